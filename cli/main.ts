@@ -1,0 +1,239 @@
+/**
+ * `attrib`: the headless attribution command (spec section 8).
+ * Every command prints one line and exits non-zero on bad input; no stack traces.
+ */
+import { parseArgs } from 'node:util';
+import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { AttribError } from '../common/errors.ts';
+import { parseMapOption, PRESETS } from '../common/columns.ts';
+import { importEvents, type ImportOptions, type ImportReport } from '../common/importer.ts';
+import { buildJourneys, runCreditModels, readOutputs, validateRun, OUTPUT_COLUMNS, DEFAULT_MODELS, RULE_BASED_MODELS, type ModelLibrary } from '../common/pipeline.ts';
+import { toCsv } from '../common/csvWrite.ts';
+import type { ParamSpec } from '../common/modelHeader.ts';
+import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
+import { openDatabase } from '../worker/node/open.ts';
+import { fileSourceFromPath } from '../worker/native/source.ts';
+
+const USAGE = `attrib: offline marketing attribution
+
+Usage:
+  attrib attribute --events FILE --out DIR [options]   credit conversions to channels
+  attrib models                                        list the bundled models and their parameters
+  attrib presets                                       list the import presets
+  attrib help [COMMAND]                                this text, or a command's options
+
+Run 'attrib attribute --help' for the options.`;
+
+function paramLine(p: ParamSpec): string {
+  const range = p.min !== undefined || p.max !== undefined ? ` [${p.min ?? ''}..${p.max ?? ''}]` : '';
+  return `${p.name} (${p.type}, default ${p.default}${p.unit ? ' ' + p.unit : ''}${range})${p.doc ? ': ' + p.doc : ''}`;
+}
+
+function attributeHelp(lib: ModelLibrary): string {
+  const stage = (n: string) => lib.get(n)!.params.map((p) => '    ' + paramLine(p)).join('\n');
+  return `attrib attribute --events FILE --out DIR [options]
+
+Reads a CSV, TSV, Parquet or NDJSON export and writes into DIR:
+  channel_summary.csv  model, channel, attributed_conversions, attributed_revenue
+  credits.csv          conversion_id, person_key, model, channel, credit, attributed_revenue
+  conversions.csv      conversion_id, person_key, conversion_ts, value, touch_status, touches
+  rejects.csv          file, row_number, reason, raw, line, detail
+Same inputs give byte-identical outputs, with either engine.
+
+Options:
+  --events FILE                 the event export (.csv .tsv .parquet .ndjson .jsonl)
+  --out DIR                     where to write the four files (created if missing)
+  --models m1,m2                models to run (default ${DEFAULT_MODELS.join(',')}; 'all' = ${RULE_BASED_MODELS.join(',')})
+  --lookback-days N             journey window before each conversion (default 30, 1..365)
+  --half-life-days H            time_decay half-life (default 7)
+  --session-timeout-minutes M   gap that starts a new derived session (default 30)
+  --conversion-events a,b       event names that are conversions (default purchase)
+  --param model.name=value      any model parameter, e.g. custom.first_weight=0.5 (repeatable)
+  --rules FILE                  channel rule file (default models/channel_rules.json)
+  --site-domains a,b            your own domains: referrers from them are not a channel
+  --engine native|wasm          DuckDB native (default) or DuckDB-wasm; same numbers
+  --format csv|tsv|parquet|ndjson   override the file type taken from the extension
+  --delimiter C                 CSV delimiter (default: sniffed among , ; tab |)
+  --encoding E                  utf-8 (default), latin1, windows-1252, utf-16le
+  --preset ID                   import preset (default: detected): ${PRESETS.map((p) => p.id).join(', ')}
+  --map field=column            use this column for a field (repeatable), e.g. --map anon_id=visitor
+  --timezone ZONE               zone of timestamps without an offset (default UTC)
+  --time-unit auto|s|ms|us      unit of numeric timestamps (default auto: by magnitude)
+  --quiet                       no summary on stdout
+
+Stage parameters:
+${stage('touches')}
+${stage('conversions')}`;
+}
+
+/** Entry point; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+      if (rest[0] === 'attribute') console.log(attributeHelp(loadModelLibrary()));
+      else console.log(USAGE);
+      return 0;
+    }
+    if (cmd === 'attribute') return await attribute(rest);
+    if (cmd === 'models') {
+      if (rest.includes('--help')) {
+        console.log('attrib models\n\nLists every bundled model with its version, description and parameters (from the SQL file headers).');
+        return 0;
+      }
+      for (const m of loadModelLibrary().values()) {
+        console.log(`${m.name} (v${m.version}, ${m.kind}): ${m.description}`);
+        for (const p of m.params) console.log('    ' + paramLine(p));
+      }
+      return 0;
+    }
+    if (cmd === 'presets') {
+      if (rest.includes('--help')) {
+        console.log('attrib presets\n\nLists the import presets and the columns that identify each.');
+        return 0;
+      }
+      for (const p of PRESETS) console.log(`${p.id.padEnd(9)} ${p.label}${p.signature.length ? ' (columns ' + p.signature.join(', ') + ')' : ''}`);
+      return 0;
+    }
+    throw new AttribError('bad_parameter', `unknown command '${cmd}'. Run 'attrib help'`);
+  } catch (e) {
+    return fail(e);
+  }
+}
+
+function fail(e: unknown): number {
+  if (e instanceof AttribError) {
+    console.error(`attrib: ${e.oneLine()}`);
+    return e.code === 'bad_parameter' || e.code === 'bad_rules' ? 2 : 1;
+  }
+  const err = e as Error;
+  console.error(`attrib: internal error: ${err?.message ?? String(e)}`);
+  if (process.env.ATTRIB_DEBUG) console.error(err?.stack);
+  return 70;
+}
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new AttribError('bad_parameter', `--${name} must be a number, got '${v}'`);
+  return n;
+}
+
+function list(v: string | undefined): string[] | undefined {
+  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+async function attribute(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      options: {
+        events: { type: 'string' }, out: { type: 'string' }, models: { type: 'string' },
+        'lookback-days': { type: 'string' }, 'half-life-days': { type: 'string' }, 'session-timeout-minutes': { type: 'string' },
+        'conversion-events': { type: 'string' }, param: { type: 'string', multiple: true }, rules: { type: 'string' },
+        'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
+        encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
+        'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new AttribError('bad_parameter', `${(e as Error).message.split('\n')[0]}. Run 'attrib attribute --help'`);
+  }
+  const o = parsed.values;
+  const lib = loadModelLibrary();
+  if (o.help) {
+    console.log(attributeHelp(lib));
+    return 0;
+  }
+  if (!o.events) throw new AttribError('bad_parameter', 'attribute needs --events FILE');
+  if (!o.out) throw new AttribError('bad_parameter', 'attribute needs --out DIR');
+  const models = o.models === 'all' ? RULE_BASED_MODELS : list(o.models) ?? DEFAULT_MODELS;
+  const params: Record<string, unknown> = {};
+  const setIf = (k: string, v: number | undefined) => v !== undefined && (params[k] = v);
+  setIf('lookback_days', num('lookback-days', o['lookback-days']));
+  setIf('half_life_days', num('half-life-days', o['half-life-days']));
+  setIf('session_timeout_minutes', num('session-timeout-minutes', o['session-timeout-minutes']));
+  const modelParams: Record<string, Record<string, unknown>> = {};
+  for (const p of o.param ?? []) {
+    const m = /^([a-z_]+)\.([a-z_]+)=(.+)$/.exec(p);
+    if (!m) throw new AttribError('bad_parameter', `--param ${p}: expected model.name=value, e.g. custom.first_weight=0.5`);
+    (modelParams[m[1]] ??= {})[m[2]] = m[3];
+  }
+  if (o['time-unit'] && !['auto', 's', 'ms', 'us'].includes(o['time-unit'])) throw new AttribError('bad_parameter', `--time-unit must be auto, s, ms or us`);
+  if (o.format && !['csv', 'tsv', 'parquet', 'ndjson'].includes(o.format)) throw new AttribError('bad_parameter', `--format must be csv, tsv, parquet or ndjson`);
+  if (o.encoding && !['utf-8', 'latin1', 'windows-1252', 'utf-16le'].includes(o.encoding)) throw new AttribError('bad_parameter', `--encoding must be utf-8, latin1, windows-1252 or utf-16le`);
+  const runOpts = { models, rules: loadRules(o.rules), params, modelParams };
+  // Parameters are checked before any data is read: a typo costs nothing.
+  validateRun(lib, runOpts);
+  const importOpts: ImportOptions = {
+    format: o.format as ImportOptions['format'],
+    delimiter: o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter,
+    encoding: o.encoding as ImportOptions['encoding'],
+    preset: o.preset,
+    map: parseMapOption(o.map ?? []),
+    timezone: o.timezone,
+    timeUnit: o['time-unit'] as ImportOptions['timeUnit'],
+    conversionEvents: list(o['conversion-events']),
+    siteDomains: list(o['site-domains']),
+  };
+  const source = fileSourceFromPath(o.events);
+  const progress = progressLine();
+  const db = await openDatabase(o.engine ?? 'native');
+  try {
+    const report = await importEvents(db, source, lib.get('staging')!, importOpts, progress);
+    await buildJourneys(db, lib, runOpts, progress);
+    await runCreditModels(db, lib, runOpts, progress);
+    const out = await readOutputs(db, models);
+    progress.done();
+    mkdirSync(o.out, { recursive: true });
+    for (const [name, rows] of Object.entries(out)) {
+      writeAtomic(path.join(o.out, `${name}.csv`), toCsv([...OUTPUT_COLUMNS[name as keyof typeof OUTPUT_COLUMNS]], rows));
+    }
+    if (!o.quiet) printSummary(report, out.conversions, o.out, db.kind);
+    return 0;
+  } finally {
+    progress.done();
+    await db.close();
+  }
+}
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+function printSummary(r: ImportReport, conversions: Record<string, unknown>[], out: string, engine: string): void {
+  const status: Record<string, number> = {};
+  for (const c of conversions) status[String(c.touch_status)] = (status[String(c.touch_status)] ?? 0) + 1;
+  const rejects = Object.entries(r.rejectsByReason);
+  const lines = [
+    `${r.file}: ${r.format}, preset ${r.preset} (${r.presetLabel}), engine ${engine}`,
+    `  rows read ${r.rowsRead}, loaded ${r.rowsLoaded}, rejected ${rejects.reduce((a, [, n]) => a + n, 0)}${rejects.length ? ' (' + rejects.map(([k, n]) => `${k} ${n}`).join(', ') + ')' : ''}`,
+    `  timestamps: ${Object.entries(r.timestampKinds).map(([k, n]) => `${k} ${n}`).join(', ')}; naive read as ${r.timezone}`,
+    `  conversions ${conversions.length} (${Object.entries(status).map(([k, n]) => `${k} ${n}`).join(', ')})`,
+    ...r.warnings.map((w) => `  warning: ${w}`),
+    `  wrote ${out}/channel_summary.csv, credits.csv, conversions.csv, rejects.csv`,
+  ];
+  console.log(lines.join('\n'));
+}
+
+/** A progress line on stderr, only when it is a terminal. */
+function progressLine() {
+  const tty = process.stderr.isTTY;
+  let shown = false;
+  const fn = (done: number, total: number, label: string) => {
+    if (!tty) return;
+    shown = true;
+    const pct = total > 0 ? ` ${Math.round((done / total) * 100)}%` : done ? ` ${done.toLocaleString('en-US')}` : '';
+    process.stderr.write(`\r\x1b[K${label}${pct}`);
+  };
+  fn.done = () => {
+    if (shown) process.stderr.write('\r\x1b[K');
+    shown = false;
+  };
+  return fn;
+}

@@ -1,0 +1,67 @@
+/**
+ * The narrow database interface both engines implement.
+ *
+ * Everything above this line (import, staging, models, outputs) is shared
+ * code that speaks SQL through it, so the native and the wasm engine run the
+ * very same model SQL and must give the same numbers. Only what SQL cannot
+ * do portably (bulk-loading parsed batches, reading Parquet without the
+ * wasm build's network-loaded extension) lives in the adapters.
+ */
+import type { FileSource } from './source.ts';
+
+/** A value that can be bound to a statement parameter. */
+export type SqlValue = string | number | boolean | null;
+
+/** A result row: column name to a plain JS value (BIGINT arrives as number or, beyond 2^53, string). */
+export type Row = Record<string, string | number | boolean | null>;
+
+/** Progress of a long operation, 0..1 where known. */
+export type ProgressFn = (done: number, total: number, label: string) => void;
+
+/** Which engine backs a {@link Database}. */
+export type EngineKind = 'native' | 'wasm';
+
+/** A column of a table: name and DuckDB type name. */
+export interface ColumnInfo {
+  name: string;
+  type: string;
+}
+
+/** The database operations the shared pipeline needs. */
+export interface Database {
+  readonly kind: EngineKind;
+  /** Runs one statement; `params` bind to `$1, $2, ...` in order. */
+  run(sql: string, params?: SqlValue[]): Promise<void>;
+  /** Runs one query and returns its rows as plain objects. */
+  all(sql: string, params?: SqlValue[]): Promise<Row[]>;
+  /**
+   * Appends a batch of text columns to `table`, creating it (all VARCHAR,
+   * plus `_row` and `_line` BIGINT first) when `create` is true.
+   */
+  appendText(
+    table: string,
+    columns: string[],
+    data: { columns: string[][]; rowNumbers: number[]; lines: number[]; rowCount: number },
+    create: boolean,
+  ): Promise<void>;
+  /**
+   * Loads a Parquet file into a new table `table` with its own columns plus
+   * `_row` (1-based row ordinal) and `_line` (NULL). Throws an AttribError
+   * naming the file when it is not valid Parquet.
+   */
+  loadParquet(source: FileSource, table: string, onProgress?: ProgressFn): Promise<void>;
+  /** Interrupts the statement running now, if any (cancel). */
+  interrupt(): void;
+  /** Releases the database. */
+  close(): Promise<void>;
+}
+
+/** Quotes an identifier for SQL ("a""b"). */
+export function ident(name: string): string {
+  return '"' + name.replace(/"/g, '""') + '"';
+}
+
+/** Quotes a string literal for SQL ('it''s'). Only for compiled rule data and DDL, never for user parameters. */
+export function sqlString(s: string): string {
+  return "'" + s.replace(/'/g, "''") + "'";
+}

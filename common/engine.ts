@@ -1,0 +1,108 @@
+/**
+ * The attribution engine: one interface for every front end (CLI, notebook,
+ * desktop app), one implementation over either {@link Database}. It opens a
+ * file, describes tables, runs the models, streams result rows, reports
+ * progress and can be cancelled.
+ */
+import type { ColumnInfo, Database, ProgressFn, Row, SqlValue } from './db.ts';
+import { ident } from './db.ts';
+import { AttribError } from './errors.ts';
+import type { FileSource } from './source.ts';
+import { importEvents, type ImportOptions, type ImportReport } from './importer.ts';
+import { buildJourneys, readOutputs, runCreditModels, validateRun, type ModelLibrary, type RunOptions } from './pipeline.ts';
+
+/** The four result tables of a run (spec section 8). */
+export type RunOutputs = Awaited<ReturnType<typeof readOutputs>>;
+
+/** What every engine front end can ask for. */
+export interface AttributionEngine {
+  /** Imports an event file into `events` / `rejects`; whole-file problems throw. */
+  openFile(source: FileSource, opts?: ImportOptions): Promise<ImportReport>;
+  /** Columns of a table or view. */
+  describe(table: string): Promise<ColumnInfo[]>;
+  /** Builds journeys and credits for the chosen models and returns the result tables. */
+  run(opts: RunOptions): Promise<RunOutputs>;
+  /** Recomputes only the credits (same journeys), e.g. when a half-life changes. */
+  recredit(opts: RunOptions): Promise<RunOutputs>;
+  /** Runs a read query with bound parameters. */
+  query(sql: string, params?: SqlValue[]): Promise<Row[]>;
+  /** Streams a query's rows in batches; returns the row count. */
+  stream(sql: string, onRows: (rows: Row[]) => void | Promise<void>, batchRows?: number): Promise<number>;
+  /** Cancels the running step; the call in flight rejects with code `cancelled`. */
+  cancel(): void;
+  close(): Promise<void>;
+}
+
+/** The shared engine implementation. */
+export class Engine implements AttributionEngine {
+  private abort = new AbortController();
+  private imported = false;
+
+  constructor(
+    readonly db: Database,
+    private readonly lib: ModelLibrary,
+    private readonly onProgress?: ProgressFn,
+  ) {}
+
+  async openFile(source: FileSource, opts: ImportOptions = {}): Promise<ImportReport> {
+    this.abort = new AbortController();
+    const staging = this.lib.get('staging');
+    if (!staging) throw new AttribError('internal', 'the staging model is missing from the library');
+    const report = await importEvents(this.db, source, staging, opts, this.onProgress);
+    this.imported = true;
+    return report;
+  }
+
+  async describe(table: string): Promise<ColumnInfo[]> {
+    const rows = await this.db.all(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE ${ident(table)})`);
+    return rows.map((r) => ({ name: String(r.name), type: String(r.type) }));
+  }
+
+  async run(opts: RunOptions): Promise<RunOutputs> {
+    this.requireImport();
+    this.abort = new AbortController();
+    const o = { ...opts, signal: this.abort.signal };
+    validateRun(this.lib, o);
+    await buildJourneys(this.db, this.lib, o, this.onProgress);
+    await runCreditModels(this.db, this.lib, o, this.onProgress);
+    return readOutputs(this.db, opts.models);
+  }
+
+  async recredit(opts: RunOptions): Promise<RunOutputs> {
+    this.requireImport();
+    this.abort = new AbortController();
+    const o = { ...opts, signal: this.abort.signal };
+    validateRun(this.lib, o);
+    await runCreditModels(this.db, this.lib, o, this.onProgress);
+    return readOutputs(this.db, opts.models);
+  }
+
+  query(sql: string, params: SqlValue[] = []): Promise<Row[]> {
+    return this.db.all(sql, params);
+  }
+
+  async stream(sql: string, onRows: (rows: Row[]) => void | Promise<void>, batchRows = 10000): Promise<number> {
+    // Paged with LIMIT/OFFSET over a materialised result so each page is stable.
+    await this.db.run(`CREATE OR REPLACE TEMP TABLE __stream AS ${sql}`);
+    const total = Number((await this.db.all('SELECT count(*) AS n FROM __stream'))[0].n);
+    for (let off = 0; off < total; off += batchRows) {
+      if (this.abort.signal.aborted) throw new AttribError('cancelled', 'cancelled');
+      await onRows(await this.db.all(`SELECT * FROM __stream LIMIT ${batchRows} OFFSET ${off}`));
+    }
+    await this.db.run('DROP TABLE __stream');
+    return total;
+  }
+
+  cancel(): void {
+    this.abort.abort();
+    this.db.interrupt();
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  private requireImport(): void {
+    if (!this.imported) throw new AttribError('bad_parameter', 'open an event file first');
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * Import: a file -> the `events` and `rejects` tables.
+ *
+ * CSV, TSV and NDJSON are tokenised in TypeScript (identically for both
+ * engines, with line numbers and structural rejects) and loaded batch by
+ * batch; Parquet is loaded by the engine (natively, or with parquet-wasm row
+ * group by row group). Every batch then goes through models/staging.sql, so
+ * the wasm heap holds the typed events plus one raw batch, never the whole
+ * raw file twice.
+ */
+import type { Database, ProgressFn, Row } from './db.ts';
+import { ident, sqlString } from './db.ts';
+import { AttribError } from './errors.ts';
+import type { FileSource, InputFormat } from './source.ts';
+import { formatFromName } from './source.ts';
+import { CANONICAL_FIELDS, resolveMapping, requireCoreColumns, type ColumnMapping, type ResolvedMapping, type TimeUnit } from './columns.ts';
+import { openCsv } from './csv.ts';
+import { openNdjson } from './ndjson.ts';
+import type { RecordReader, StructuralReject } from './records.ts';
+import { zoneOffsets } from './timezone.ts';
+import { bindNamed, type ModelSpec } from './modelHeader.ts';
+import { SETUP_SQL } from './sqlSetup.ts';
+
+/** What the user chose (or the CLI passed) for reading a file. */
+export interface ImportOptions {
+  format?: InputFormat;
+  delimiter?: string;
+  encoding?: 'utf-8' | 'latin1' | 'windows-1252' | 'utf-16le';
+  preset?: string;
+  map?: ColumnMapping;
+  /** IANA zone for timestamps without an offset (default UTC). */
+  timezone?: string;
+  timeUnit?: TimeUnit;
+  /** Event names that are conversions (default: purchase). */
+  conversionEvents?: string[];
+  /** The site's own domains: referrers from them are not a channel. */
+  siteDomains?: string[];
+  batchSize?: number;
+}
+
+/** What the import did, for the user to see: nothing is dropped silently. */
+export interface ImportReport {
+  file: string;
+  format: InputFormat;
+  detected: Record<string, string | boolean | number>;
+  preset: string;
+  presetLabel: string;
+  mapping: ColumnMapping;
+  unusedColumns: string[];
+  rowsRead: number;
+  rowsLoaded: number;
+  rejectsByReason: Record<string, number>;
+  /** How event_ts values were read, with counts (e.g. iso_offset: 10, iso_naive: 3). */
+  timestampKinds: Record<string, number>;
+  timezone: string;
+  conversions: number;
+  warnings: string[];
+}
+
+const STAGED_DDL = `CREATE OR REPLACE TABLE staged (
+  _file VARCHAR, _row INTEGER, _line INTEGER, event_id VARCHAR, event_id_generated BOOLEAN, ts_us BIGINT, ts_kind VARCHAR,
+  event_name VARCHAR, user_id VARCHAR, anon_id VARCHAR, session_id VARCHAR, channel_explicit VARCHAR,
+  utm_source VARCHAR, utm_medium VARCHAR, utm_campaign VARCHAR, utm_content VARCHAR, utm_term VARCHAR,
+  referrer_host VARCHAR, referrer_internal BOOLEAN, page_url VARCHAR,
+  gclid VARCHAR, msclkid VARCHAR, fbclid VARCHAR, ttclid VARCHAR, li_fat_id VARCHAR, rdt_cid VARCHAR, click_token VARCHAR,
+  revenue DOUBLE, currency VARCHAR, is_conversion BOOLEAN, reason VARCHAR, reason_detail VARCHAR, raw_text VARCHAR)`;
+
+const NATIVE_TIME_TYPES = /^(TIMESTAMP|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|DATE|TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ)$/;
+
+/**
+ * Imports one file into `events` and `rejects`. Throws an {@link AttribError}
+ * naming the file (and line/column where known) for whole-file problems.
+ */
+export async function importEvents(
+  db: Database,
+  source: FileSource,
+  staging: ModelSpec,
+  opts: ImportOptions = {},
+  onProgress?: ProgressFn,
+): Promise<ImportReport> {
+  const format = opts.format ?? formatFromName(source.name);
+  if (!format) {
+    throw new AttribError('file_unsupported', 'unknown file type: use .csv, .tsv, .parquet or .ndjson/.jsonl (or pass --format)', { file: source.name });
+  }
+  if (source.size === 0) throw new AttribError('file_empty', 'the file is empty: export it again with a header row and data', { file: source.name });
+  for (const s of SETUP_SQL) await db.run(s);
+  await prepareTables(db, opts);
+  const warnings: string[] = [];
+  let detected: Record<string, string | boolean | number> = {};
+  let resolved: ResolvedMapping;
+  let rowsRead = 0;
+
+  const stageBatch = async (rawTable: string, columns: { name: string; type: string }[], rawNames: string[]) => {
+    await db.run(srcView(rawTable, columns, rawNames, resolved.mapping, source.name, (detected.delimiter as string) ?? ','));
+    const { sql, params } = bindNamed(staging.sql, { time_unit: opts.timeUnit ?? resolved.preset.timeUnit ?? 'auto' });
+    await db.run(sql, params);
+  };
+
+  if (format === 'parquet') {
+    await db.loadParquet(source, 'raw', onProgress);
+    const cols = (await db.all(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE raw)`)) as { name: string; type: string }[];
+    const fileCols = cols.filter((c) => c.name !== '_row' && c.name !== '_line');
+    const header = fileCols.map((c) => c.name);
+    resolved = resolveMapping(header, { presetId: opts.preset, overrides: opts.map, file: source.name });
+    requireCoreColumns(resolved, header, source.name);
+    rowsRead = Number((await db.all('SELECT count(*) AS n FROM raw'))[0].n);
+    if (rowsRead === 0) throw new AttribError('file_header_only', 'the Parquet file has columns but no rows', { file: source.name });
+    detected = { rowGroups: 'engine', columns: header.length };
+    await stageBatch('raw', fileCols, header);
+    await db.run('DROP TABLE raw');
+  } else {
+    const reader: RecordReader =
+      format === 'ndjson'
+        ? await openNdjson(source, { batchSize: opts.batchSize })
+        : await openCsv(source, { delimiter: opts.delimiter, encoding: opts.encoding, tsv: format === 'tsv', batchSize: opts.batchSize });
+    detected = { ...reader.detected };
+    const header = reader.header;
+    resolved = resolveMapping(header, { presetId: opts.preset, overrides: opts.map, file: source.name });
+    requireCoreColumns(resolved, header, source.name);
+    if (Number(reader.detected.lateKeys ?? 0) > 0) {
+      warnings.push(`${reader.detected.lateKeys} keys first appear after the sampled lines and are not imported as columns`);
+    }
+    // Raw columns are positional (c0, c1...) so no file header can collide with ours.
+    const rawNames = header.map((_, i) => `c${i}`);
+    const cols = rawNames.map((name) => ({ name, type: 'VARCHAR' }));
+    const rejectBuf: StructuralReject[] = [];
+    let first = true;
+    for await (const batch of reader.batches()) {
+      rowsRead += batch.rowCount + batch.rejects.length;
+      rejectBuf.push(...batch.rejects);
+      if (batch.rowCount > 0) {
+        await db.appendText('raw', rawNames, batch, true);
+        await stageBatch('raw', cols, header);
+        first = false;
+      }
+      if (rejectBuf.length >= 10000) await flushStructural(db, source.name, rejectBuf.splice(0));
+      onProgress?.(rowsRead, 0, 'parsing and staging rows');
+    }
+    await flushStructural(db, source.name, rejectBuf);
+    if (!first) await db.run('DROP TABLE IF EXISTS raw');
+  }
+
+  await markDuplicates(db);
+  await db.run(`CREATE OR REPLACE TABLE events AS SELECT * EXCLUDE (reason, reason_detail, raw_text) FROM staged WHERE reason IS NULL`);
+  await db.run(`CREATE OR REPLACE TABLE rejects AS
+    SELECT _file AS file, _row AS row_number, _line AS line, reason, reason_detail AS detail, raw_text AS raw FROM staged WHERE reason IS NOT NULL
+    UNION ALL SELECT _file, _row, _line, reason, reason_detail, raw_text FROM struct_rejects`);
+  const kinds = await db.all(`SELECT ts_kind AS k, count(*) AS n FROM staged WHERE ts_kind <> 'invalid' GROUP BY 1 ORDER BY 1`);
+  await db.run('DROP TABLE staged');
+
+  const byReason = await db.all(`SELECT reason, count(*) AS n FROM rejects GROUP BY 1 ORDER BY 1`);
+  const loaded = Number((await db.all('SELECT count(*) AS n FROM events'))[0].n);
+  const conversions = Number((await db.all('SELECT count(*) AS n FROM events WHERE is_conversion'))[0].n);
+  const rejectsByReason = Object.fromEntries(byReason.map((r: Row) => [String(r.reason), Number(r.n)]));
+  const timestampKinds = Object.fromEntries(kinds.map((r: Row) => [String(r.k), Number(r.n)]));
+  if (loaded === 0) {
+    const firstReject = (await db.all('SELECT row_number, line, reason, detail FROM rejects ORDER BY row_number LIMIT 1'))[0];
+    const summary = Object.entries(rejectsByReason).map(([k, v]) => `${v} ${k}`).join(', ');
+    throw new AttribError(
+      'all_rows_rejected',
+      `all ${rowsRead} rows were rejected (${summary}); first: row ${firstReject?.row_number} ${firstReject?.reason}${firstReject?.detail ? ` (${firstReject.detail})` : ''}. Check the column mapping (--map) and the file`,
+      { file: source.name, line: firstReject?.line == null ? undefined : Number(firstReject.line) },
+    );
+  }
+  if (timestampKinds.iso_naive) {
+    warnings.push(`${timestampKinds.iso_naive} timestamps have no UTC offset and were read as ${opts.timezone ?? 'UTC'} (set --timezone to change)`);
+  }
+  if (conversions === 0) {
+    warnings.push(`no conversions: no event is named ${(opts.conversionEvents ?? ['purchase']).join(' or ')} (set --conversion-events)`);
+  }
+  return {
+    file: source.name,
+    format,
+    detected,
+    preset: resolved!.preset.id,
+    presetLabel: resolved!.preset.label,
+    mapping: resolved!.mapping,
+    unusedColumns: resolved!.unused,
+    rowsRead,
+    rowsLoaded: loaded,
+    rejectsByReason,
+    timestampKinds,
+    timezone: opts.timezone ?? 'UTC',
+    conversions,
+    warnings,
+  };
+}
+
+/** Creates the helper tables staging reads: time-zone offsets, conversion names, site domains. */
+async function prepareTables(db: Database, opts: ImportOptions): Promise<void> {
+  await db.run(STAGED_DDL);
+  await db.run(`CREATE OR REPLACE TABLE struct_rejects (_file VARCHAR, _row INTEGER, _line INTEGER, reason VARCHAR, reason_detail VARCHAR, raw_text VARCHAR)`);
+  await db.run('CREATE OR REPLACE TABLE tz_offsets (local_from_us BIGINT, offset_us BIGINT)');
+  for (const r of zoneOffsets(opts.timezone ?? 'UTC')) await db.run('INSERT INTO tz_offsets VALUES ($1, $2)', [r.local_from_us, r.offset_us]);
+  await db.run('CREATE OR REPLACE TABLE conversion_names (name VARCHAR)');
+  for (const n of opts.conversionEvents ?? ['purchase']) await db.run('INSERT INTO conversion_names VALUES (lower(trim($1)))', [n]);
+  await db.run('CREATE OR REPLACE TABLE site_domains (domain VARCHAR)');
+  for (const d of opts.siteDomains ?? []) await db.run('INSERT INTO site_domains VALUES (lower(trim($1)))', [d.replace(/^www\./i, '')]);
+}
+
+/**
+ * The per-batch view `src`: canonical text columns from the raw table.
+ * Native typed time columns (Parquet TIMESTAMP) pass through as ts_native.
+ */
+function srcView(
+  rawTable: string,
+  columns: { name: string; type: string }[],
+  sourceNames: string[],
+  mapping: ColumnMapping,
+  file: string,
+  delimiter: string,
+): string {
+  const colFor = (sourceName: string | undefined) => {
+    if (sourceName === undefined) return undefined;
+    // `columns` are the raw table's physical columns, `sourceNames` the file's names, position for position.
+    const i = sourceNames.indexOf(sourceName);
+    return i < 0 ? undefined : { ref: ident(columns[i].name), type: columns[i].type.toUpperCase() };
+  };
+  const text = (ref: string, type: string) =>
+    /^(DOUBLE|FLOAT|REAL|DECIMAL.*)$/.test(type) ? `CAST(CAST(${ref} AS DECIMAL(38,6)) AS VARCHAR)` : `CAST(${ref} AS VARCHAR)`;
+  const parts = [`_row`, `_line`, `${sqlString(file)} AS _file`];
+  const ts = colFor(mapping.event_ts);
+  const nativeTs = ts && NATIVE_TIME_TYPES.test(ts.type);
+  parts.push(nativeTs ? `CAST(NULL AS VARCHAR) AS ts_raw` : ts ? `${text(ts.ref, ts.type)} AS ts_raw` : 'CAST(NULL AS VARCHAR) AS ts_raw');
+  parts.push(nativeTs ? `CAST(${ts!.ref} AS TIMESTAMP) AS ts_native` : 'CAST(NULL AS TIMESTAMP) AS ts_native');
+  for (const f of CANONICAL_FIELDS) {
+    if (f === 'event_ts') continue;
+    const c = colFor(mapping[f]);
+    const alias = f === 'revenue' ? 'revenue_raw' : f;
+    parts.push(c ? `${text(c.ref, c.type)} AS ${alias}` : `CAST(NULL AS VARCHAR) AS ${alias}`);
+  }
+  const rawText = `concat_ws(${sqlString(delimiter)}, ${columns.map((c) => `coalesce(CAST(${ident(c.name)} AS VARCHAR), '')`).join(', ')})`;
+  parts.push(`${rawText} AS raw_text`);
+  return `CREATE OR REPLACE VIEW src AS SELECT ${parts.join(',\n  ')} FROM ${ident(rawTable)}`;
+}
+
+/** Appends structural rejects (ragged rows, bad quoting, bad JSON) to struct_rejects. */
+async function flushStructural(db: Database, file: string, rejects: StructuralReject[]): Promise<void> {
+  if (!rejects.length) return;
+  const detail = rejects.map((r) => (r.column ? `${r.detail} (column ${r.column})` : r.detail));
+  await db.appendText(
+    '__struct',
+    ['file', 'reason', 'detail', 'raw'],
+    {
+      columns: [rejects.map(() => file), rejects.map((r) => r.reason), detail, rejects.map((r) => r.raw)],
+      rowNumbers: rejects.map((r) => r.row),
+      lines: rejects.map((r) => r.line),
+      rowCount: rejects.length,
+    },
+    true,
+  );
+  await db.run(`INSERT INTO struct_rejects SELECT file, _row, _line, reason, detail, raw FROM __struct`);
+  await db.run('DROP TABLE __struct');
+}
+
+/** Marks every repeat of an event_id after its first row (spec section 2). */
+async function markDuplicates(db: Database): Promise<void> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE dup_ids AS
+    SELECT event_id FROM staged WHERE NOT event_id_generated GROUP BY event_id HAVING count(*) > 1`);
+  await db.run(`UPDATE staged SET reason = 'duplicate_event_id', reason_detail = 'event_id ' || d.event_id || ' first seen at row ' || CAST(d.first_row AS VARCHAR)
+    FROM (SELECT s._file, s._row, s.event_id,
+            row_number() OVER (PARTITION BY s.event_id ORDER BY s._file, s._row) AS k,
+            min(s._row) OVER (PARTITION BY s.event_id) AS first_row
+          FROM staged s WHERE s.event_id IN (SELECT event_id FROM dup_ids)) d
+    WHERE staged._file = d._file AND staged._row = d._row AND d.k > 1`);
+  await db.run('DROP TABLE dup_ids');
+}

@@ -1,0 +1,17 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { generate } from './generate.ts';
+const f = process.argv[2];
+const c = await (await DuckDBInstance.create(':memory:')).connect();
+const q = async (s: string) => { const r = await c.runAndReadAll(s); console.log(s.slice(0, 80)); console.table(r.getRowObjectsJS().map(o => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v instanceof Object ? String(v) : v])))); };
+await c.run(`CREATE VIEW e AS SELECT * FROM read_parquet('${f}')`);
+await q(`DESCRIBE e`);
+await q(`SELECT event_name, count(*) n, sum((session_id IS NOT NULL)::INT) sid, sum((user_id IS NOT NULL)::INT) uid FROM e GROUP BY 1 ORDER BY 2 DESC`);
+await q(`SELECT utm_source, utm_medium, count(*) n FROM e WHERE utm_source IS NOT NULL OR utm_medium IS NOT NULL GROUP BY ALL ORDER BY n DESC LIMIT 40`);
+await q(`SELECT count(*) n, count(DISTINCT event_id) ids, count(DISTINCT anon_id) anons, count(DISTINCT user_id) users, min(event_ts), max(event_ts), sum(revenue) FROM e`);
+await q(`SELECT anon_id, count(DISTINCT user_id) u FROM e WHERE anon_id IS NOT NULL GROUP BY 1 HAVING u > 1`);
+await q(`SELECT user_id, count(DISTINCT anon_id) a FROM e WHERE user_id IS NOT NULL GROUP BY 1 HAVING a > 1 ORDER BY a DESC LIMIT 5`);
+await q(`SELECT referrer, count(*) FROM e WHERE utm_source IS NULL AND referrer NOT LIKE 'https://shop.example.com%' GROUP BY 1 ORDER BY 2 DESC LIMIT 25`);
+await q(`SELECT * FROM e WHERE event_ts IS NULL OR (user_id IS NULL AND anon_id IS NULL) OR revenue < 0`);
+await q(`SELECT date_trunc('week', event_ts) w, count(*) FROM e GROUP BY 1 ORDER BY 1`);
+await q(`SELECT hour(event_ts) h, count(*) FROM e GROUP BY 1 ORDER BY 1`);
+await q(`SELECT min(revenue), max(revenue), avg(revenue), count(*) FROM e WHERE revenue > 0`);

@@ -1,0 +1,49 @@
+/** Test helpers: in-memory files, engines by name, CSV building. */
+import type { FileSource } from '../common/source.ts';
+import type { Database } from '../common/db.ts';
+import { Engine } from '../common/engine.ts';
+import type { ImportOptions } from '../common/importer.ts';
+import { DEFAULT_MODELS, type RunOptions } from '../common/pipeline.ts';
+import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
+
+/** A FileSource over bytes, delivered in small chunks to exercise boundaries. */
+export function memorySource(name: string, content: string | Uint8Array, chunk = 4096): FileSource {
+  const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+  return {
+    name,
+    size: bytes.length,
+    async *stream() {
+      for (let i = 0; i < bytes.length; i += chunk) yield bytes.subarray(i, i + chunk);
+    },
+    blob: async () => new Blob([bytes as Uint8Array<ArrayBuffer>]),
+  };
+}
+
+/** Builds CSV text from a header and rows (values quoted when needed). */
+export function csv(header: string[], rows: (string | number | null)[][]): string {
+  const f = (v: string | number | null) => {
+    const s = v === null ? '' : String(v);
+    return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  };
+  return [header.join(','), ...rows.map((r) => r.map(f).join(','))].join('\n') + '\n';
+}
+
+/** Runs the whole pipeline on one in-memory or real source and returns outputs plus the engine. */
+export async function attribute(
+  openDb: () => Promise<Database>,
+  source: FileSource,
+  opts: { import?: ImportOptions; run?: Partial<RunOptions> } = {},
+) {
+  const lib = loadModelLibrary();
+  const engine = new Engine(await openDb(), lib);
+  const report = await engine.openFile(source, opts.import);
+  const out = await engine.run({ models: DEFAULT_MODELS, rules: loadRules(), params: {}, ...opts.run });
+  return { engine, report, out };
+}
+
+/** Channel -> attributed conversions for one model, from channel_summary rows. */
+export function byChannel(rows: Record<string, unknown>[], model: string): Record<string, number> {
+  const o: Record<string, number> = {};
+  for (const r of rows) if (r.model === model) o[String(r.channel)] = Math.round(Number(r.attributed_conversions) * 1e9) / 1e9;
+  return o;
+}

@@ -1,0 +1,60 @@
+/**
+ * An engine host: serves protocol requests from one port with one engine.
+ * Used by the browser Web Worker, Node worker threads and the Electron
+ * utility process alike; only how a FileRef becomes a FileSource differs.
+ */
+import { toPlainError } from '../common/errors.ts';
+import type { AttributionEngine } from '../common/engine.ts';
+import { isToHost, type FileRef, type FromHost, type Request } from '../common/protocol.ts';
+import type { FileSource } from '../common/source.ts';
+import type { Port } from '../common/client.ts';
+
+/** Serves an engine on `port`. Requests run one at a time, in order; cancel acts at once. */
+export function serveEngine(
+  port: Port,
+  makeEngine: (onProgress: (done: number, total: number, label: string) => void) => AttributionEngine,
+  toSource: (f: FileRef) => FileSource,
+): void {
+  let queue: Promise<void> = Promise.resolve();
+  let running: number | undefined;
+  const send = (m: FromHost) => port.postMessage(m);
+  // Progress belongs to whichever request is running.
+  const engine = makeEngine((done, total, label) => running !== undefined && send({ id: running, type: 'progress', done, total, label }));
+  const handle = (data: unknown) => {
+    if (!isToHost(data)) return; // not ours, or malformed: never trusted
+    if (data.type === 'cancel') {
+      if (running === data.id) engine.cancel();
+      return;
+    }
+    const req = data;
+    queue = queue.then(async () => {
+      running = req.id;
+      try {
+        send({ id: req.id, type: 'result', result: await dispatch(engine, req, send, toSource) });
+      } catch (e) {
+        send({ id: req.id, type: 'error', error: toPlainError(e) });
+      } finally {
+        running = undefined;
+      }
+    });
+  };
+  if (port.addEventListener) port.addEventListener('message', (e) => handle(e.data));
+  else port.on?.('message', handle);
+}
+
+async function dispatch(engine: AttributionEngine, req: Request, send: (m: FromHost) => void, toSource: (f: FileRef) => FileSource): Promise<unknown> {
+  switch (req.type) {
+    case 'open_file':
+      return engine.openFile(toSource(req.file), req.options);
+    case 'describe':
+      return engine.describe(req.table);
+    case 'run':
+      return engine.run(req.options);
+    case 'recredit':
+      return engine.recredit(req.options);
+    case 'query':
+      return engine.query(req.sql, req.params);
+    case 'stream':
+      return { rows: await engine.stream(req.sql, (rows) => send({ id: req.id, type: 'rows', rows }), req.batchRows) };
+  }
+}
