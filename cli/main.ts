@@ -213,7 +213,7 @@ function printSummary(r: ImportReport, conversions: Record<string, unknown>[], o
   const lines = [
     `${r.file}: ${r.format}, preset ${r.preset} (${r.presetLabel}), engine ${engine}`,
     `  rows read ${r.rowsRead}, loaded ${r.rowsLoaded}, rejected ${rejects.reduce((a, [, n]) => a + n, 0)}${rejects.length ? ' (' + rejects.map(([k, n]) => `${k} ${n}`).join(', ') + ')' : ''}`,
-    `  timestamps: ${Object.entries(r.timestampKinds).map(([k, n]) => `${k} ${n}`).join(', ')}; naive read as ${r.timezone}`,
+    `  timestamps: ${Object.entries(r.timestampKinds).map(([k, n]) => `${k} ${n}`).join(', ')}${r.timestampKinds.iso_naive ? `; naive ones read as ${r.timezone}` : ''}`,
     `  conversions ${conversions.length} (${Object.entries(status).map(([k, n]) => `${k} ${n}`).join(', ')})`,
     ...r.warnings.map((w) => `  warning: ${w}`),
     `  wrote ${out}/channel_summary.csv, credits.csv, conversions.csv, rejects.csv`,

@@ -32,12 +32,19 @@ export interface CsvOptions {
 const LF = 10;
 const CR = 13;
 /** Decoded characters handed to the parser at a time; big enough that per-buffer overhead vanishes. */
-const BUFFER_CHARS = 1 << 18;
+const BUFFER_CHARS = 1 << 16;
+/** Longest first line of a new buffer that append() will bridge rather than copy the whole buffer. */
+const BRIDGE_MAX = 1 << 14;
 /** How much text the delimiter sniffer looks at. */
 const SNIFF_CHARS = 64 * 1024;
 /** How many records the sniffer compares. */
 const SNIFF_RECORDS = 100;
 const DEFAULT_BATCH = 65536;
+/** Per-column string cache: 2^CACHE_BITS slots, values up to CACHE_MAX_LEN chars, decided after CACHE_TRIAL misses. */
+const CACHE_BITS = 6;
+const CACHE_MASK = (1 << CACHE_BITS) - 1;
+const CACHE_MAX_LEN = 48;
+const CACHE_TRIAL = 2000;
 const SNIFF_CANDIDATES = [',', '\t', ';', '|'];
 
 const ENCODING_HINT = 'Re-export as UTF-8, or pass --encoding latin1 (or windows-1252, utf-16le)';
@@ -398,8 +405,16 @@ class CsvParser {
   /** The first terminator was CR: check whether LF follows (CRLF). */
   private leCheck = false;
   finished = false;
+  /** Text to switch to once the bridge in `buf` is parsed (see append()). */
+  private next: string | null = null;
+  private nextFrom = 0;
   batch: RecordBatch = emptyBatch(0);
   private readonly escaped: string;
+  /** Per-column string cache (see field()): 0 off, 1 on, 2 on trial. */
+  private cacheMode = new Uint8Array(0);
+  private cache: (string | undefined)[] = [];
+  private cacheHits = new Int32Array(0);
+  private cacheMisses = new Int32Array(0);
   /** The largest special char code (delimiter, quote, CR, LF). */
   private readonly hi: number;
 
@@ -418,19 +433,60 @@ class CsvParser {
     return this.buf.length - (this.state === S_REC_START ? this.pos : this.recStart);
   }
 
-  /** Adds decoded text, dropping everything before the unfinished record. */
+  /**
+   * Adds decoded text, dropping everything before the unfinished record.
+   *
+   * Copying the unfinished record in front of the whole new text would copy
+   * every character of the file once more. Usually that record ends at the
+   * first line break of the new text, so only the text up to there is joined
+   * (the "bridge"); once it is parsed, run() carries on in `text` itself.
+   */
   append(text: string): void {
     const keep = this.state === S_REC_START ? this.pos : this.recStart;
     if (keep >= this.buf.length) {
       this.buf = text;
     } else {
-      // join() rather than + so the result is flat, not a cons string.
-      this.buf = [this.buf.slice(keep), text].join('');
+      const carry = this.buf.slice(keep);
+      let j = text.indexOf('\n');
+      if (j < 0 || j > BRIDGE_MAX) j = text.indexOf('\r');
+      if (j >= 0 && j <= BRIDGE_MAX && j + 1 < text.length) {
+        this.buf = [carry, text.slice(0, j + 1)].join('');
+        this.next = text;
+        this.nextFrom = j + 1;
+      } else {
+        // join() rather than + so the result is flat, not a cons string.
+        this.buf = [carry, text].join('');
+      }
     }
+    this.shift(keep);
+  }
+
+  /** Moves the saved offsets after dropping `keep` characters from the front of the buffer. */
+  private shift(keep: number): void {
     this.pos -= keep;
     this.recStart -= keep;
     this.fieldStart -= keep;
     this.lineStart -= keep;
+  }
+
+  /** Parses until the batch is full (returns true) or all text is used up (false). */
+  run(): boolean {
+    for (;;) {
+      if (this.runBuffer()) return true;
+      const next = this.next;
+      if (next === null) return false;
+      this.next = null;
+      if (this.state === S_REC_START) {
+        // The carried record ended inside the bridge: continue in `next`, no copy.
+        this.buf = next;
+        this.pos = this.lineStart = this.recStart = this.nextFrom;
+      } else {
+        // The record runs past that line break (a quoted newline): copy after all.
+        const keep = this.recStart;
+        this.buf = [this.buf.slice(keep), next.slice(this.nextFrom)].join('');
+        this.shift(keep);
+      }
+    }
   }
 
   isFull(): boolean {
@@ -440,12 +496,14 @@ class CsvParser {
   /** Hands over the current batch and starts a new one. */
   takeBatch(): RecordBatch {
     const b = this.batch;
+    // Drop partial writes of a trailing rejected record.
+    for (const col of b.columns) if (col.length > b.rowCount) col.length = b.rowCount;
     this.batch = emptyBatch(this.ncols);
     return b;
   }
 
   /** Parses until the batch is full (returns true) or the buffer is used up (false). */
-  run(): boolean {
+  private runBuffer(): boolean {
     if (this.isFull()) return true;
     // Hot loop: everything in locals, written back on exit.
     const buf = this.buf;
@@ -454,6 +512,12 @@ class CsvParser {
     const Q = this.Q;
     const fields = this.fields;
     const hi = this.hi;
+    // Fields go to cols[k][rc]; a rejected record's partial writes are
+    // overwritten by the next record or cut off in takeBatch(). ncols is 0
+    // until the header is in, which goes to `fields` instead.
+    let cols = this.batch.columns;
+    let ncols = this.ncols;
+    let rc = this.batch.rowCount;
     let i = this.pos;
     let state = this.state;
     let recStart = this.recStart;
@@ -533,13 +597,19 @@ class CsvParser {
           i++;
           continue;
         }
-        fields[nf++] = buf.slice(fieldStart, i);
+        // Write straight into the batch column: no per-record field array to copy.
+        if (nf < ncols) cols[nf]![rc] = this.field(nf, buf, fieldStart, i);
+        else if (ncols === 0) fields[nf] = buf.slice(fieldStart, i); // header
+        nf++;
         if (c === D) {
           i++;
           state = S_FIELD_START;
           continue;
         }
         full = this.endRecord(nf, badCol, recStart, recLine, i, line, c);
+        cols = this.batch.columns;
+        ncols = this.ncols;
+        rc = this.batch.rowCount;
         line++;
         i++;
         lineStart = i;
@@ -578,14 +648,25 @@ class CsvParser {
         continue;
       }
       if (c === D || c === LF || c === CR) {
-        const v = buf.slice(fieldStart, i - 1);
-        fields[nf++] = esc ? v.split(this.escaped).join(String.fromCharCode(Q)) : v;
+        if (nf < ncols) {
+          cols[nf]![rc] = esc
+            ? buf.slice(fieldStart, i - 1).split(this.escaped).join(String.fromCharCode(Q))
+            : this.field(nf, buf, fieldStart, i - 1);
+        } else if (ncols === 0) {
+          // header
+          const v = buf.slice(fieldStart, i - 1);
+          fields[nf] = esc ? v.split(this.escaped).join(String.fromCharCode(Q)) : v;
+        }
+        nf++;
         if (c === D) {
           i++;
           state = S_FIELD_START;
           continue;
         }
         full = this.endRecord(nf, badCol, recStart, recLine, i, line, c);
+        cols = this.batch.columns;
+        ncols = this.ncols;
+        rc = this.batch.rowCount;
         line++;
         i++;
         lineStart = i;
@@ -622,15 +703,14 @@ class CsvParser {
     this.finished = true;
     const buf = this.buf;
     const n = buf.length;
-    const fields = this.fields;
     switch (this.state) {
       case S_REC_START:
         return; // trailing newline, or nothing at all
       case S_FIELD_START:
-        fields[this.nf++] = ''; // the record ended with a delimiter
+        this.put(this.nf++, ''); // the record ended with a delimiter
         break;
       case S_UNQUOTED:
-        fields[this.nf++] = buf.slice(this.fieldStart, n);
+        this.put(this.nf++, buf.slice(this.fieldStart, n));
         break;
       case S_QUOTED:
         throw new AttribError(
@@ -640,13 +720,49 @@ class CsvParser {
         );
       case S_QUOTE_SEEN: {
         const v = buf.slice(this.fieldStart, n - 1);
-        fields[this.nf++] = this.esc ? v.split(this.escaped).join(String.fromCharCode(this.Q)) : v;
+        this.put(this.nf++, this.esc ? v.split(this.escaped).join(String.fromCharCode(this.Q)) : v);
         break;
       }
     }
     this.endRecord(this.nf, this.badCol, this.recStart, this.recLine, n, this.line, -1);
     this.state = S_REC_START;
     this.pos = n;
+  }
+
+  /**
+   * Slices field text for column k, reusing an earlier equal string when the
+   * column repeats values. Retained field strings are what the GC spends its
+   * time copying (a batch holds ~1M of them), and marketing exports repeat
+   * channel / source / campaign values endlessly, so a small per-column cache
+   * pays for itself. Columns where it rarely hits (ids, timestamps) stop
+   * using it after a trial period.
+   */
+  private field(k: number, buf: string, start: number, end: number): string {
+    const len = end - start;
+    if (len === 0) return '';
+    const mode = this.cacheMode[k]!;
+    if (mode === 0 || len > CACHE_MAX_LEN) return buf.slice(start, end);
+    const slot = (k << CACHE_BITS) | ((len * 31 + buf.charCodeAt(start) * 7 + buf.charCodeAt(end - 1)) & CACHE_MASK);
+    const hit = this.cache[slot];
+    if (hit !== undefined && hit.length === len && buf.startsWith(hit, start)) {
+      if (mode === 2) this.cacheHits[k]!++;
+      return hit;
+    }
+    const v = buf.slice(start, end);
+    // A slice of 13+ chars points into the whole text buffer; caching it would
+    // keep that buffer alive for the rest of the file, so cache a copy.
+    this.cache[slot] = len >= 13 ? detach(v) : v;
+    if (mode === 2 && ++this.cacheMisses[k]! >= CACHE_TRIAL) {
+      // Trial over: keep the cache only where at least a third of lookups hit.
+      this.cacheMode[k] = this.cacheHits[k]! * 2 >= this.cacheMisses[k]! ? 1 : 0;
+    }
+    return v;
+  }
+
+  /** Stores field k of the current record (slow path, used at end of file). */
+  private put(k: number, v: string): void {
+    if (k < this.ncols) this.batch.columns[k]![this.batch.rowCount] = v;
+    else if (this.header === null) this.fields[k] = v;
   }
 
   private noteTerminator(c: number): void {
@@ -659,11 +775,14 @@ class CsvParser {
   /** Files a finished record: header, kept row or reject. Returns whether the batch is full. */
   private endRecord(nf: number, badCol: number, recStart: number, recLine: number, end: number, line: number, term: number): boolean {
     if (term >= 0) this.noteTerminator(term);
-    const fields = this.fields;
     if (this.header === null) {
-      this.header = makeHeader(fields.slice(0, nf));
+      this.header = makeHeader(this.fields.slice(0, nf));
       this.ncols = nf;
       this.batch = emptyBatch(nf);
+      this.cacheMode = new Uint8Array(nf).fill(2);
+      this.cache = new Array<string | undefined>(nf << CACHE_BITS).fill(undefined);
+      this.cacheHits = new Int32Array(nf);
+      this.cacheMisses = new Int32Array(nf);
       this.headerNextLine = line + 1;
       return false;
     }
@@ -681,14 +800,21 @@ class CsvParser {
         raw: truncateRaw(this.buf.slice(recStart, end)),
       });
     } else {
-      const cols = b.columns;
-      for (let k = 0; k < ncols; k++) cols[k]!.push(fields[k]!);
+      // The fields are already in b.columns[k][b.rowCount]; just keep them.
       b.rowNumbers.push(row);
       b.lines.push(recLine);
       b.rowCount++;
     }
     return b.rowCount >= this.batchSize || b.rejects.length >= this.batchSize;
   }
+}
+
+/**
+ * Returns a copy of `s` that does not share memory with the string it was
+ * sliced from (V8 keeps slices of 13+ chars as views on their parent).
+ */
+function detach(s: string): string {
+  return (' ' + s).slice(1);
 }
 
 /**
@@ -789,7 +915,7 @@ export async function openCsv(source: FileSource, opts: CsvOptions = {}): Promis
             }
             parser.finish();
           }
-          // finish() (here or in openCsv) may have filled the batch past its size by the last record only.
+          // run() stopped short of a full batch and finish() adds at most one record.
           const last = parser.takeBatch();
           if (last.rowCount > 0 || last.rejects.length > 0) yield last;
         } finally {

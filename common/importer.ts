@@ -92,7 +92,10 @@ export async function importEvents(
 
   const stageBatch = async (rawTable: string, columns: { name: string; type: string }[], rawNames: string[]) => {
     await db.run(srcView(rawTable, columns, rawNames, resolved.mapping, source.name, (detected.delimiter as string) ?? ','));
-    const { sql, params } = bindNamed(staging.sql, { time_unit: opts.timeUnit ?? resolved.preset.timeUnit ?? 'auto' });
+    const { sql, params } = bindNamed(staging.sql, {
+      time_unit: opts.timeUnit ?? resolved.preset.timeUnit ?? 'auto',
+      site_domains_re: siteDomainsRegex(opts.siteDomains ?? []),
+    });
     await db.run(sql, params);
   };
 
@@ -140,6 +143,7 @@ export async function importEvents(
     if (!first) await db.run('DROP TABLE IF EXISTS raw');
   }
 
+  await shiftNaiveTimes(db, opts.timezone);
   await markDuplicates(db);
   await db.run(`CREATE OR REPLACE TABLE events AS SELECT * EXCLUDE (reason, reason_detail, raw_text) FROM staged WHERE reason IS NULL`);
   await db.run(`CREATE OR REPLACE TABLE rejects AS
@@ -192,10 +196,22 @@ async function prepareTables(db: Database, opts: ImportOptions): Promise<void> {
   await db.run(`CREATE OR REPLACE TABLE struct_rejects (_file VARCHAR, _row INTEGER, _line INTEGER, reason VARCHAR, reason_detail VARCHAR, raw_text VARCHAR)`);
   await db.run('CREATE OR REPLACE TABLE tz_offsets (local_from_us BIGINT, offset_us BIGINT)');
   for (const r of zoneOffsets(opts.timezone ?? 'UTC')) await db.run('INSERT INTO tz_offsets VALUES ($1, $2)', [r.local_from_us, r.offset_us]);
-  await db.run('CREATE OR REPLACE TABLE conversion_names (name VARCHAR)');
-  for (const n of opts.conversionEvents ?? ['purchase']) await db.run('INSERT INTO conversion_names VALUES (lower(trim($1)))', [n]);
-  await db.run('CREATE OR REPLACE TABLE site_domains (domain VARCHAR)');
-  for (const d of opts.siteDomains ?? []) await db.run('INSERT INTO site_domains VALUES (lower(trim($1)))', [d.replace(/^www\./i, '')]);
+  await db.run('CREATE OR REPLACE TABLE conversion_names (name VARCHAR PRIMARY KEY)');
+  for (const n of new Set((opts.conversionEvents ?? ['purchase']).map((x) => x.trim().toLowerCase()))) {
+    await db.run('INSERT INTO conversion_names VALUES ($1)', [n]);
+  }
+}
+
+/**
+ * The site's own domains as one anchored regular expression (a bound
+ * parameter): a host matches a domain or any subdomain of it.
+ */
+export function siteDomainsRegex(domains: string[]): string {
+  const parts = domains
+    .map((d) => d.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/^www\./, '').replace(/\/.*$/, ''))
+    .filter(Boolean)
+    .map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return parts.length ? `^(.*\\.)?(${parts.join('|')})$` : '';
 }
 
 /**
@@ -251,6 +267,18 @@ async function flushStructural(db: Database, file: string, rejects: StructuralRe
   );
   await db.run(`INSERT INTO struct_rejects SELECT file, _row, _line, reason, detail, raw FROM __struct`);
   await db.run('DROP TABLE __struct');
+}
+
+/**
+ * Naive timestamps were staged as UTC; in a named zone, subtract that zone's
+ * offset at each local time (ASOF over the tabulated transitions). Only the
+ * naive rows are touched, so files with offsets or epochs pay nothing.
+ */
+async function shiftNaiveTimes(db: Database, zone: string | undefined): Promise<void> {
+  if (!zone || /^(utc|z|gmt|etc\/utc)$/i.test(zone)) return;
+  await db.run(`UPDATE staged SET ts_us = staged.ts_us - x.offset_us
+    FROM (SELECT s._file, s._row, z.offset_us FROM staged s ASOF JOIN tz_offsets z ON s.ts_us >= z.local_from_us WHERE s.ts_kind = 'iso_naive') x
+    WHERE staged._file = x._file AND staged._row = x._row`);
 }
 
 /** Marks every repeat of an event_id after its first row (spec section 2). */

@@ -51,19 +51,29 @@ class LineSplitter {
   async next(): Promise<Line[] | null> {
     for (;;) {
       if (this.text.eof && this.rest === '') return null;
-      const more = await this.text.read(Math.max(BUFFER_CHARS, this.rest.length));
-      const buf = more === null ? this.rest : this.rest === '' ? more : [this.rest, more].join('');
-      const final = this.text.eof;
+      const buf = await this.text.read(Math.max(BUFFER_CHARS, this.rest.length));
       const out: Line[] = [];
+      if (buf === null) {
+        // End of file: the unterminated last line.
+        this.push(out, this.rest, 0, this.rest.length);
+        this.rest = '';
+        return out;
+      }
+      const n = buf.length;
       let i = 0;
       if (this.skipLF && buf.charCodeAt(0) === LF) i = 1;
       this.skipLF = false;
       let start = i;
-      const n = buf.length;
+      let rest = this.rest;
       for (; i < n; i++) {
         const c = buf.charCodeAt(i);
         if (c !== LF && c !== CR) continue;
-        this.push(out, buf, start, i);
+        if (rest !== '') {
+          // Finish the line carried from the last buffer; only it is copied.
+          const line = rest + buf.slice(start, i);
+          this.push(out, line, 0, line.length);
+          rest = '';
+        } else this.push(out, buf, start, i);
         this.line++;
         if (c === CR) {
           if (i + 1 < n) {
@@ -72,13 +82,13 @@ class LineSplitter {
         }
         start = i + 1;
       }
-      if (final) {
-        this.push(out, buf, start, n);
+      this.rest = rest + buf.slice(start);
+      if (this.text.eof) {
+        this.push(out, this.rest, 0, this.rest.length);
         this.rest = '';
-      } else {
-        this.rest = buf.slice(start);
+        return out;
       }
-      if (out.length > 0 || final) return out;
+      if (out.length > 0) return out;
     }
   }
 

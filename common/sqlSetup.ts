@@ -7,6 +7,4 @@
 export const SETUP_SQL = [
   // Empty-like tokens of real exports count as empty (GA4 '(not set)', '(direct)').
   `CREATE OR REPLACE MACRO aw_norm(x) AS CASE WHEN lower(trim(CAST(x AS VARCHAR))) IN ('', '(not set)', '(none)', '(direct)', 'null', 'none') THEN NULL ELSE trim(CAST(x AS VARCHAR)) END`,
-  // A query parameter of a URL, percent-decoded, '+' as space; NULL when absent or empty-like.
-  `CREATE OR REPLACE MACRO aw_url_param(url, name) AS aw_norm(url_decode(replace(regexp_extract(url, '[?&#]' || name || '=([^&#]*)', 1), '+', ' ')))`,
 ];

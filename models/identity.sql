@@ -13,4 +13,4 @@ GROUP BY anon_id;
 CREATE OR REPLACE TABLE events_p AS
 SELECT e.*, coalesce(e.user_id, l.user_id, 'anon:' || e.anon_id) AS person_key,
   CASE WHEN e.user_id IS NOT NULL THEN 'user_id' WHEN l.user_id IS NOT NULL THEN 'stitched' ELSE 'anonymous' END AS identity_source
-FROM events e LEFT JOIN identity_links l ON e.user_id IS NULL AND e.anon_id = l.anon_id
+FROM events e LEFT JOIN identity_links l ON e.anon_id = l.anon_id

@@ -31,7 +31,7 @@ function memSource(data: Uint8Array, chunk: number, name = 'mem.csv'): FileSourc
       for (let i = 0; i < data.length; i += chunk) yield data.slice(i, i + chunk);
     },
     async blob() {
-      return new Blob([data]);
+      return new Blob([data.slice()]);
     },
   };
 }
@@ -66,6 +66,9 @@ async function readAll(src: FileSource, opts: CsvOptions = {}): Promise<Parsed> 
   const out: Parsed = { header: r.header, detected: r.detected, rows: [], rowNumbers: [], lines: [], rejects: [], batchSizes: [] };
   for await (const b of r.batches()) {
     assert.equal(b.columns.length, r.header.length);
+    for (const col of b.columns) assert.equal(col.length, b.rowCount);
+    assert.equal(b.rowNumbers.length, b.rowCount);
+    assert.equal(b.lines.length, b.rowCount);
     for (let i = 0; i < b.rowCount; i++) out.rows.push(b.columns.map((col) => col[i]!));
     out.rowNumbers.push(...b.rowNumbers);
     out.lines.push(...b.lines);
@@ -341,7 +344,7 @@ test('stopping early closes the stream', async () => {
         closed = true;
       }
     },
-    blob: async () => new Blob([data]),
+    blob: async () => new Blob([data.slice()]),
   };
   const r = await openCsv(src, { batchSize: 5 });
   for await (const b of r.batches()) {
@@ -427,4 +430,72 @@ test('fixture test__empty.csv -> file_empty', async () => {
 test('fixture header_only_2.csv -> file_header_only (";" sniffed)', async () => {
   await rejects(() => fileSource('header_only_2.csv'), 'file_header_only', { line: 2 });
   assert.equal(sniffDelimiter('foo;bar\n', '"', true), ';');
+});
+
+test('random inputs parse the same whatever the chunk boundaries', async () => {
+  // Small deterministic PRNG so failures reproduce.
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const alphabet = ['a', 'b', ',', ',', '"', '\n', '\r', '\r\n', 'é', '€', ' '];
+  for (let iter = 0; iter < 300; iter++) {
+    let text = 'h1,h2,h3\n';
+    const len = 1 + rand(60);
+    for (let k = 0; k < len; k++) text += alphabet[rand(alphabet.length)];
+    const data = bytes(text);
+    const results: string[] = [];
+    for (const chunk of [1, 2, 3, 5, 4096]) {
+      try {
+        results.push(JSON.stringify(await readAll(memSource(data, chunk), { delimiter: ',', batchSize: 1 + rand(4) > 2 ? 2 : 1000 })));
+      } catch (e) {
+        assert.ok(e instanceof AttribError, String(e));
+        results.push(`${e.code} ${JSON.stringify(e.where)}`);
+      }
+    }
+    // Batch sizes differ between runs, so compare everything but batchSizes.
+    const norm = results.map((r) => r.replace(/"batchSizes":\[[^\]]*\]/, ''));
+    for (const r of norm) assert.equal(r, norm[0], `input ${JSON.stringify(text)}`);
+  }
+});
+
+test('large file across many buffers: every row and line number exact', async () => {
+  // Rows with quoted newlines, doubled quotes and CRLF, so buffer edges land everywhere.
+  const expected: string[][] = [];
+  const lines: number[] = [];
+  let text = 'id,text,n\r\n';
+  let line = 2;
+  for (let i = 0; i < 30_000; i++) {
+    const t = i % 7 === 0 ? `multi\r\nline ${i}` : i % 5 === 0 ? `say "${i}", ok` : `plain${i}`;
+    const quoted = i % 7 === 0 || i % 5 === 0;
+    text += `${i},${quoted ? `"${t.replaceAll('"', '""')}"` : t},${'x'.repeat(i % 13)}\r\n`;
+    expected.push([String(i), t, 'x'.repeat(i % 13)]);
+    lines.push(line);
+    line += i % 7 === 0 ? 2 : 1;
+  }
+  for (const chunk of [997, 65536, 100_003]) {
+    const p = await readAll(memSource(bytes(text), chunk), { batchSize: 10_000 });
+    assert.deepEqual(p.rows, expected);
+    assert.deepEqual(p.lines, lines);
+    assert.deepEqual(p.batchSizes, [10_000, 10_000, 10_000]);
+    assert.deepEqual(p.rejects, []);
+  }
+});
+
+test('bad options -> bad_parameter; quote can be turned off', async () => {
+  await failsAllChunks(bytes('a,b\n1,2\n'), 'bad_parameter', undefined, { delimiter: ';;' });
+  await failsAllChunks(bytes('a,b\n1,2\n'), 'bad_parameter', undefined, { delimiter: '"' });
+  const p = await parse('a,b\n"x",y\n', { quote: '' });
+  assert.deepEqual(p.rows, [['"x"', 'y']]);
+  const single = await parse("a,b\n'x,y',z\n", { quote: "'" });
+  assert.deepEqual(single.rows, [['x,y', 'z']]);
+});
+
+test('a long header before the first data record', async () => {
+  const names = Array.from({ length: 20_000 }, (_, i) => `c${i}`);
+  const p = await readAll(memSource(bytes(`${names.join(',')}\n${names.map((_, i) => i).join(',')}\n`), 4096));
+  assert.equal(p.header.length, 20_000);
+  assert.equal(p.rows[0]![19_999], '19999');
+  await rejects(() => memSource(bytes(`${names.join(',')}\n\n`), 4096), 'file_header_only', { line: 2 });
 });

@@ -1,0 +1,89 @@
+/**
+ * `npm run bench`: generates 1M- and 10M-event exports (cached in bench/data),
+ * runs import and all rule-based models end to end on both engines (wasm in
+ * Node) and the hand-written floor query, each in its own process, and prints
+ * per step wall time, peak RSS and the ratios side by side.
+ * Options: --sizes 1000000,10000000  --skip-csv (no wasm-from-CSV run)
+ */
+import { parseArgs } from 'node:util';
+import { existsSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate, abbreviateCount } from '../samples/generate.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' } } });
+const sizes = (values.sizes ?? '1000000,10000000').split(',').map(Number);
+const dataDir = path.join(here, 'data');
+mkdirSync(dataDir, { recursive: true });
+
+type Step = { step: string; seconds: number; peakRssMb: number };
+type Result = { engine: string; file: string; steps: Step[]; summary: Record<string, unknown>[]; rowsLoaded?: number; rejects?: Record<string, number> };
+
+function runOne(engine: string, file: string): Result {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'run-one.ts'), '--engine', engine, '--file', file], {
+    encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=8192' },
+  });
+  if (r.status !== 0) throw new Error(`${engine} on ${file} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+}
+
+const total = (r: Result, upTo = 'channel summary') => {
+  let s = 0;
+  for (const st of r.steps) {
+    s += st.seconds;
+    if (st.step === upTo) break;
+  }
+  return s;
+};
+const peakOf = (r: Result) => Math.max(...r.steps.map((s) => s.peakRssMb));
+const fmt = (x: number) => x.toFixed(2).padStart(8);
+
+/** Largest difference between two channel summaries (both engines and the floor must agree). */
+function maxDiff(a: Result, b: Result): number {
+  const key = (r: Record<string, unknown>) => `${r.model}|${r.channel}`;
+  const m = new Map(b.summary.map((r) => [key(r), r]));
+  let d = 0;
+  for (const r of a.summary) {
+    const o = m.get(key(r));
+    if (!o) return Infinity;
+    d = Math.max(d, Math.abs(Number(r.attributed_conversions) - Number(o.attributed_conversions)), Math.abs(Number(r.attributed_revenue) - Number(o.attributed_revenue)));
+  }
+  return a.summary.length === b.summary.length ? d : Infinity;
+}
+
+console.log(`attribution bench — node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+for (const n of sizes) {
+  const name = `bench_${abbreviateCount(n)}`;
+  const parquet = path.join(dataDir, `${name}.parquet`);
+  const csvFile = path.join(dataDir, `${name}.csv`);
+  if (!existsSync(parquet) || !existsSync(csvFile)) {
+    const t = performance.now();
+    await generate({ events: n, outDir: dataDir, name, formats: ['csv', 'parquet'] });
+    console.log(`generated ${name} (.csv and .parquet) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+  const native = runOne('native', parquet);
+  const wasm = runOne('wasm', parquet);
+  const floor = runOne('floor', parquet);
+  const wasmCsv = values['skip-csv'] ? undefined : runOne('wasm', csvFile);
+  const nativeCsv = values['skip-csv'] ? undefined : runOne('native', csvFile);
+  console.log(`\n## ${n.toLocaleString('en-US')} events (${native.rowsLoaded?.toLocaleString('en-US')} loaded; rejects ${JSON.stringify(native.rejects)})`);
+  console.log(`${'step'.padEnd(46)}${'native s'.padStart(9)}${'wasm s'.padStart(9)}${'wasm/nat'.padStart(9)}${'nat MB'.padStart(8)}${'wasm MB'.padStart(8)}`);
+  for (let i = 0; i < native.steps.length; i++) {
+    const a = native.steps[i];
+    const b = wasm.steps[i];
+    console.log(`${a.step.padEnd(46)}${fmt(a.seconds)} ${fmt(b.seconds)} ${fmt(b.seconds / a.seconds)}${String(a.peakRssMb).padStart(8)}${String(b.peakRssMb).padStart(8)}`);
+  }
+  const nt = total(native);
+  const wt = total(wasm);
+  const ft = floor.steps[0].seconds;
+  console.log(`${'pipeline to channel totals (Parquet)'.padEnd(46)}${fmt(nt)} ${fmt(wt)} ${fmt(wt / nt)}${String(peakOf(native)).padStart(8)}${String(peakOf(wasm)).padStart(8)}`);
+  console.log(`${'floor: one hand-written query (native)'.padEnd(46)}${fmt(ft)}${''.padStart(28)}${String(peakOf(floor)).padStart(8)}`);
+  console.log(`native pipeline / floor: ${(nt / ft).toFixed(2)}x (target <= 1.5x); wasm / native: ${(wt / nt).toFixed(2)}x (target <= 3x)`);
+  if (wasmCsv && nativeCsv) {
+    console.log(`from CSV: native ${total(nativeCsv).toFixed(2)} s (import ${nativeCsv.steps[0].seconds.toFixed(2)} s, peak ${peakOf(nativeCsv)} MB); wasm ${total(wasmCsv).toFixed(2)} s (import ${wasmCsv.steps[0].seconds.toFixed(2)} s, peak ${peakOf(wasmCsv)} MB)`);
+  }
+  const agree = [['wasm', maxDiff(native, wasm)], ['floor', maxDiff(native, floor)], ...(wasmCsv ? [['wasm CSV', maxDiff(native, wasmCsv)]] : []), ...(nativeCsv ? [['native CSV', maxDiff(native, nativeCsv)]] : [])] as [string, number][];
+  console.log(`same channel totals as native Parquet (max abs diff): ${agree.map(([k, d]) => `${k} ${d === Infinity ? 'DIFFERENT CHANNELS' : d.toExponential(1)}`).join(', ')}`);
+}

@@ -1,0 +1,52 @@
+/**
+ * One benchmark configuration in its own process (so peak memory is its own):
+ * prints one JSON line with per-step wall time and peak RSS.
+ * Usage: tsx bench/run-one.ts --engine native|wasm|floor --file F
+ */
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { Engine } from '../common/engine.ts';
+import { RULE_BASED_MODELS } from '../common/pipeline.ts';
+import { buildJourneys, runCreditModels } from '../common/pipeline.ts';
+import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
+import { openDatabase } from '../worker/node/open.ts';
+import { fileSourceFromPath } from '../worker/native/source.ts';
+import { splitStatements } from '../common/pipeline.ts';
+
+const { values } = parseArgs({ options: { engine: { type: 'string' }, file: { type: 'string' } } });
+const steps: { step: string; seconds: number; peakRssMb: number }[] = [];
+const peak = () => Math.round(process.resourceUsage().maxRSS / 1024);
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const t = performance.now();
+  const r = await fn();
+  steps.push({ step: name, seconds: (performance.now() - t) / 1000, peakRssMb: peak() });
+  return r;
+}
+
+const file = values.file!;
+let summary: Record<string, unknown>[] = [];
+let extra: Record<string, unknown> = {};
+if (values.engine === 'floor') {
+  const db = await openDatabase('native');
+  const sql = readFileSync(new URL('./floor.sql', import.meta.url), 'utf8').replace('{{path}}', file.replace(/'/g, "''"));
+  await step('floor query', async () => {
+    for (const s of splitStatements(sql)) await db.run(s);
+  });
+  summary = await db.all('SELECT model, channel, conv AS attributed_conversions, rev AS attributed_revenue FROM floor_summary');
+  await db.close();
+} else {
+  const lib = loadModelLibrary();
+  const engine = new Engine(await openDatabase(values.engine), lib);
+  const opts = { models: RULE_BASED_MODELS, rules: loadRules(), params: {} };
+  const report = await step('import', () => engine.openFile(fileSourceFromPath(file)));
+  await step('journeys (identity, rules, sessions, windows)', () => buildJourneys(engine.db, lib, opts));
+  await step('credits (9 rule-based models)', () => runCreditModels(engine.db, lib, opts));
+  summary = await step('channel summary', () =>
+    engine.query(`SELECT c.model, c.channel, sum(c.credit) AS attributed_conversions, sum(c.credit * v.value) AS attributed_revenue
+                  FROM credits c JOIN conversions v USING (conversion_id) GROUP BY 1, 2`),
+  );
+  const out = await step('all four outputs read', () => engine.recredit(opts).then(() => engine.query('SELECT count(*) AS n FROM credits')));
+  extra = { rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rejects: report.rejectsByReason, creditRows: out[0].n };
+  await engine.close();
+}
+console.log(JSON.stringify({ engine: values.engine, file, steps, summary, ...extra }));

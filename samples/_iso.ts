@@ -1,1 +1,0 @@
-import { generate } from './generate.ts';
