@@ -9,7 +9,7 @@ import type { Row } from './db.ts';
 /** Anything that can carry messages both ways (Worker, MessagePort, utility process port). */
 export interface Port {
   postMessage(m: unknown): void;
-  addEventListener?(type: 'message', fn: (e: { data: unknown }) => void): void;
+  addEventListener?(type: 'message', fn: (e: Event) => void): void;
   on?(type: 'message', fn: (data: unknown) => void): void;
 }
 
@@ -27,7 +27,7 @@ export class EngineClient {
 
   constructor(private readonly port: Port) {
     const handle = (data: unknown) => this.receive(data as FromHost);
-    if (port.addEventListener) port.addEventListener('message', (e) => handle(e.data));
+    if (port.addEventListener) port.addEventListener('message', (e) => handle((e as MessageEvent).data));
     else port.on?.('message', handle);
   }
 

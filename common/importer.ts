@@ -114,8 +114,8 @@ export async function importEvents(
   } else {
     const reader: RecordReader =
       format === 'ndjson'
-        ? await openNdjson(source, { batchSize: opts.batchSize })
-        : await openCsv(source, { delimiter: opts.delimiter, encoding: opts.encoding, tsv: format === 'tsv', batchSize: opts.batchSize });
+        ? await openNdjson(source, { batchSize: opts.batchSize ?? 32768 })
+        : await openCsv(source, { delimiter: opts.delimiter, encoding: opts.encoding, tsv: format === 'tsv', batchSize: opts.batchSize ?? 32768 });
     detected = { ...reader.detected };
     const header = reader.header;
     resolved = resolveMapping(header, { presetId: opts.preset, overrides: opts.map, file: source.name });

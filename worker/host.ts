@@ -38,7 +38,7 @@ export function serveEngine(
       }
     });
   };
-  if (port.addEventListener) port.addEventListener('message', (e) => handle(e.data));
+  if (port.addEventListener) port.addEventListener('message', (e) => handle((e as MessageEvent).data));
   else port.on?.('message', handle);
 }
 

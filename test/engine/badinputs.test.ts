@@ -111,7 +111,7 @@ for (const [name, open] of [['native', openNativeDatabase], ['wasm', openWasmDat
       assert.deepEqual(rejects.map((r) => [r.row_number, r.line, r.reason]), [[3, 4, 'invalid_timestamp']]);
       assert.match(String(rejects[0].detail), /03\/10\/2024/);
       const n = await engine.query('SELECT count(ts_us) AS n FROM events');
-      assert.equal(n[0].n + rejects.length, report.rowsRead);
+      assert.equal(Number(n[0].n) + rejects.length, report.rowsRead);
     });
     it('timestamp_timezone.csv: W, the naive value is read in the stated zone and reported; offsets are honoured', async () => {
       const q = "SELECT anon_id, strftime(make_timestamp(ts_us), '%Y-%m-%dT%H:%M') AS t FROM events ORDER BY anon_id";
