@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Adds lockfile entries for @duckdb/node-bindings' platform packages that this
+// machine's registry does not serve (darwin, win32, linux-arm64). Without them
+// `npm ci` refuses the lock; with them (os/cpu constrained, optional) npm ci
+// skips them here and fetches the right one on those platforms.
+// Run after any `npm install` that rewrites package-lock.json.
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
+const base = lock.packages['node_modules/@duckdb/node-bindings'];
+const platforms = {
+  'darwin-arm64': { os: ['darwin'], cpu: ['arm64'] },
+  'darwin-x64': { os: ['darwin'], cpu: ['x64'] },
+  'linux-arm64': { os: ['linux'], cpu: ['arm64'], libc: ['glibc'] },
+  'linux-arm64-musl': { os: ['linux'], cpu: ['arm64'], libc: ['musl'] },
+  'win32-arm64': { os: ['win32'], cpu: ['arm64'] },
+  'win32-x64': { os: ['win32'], cpu: ['x64'] },
+};
+let added = 0;
+for (const [p, c] of Object.entries(platforms)) {
+  const key = `node_modules/@duckdb/node-bindings-${p}`;
+  if (lock.packages[key]) continue;
+  lock.packages[key] = {
+    version: base.version,
+    resolved: `https://registry.npmjs.org/@duckdb/node-bindings-${p}/-/node-bindings-${p}-${base.version}.tgz`,
+    license: 'MIT',
+    optional: true,
+    ...c,
+  };
+  added++;
+}
+lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+writeFileSync('package-lock.json', JSON.stringify(lock, null, 2) + '\n');
+console.log(`fix-lock: added ${added} platform entries`);
