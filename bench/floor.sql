@@ -9,14 +9,16 @@ WITH r0 AS (
     nz(user_id) AS uid, nz(anon_id) AS aid, nz(session_id) AS sid, lower(nz(utm_source)) AS us0, lower(nz(utm_medium)) AS um0,
     nz(gclid) AS g0, nz(msclkid) AS m0, lower(nz(referrer)) AS ref, nz(page_url) AS url, revenue
   FROM read_parquet('{{path}}', file_row_number = true)
+), r1 AS (
+  SELECT *, regexp_extract(url, '[?&#]utm_source=([^&#]*)', 1) AS qs, regexp_extract(url, '[?&#]utm_medium=([^&#]*)', 1) AS qm FROM r0
 ), src AS (
   SELECT rn, coalesce(eid, 'f:' || rn) AS event_id, ts, name, uid, aid, sid,
-    coalesce(us0, lower(nullif(url_decode(regexp_extract(url, '[?&#]utm_source=([^&#]*)', 1)), ''))) AS us,
-    coalesce(um0, lower(nullif(url_decode(regexp_extract(url, '[?&#]utm_medium=([^&#]*)', 1)), ''))) AS um,
+    coalesce(us0, lower(nz(url_decode(qs)))) AS us,
+    coalesce(um0, lower(nz(url_decode(qm)))) AS um,
     coalesce(g0, nullif(regexp_extract(url, '[?&#]gclid=([^&#]*)', 1), '')) AS gclid,
     coalesce(m0, nullif(regexp_extract(url, '[?&#]msclkid=([^&#]*)', 1), '')) AS msclkid,
     regexp_extract(ref, '^[a-z]+://([^/?#:]+)', 1) AS rh, regexp_extract(lower(url), '^[a-z]+://([^/?#:]+)', 1) AS ph, revenue
-  FROM r0
+  FROM r1
 ), valid AS (
   SELECT * FROM src QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY rn) = 1
 ), ok AS (
@@ -68,7 +70,7 @@ WITH r0 AS (
 ), per_model AS (
   UNPIVOT cr ON first_touch, last_touch, linear, time_decay, position_based, j_curve, inverse_j, custom INTO NAME model VALUE credit
 ), direct AS (
-  SELECT count(*) AS k, sum(val) AS v FROM c WHERE cid NOT IN (SELECT cid FROM j)
+  SELECT count(*) AS k, sum(val) AS v FROM c ANTI JOIN (SELECT DISTINCT cid FROM j) jj USING (cid)
 )
 SELECT model, ch AS channel, sum(credit) AS conv, sum(credit * val) AS rev FROM per_model GROUP BY ALL
 UNION ALL SELECT 'participation', ch, count(*), sum(val) FROM (SELECT DISTINCT cid, ch, val FROM j) GROUP BY ALL

@@ -285,7 +285,10 @@ async function shiftNaiveTimes(db: Database, zone: string | undefined): Promise<
 async function markDuplicates(db: Database): Promise<void> {
   await db.run(`CREATE OR REPLACE TEMP TABLE dup_ids AS
     SELECT event_id FROM staged WHERE NOT event_id_generated GROUP BY event_id HAVING count(*) > 1`);
-  await db.run(`UPDATE staged SET reason = 'duplicate_event_id', reason_detail = 'event_id ' || d.event_id || ' first seen at row ' || CAST(d.first_row AS VARCHAR)
+  await db.run(`UPDATE staged SET reason = 'duplicate_event_id', reason_detail = 'event_id ' || d.event_id || ' first seen at row ' || CAST(d.first_row AS VARCHAR),
+      raw_text = coalesce(staged.raw_text, concat_ws(', ', 'event_id=' || staged.event_id,
+        'event_ts=' || strftime(make_timestamp(staged.ts_us), '%Y-%m-%dT%H:%M:%S.%fZ'), 'event_name=' || staged.event_name,
+        'user_id=' || staged.user_id, 'anon_id=' || staged.anon_id, 'session_id=' || staged.session_id))
     FROM (SELECT s._file, s._row, s.event_id,
             row_number() OVER (PARTITION BY s.event_id ORDER BY s._file, s._row) AS k,
             min(s._row) OVER (PARTITION BY s.event_id) AS first_row

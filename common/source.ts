@@ -28,3 +28,27 @@ export function formatFromName(name: string): InputFormat | undefined {
   if (n.endsWith('.ndjson') || n.endsWith('.jsonl') || n.endsWith('.json')) return 'ndjson';
   return undefined;
 }
+
+/**
+ * A FileSource over a browser File or any Blob: read in slices through the
+ * Blob's stream, never whole. Used by web mode's picker and drag and drop.
+ */
+export function fileSourceFromBlob(blob: Blob, name = (blob as File).name ?? 'data'): FileSource {
+  return {
+    name,
+    size: blob.size,
+    async *stream() {
+      const reader = blob.stream().getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          yield value;
+        }
+      } finally {
+        reader.releaseLock();
+      }
+    },
+    blob: async () => blob,
+  };
+}

@@ -135,5 +135,9 @@ SELECT
        WHEN u.is_conv AND u.revenue_t IS NOT NULL AND u.revenue_v IS NULL THEN 'revenue ''' || u.revenue_t || ''' is not a number (use a dot for decimals, no thousands separators)'
        WHEN u.is_conv AND u.revenue_t IS NOT NULL AND (u.revenue_v < 0 OR isinf(u.revenue_v) OR isnan(u.revenue_v)) THEN 'revenue ' || u.revenue_t || ' is negative or not finite'
   END AS reason_detail,
-  u.raw_text
+  -- the raw row is kept only for rows rejected here: keeping it for all would
+  -- double the wasm heap; duplicates (found after the last batch) show their key fields
+  CASE WHEN u.ts_us IS NULL OR (u.user_id IS NULL AND u.anon_id IS NULL)
+         OR (u.is_conv AND u.revenue_t IS NOT NULL AND (u.revenue_v IS NULL OR u.revenue_v < 0 OR isinf(u.revenue_v) OR isnan(u.revenue_v)))
+       THEN u.raw_text END AS raw_text
 FROM u

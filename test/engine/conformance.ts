@@ -200,7 +200,10 @@ export function conformanceSuite(engineName: string, openDb: () => Promise<Datab
         out.rejects.map((r) => [r.row_number, r.line, r.reason]),
         [[2, 3, 'duplicate_event_id'], [3, 4, 'invalid_timestamp'], [4, 5, 'invalid_timestamp'], [5, 6, 'invalid_timestamp'], [6, 7, 'missing_identity'], [7, 8, 'invalid_revenue'], [8, 9, 'invalid_revenue']],
       );
-      assert.equal(out.rejects[0].raw, 'ok1,2026-07-01T10:01:00Z,page_view,u1,,,,email,,,,,,');
+      assert.equal(out.rejects[0].raw, 'event_id=ok1, event_ts=2026-07-01T10:01:00.000000Z, event_name=page_view, user_id=u1');
+      assert.equal(out.rejects[0].detail, 'event_id ok1 first seen at row 1');
+      assert.equal(out.rejects[1].raw, 'bad_ts,not-a-date,page_view,u1,,,,,,,,,,');
+      assert.equal(out.rejects[6].detail, "revenue '33,4386' is not a number (use a dot for decimals, no thousands separators)");
       assert.deepEqual(report.rejectsByReason, { duplicate_event_id: 1, invalid_timestamp: 3, invalid_revenue: 2, missing_identity: 1 });
       assert.equal(report.rowsRead, 10);
       assert.equal(report.rowsLoaded, 3);

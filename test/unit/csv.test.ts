@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { openCsv, sniffDelimiter, type CsvOptions } from '../../common/csv.ts';
 import { AttribError } from '../../common/errors.ts';
 import type { FileSource } from '../../common/source.ts';
+import { memorySource } from '../helpers.ts';
 import type { StructuralReject } from '../../common/records.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/badinputs/', import.meta.url));
@@ -22,19 +23,8 @@ function bytes(s: string, binary = false): Uint8Array {
   return binary ? Uint8Array.from(s, (ch) => ch.charCodeAt(0)) : new TextEncoder().encode(s);
 }
 
-/** An in-memory FileSource that yields `chunk`-byte pieces. */
-function memSource(data: Uint8Array, chunk: number, name = 'mem.csv'): FileSource {
-  return {
-    name,
-    size: data.length,
-    async *stream() {
-      for (let i = 0; i < data.length; i += chunk) yield data.slice(i, i + chunk);
-    },
-    async blob() {
-      return new Blob([data.slice()]);
-    },
-  };
-}
+/** An in-memory FileSource that yields `chunk`-byte pieces (the shared test helper). */
+const memSource = (data: Uint8Array, chunk: number, name = 'mem.csv'): FileSource => memorySource(name, data, chunk);
 
 /** A FileSource backed by a real file. */
 function fileSource(name: string): FileSource {

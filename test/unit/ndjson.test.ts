@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { openNdjson, type NdjsonOptions } from '../../common/ndjson.ts';
 import { AttribError } from '../../common/errors.ts';
 import type { FileSource } from '../../common/source.ts';
+import { memorySource } from '../helpers.ts';
 import type { StructuralReject } from '../../common/records.ts';
 
 const CHUNKS = [1, 3, 7, 4096];
@@ -17,19 +18,8 @@ function bytes(s: string, binary = false): Uint8Array {
   return binary ? Uint8Array.from(s, (ch) => ch.charCodeAt(0)) : new TextEncoder().encode(s);
 }
 
-/** An in-memory FileSource that yields `chunk`-byte pieces. */
-function memSource(data: Uint8Array, chunk: number, name = 'mem.ndjson'): FileSource {
-  return {
-    name,
-    size: data.length,
-    async *stream() {
-      for (let i = 0; i < data.length; i += chunk) yield data.slice(i, i + chunk);
-    },
-    async blob() {
-      return new Blob([data.slice()]);
-    },
-  };
-}
+/** An in-memory FileSource that yields `chunk`-byte pieces (the shared test helper). */
+const memSource = (data: Uint8Array, chunk: number, name = 'mem.ndjson'): FileSource => memorySource(name, data, chunk);
 
 interface Parsed {
   header: string[];
