@@ -26,7 +26,7 @@ WITH r0 AS (
 ), links AS (
   SELECT aid, arg_min(uid, ts) AS uid FROM ok WHERE aid IS NOT NULL AND uid IS NOT NULL GROUP BY aid
 ), p AS (
-  SELECT o.*, coalesce(o.uid, l.uid, 'anon:' || o.aid) AS pk FROM ok o LEFT JOIN links l ON o.uid IS NULL AND o.aid = l.aid
+  SELECT o.*, coalesce(o.uid, l.uid, 'anon:' || o.aid) AS pk FROM ok o LEFT JOIN links l ON o.aid = l.aid
 ), t AS (
   SELECT pk, event_id, ts, sid, CASE
     WHEN gclid IS NOT NULL OR msclkid IS NOT NULL THEN 'paid_search'

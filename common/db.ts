@@ -45,7 +45,8 @@ export interface Database {
     create: boolean,
   ): Promise<void>;
   /**
-   * Loads a Parquet file into a new table `table` with its own columns plus
+   * Makes a Parquet file readable as `table` (a table, or a view the native
+   * engine reads lazily) with its own columns plus
    * `_row` (1-based row ordinal) and `_line` (NULL). Throws an AttribError
    * naming the file when it is not valid Parquet.
    */

@@ -73,3 +73,14 @@ export function fromPlainError(p: PlainError): Error {
   if (p.stack) e.stack = p.stack;
   return e;
 }
+
+/** Turns a Parquet reader's error (DuckDB's or parquet-wasm's, some without a file name) into one clear line. */
+export function parquetError(file: string, e: unknown): AttribError {
+  const msg = e instanceof Error ? e.message : String(e);
+  const detail = msg.split(' LINE ')[0].replace(/\s+/g, ' ').replace(/(['"])[^'"]*\/([^/'"]+)\1/g, "'$2'").slice(0, 200);
+  return new AttribError(
+    'file_corrupt_parquet',
+    `not a readable Parquet file (${detail}); the file may be truncated or damaged: export it again`,
+    { file },
+  );
+}

@@ -10,7 +10,7 @@
  */
 import type { Database, ProgressFn, Row } from './db.ts';
 import { ident, sqlString } from './db.ts';
-import { AttribError } from './errors.ts';
+import { AttribError, parquetError } from './errors.ts';
 import type { FileSource, InputFormat } from './source.ts';
 import { formatFromName } from './source.ts';
 import { CANONICAL_FIELDS, resolveMapping, requireCoreColumns, type ColumnMapping, type ResolvedMapping, type TimeUnit } from './columns.ts';
@@ -91,12 +91,13 @@ export async function importEvents(
   let rowsRead = 0;
 
   const stageBatch = async (rawTable: string, columns: { name: string; type: string }[], rawNames: string[]) => {
-    await db.run(srcView(rawTable, columns, rawNames, resolved.mapping, source.name, (detected.delimiter as string) ?? ','));
+    await db.run(srcView(rawTable, columns, rawNames, resolved.mapping, source.name));
     const { sql, params } = bindNamed(staging.sql, {
       time_unit: opts.timeUnit ?? resolved.preset.timeUnit ?? 'auto',
       site_domains_re: siteDomainsRegex(opts.siteDomains ?? []),
     });
     await db.run(sql, params);
+    await db.run(fillRawText(rawTable, columns, (detected.delimiter as string) ?? ','));
   };
 
   if (format === 'parquet') {
@@ -109,8 +110,16 @@ export async function importEvents(
     rowsRead = Number((await db.all('SELECT count(*) AS n FROM raw'))[0].n);
     if (rowsRead === 0) throw new AttribError('file_header_only', 'the Parquet file has columns but no rows', { file: source.name });
     detected = { rowGroups: 'engine', columns: header.length };
-    await stageBatch('raw', fileCols, header);
-    await db.run('DROP TABLE raw');
+    try {
+      await stageBatch('raw', fileCols, header);
+    } catch (e) {
+      // the native engine decodes data pages here, while staging: damage past the footer shows now
+      if (!(e instanceof AttribError) && /parquet|thrift|snappy|zstd|gzip|decompress|IO Error/i.test(String(e))) throw parquetError(source.name, e);
+      throw e;
+    }
+    // the native engine reads Parquet through a view, the wasm one into a table
+    const kind = await db.all(`SELECT table_type AS t FROM information_schema.tables WHERE table_name = 'raw'`);
+    await db.run(kind[0]?.t === 'VIEW' ? 'DROP VIEW raw' : 'DROP TABLE raw');
   } else {
     const reader: RecordReader =
       format === 'ndjson'
@@ -145,12 +154,12 @@ export async function importEvents(
 
   await shiftNaiveTimes(db, opts.timezone);
   await markDuplicates(db);
-  await db.run(`CREATE OR REPLACE TABLE events AS SELECT * EXCLUDE (reason, reason_detail, raw_text) FROM staged WHERE reason IS NULL`);
+  // A view, not a copy: copying every event cost a sixth of the import and, in wasm, the heap twice over.
+  await db.run(`CREATE OR REPLACE VIEW events AS SELECT * EXCLUDE (reason, reason_detail, raw_text) FROM staged WHERE reason IS NULL`);
   await db.run(`CREATE OR REPLACE TABLE rejects AS
     SELECT _file AS file, _row AS row_number, _line AS line, reason, reason_detail AS detail, raw_text AS raw FROM staged WHERE reason IS NOT NULL
     UNION ALL SELECT _file, _row, _line, reason, reason_detail, raw_text FROM struct_rejects`);
   const kinds = await db.all(`SELECT ts_kind AS k, count(*) AS n FROM staged WHERE ts_kind <> 'invalid' GROUP BY 1 ORDER BY 1`);
-  await db.run('DROP TABLE staged');
 
   const byReason = await db.all(`SELECT reason, count(*) AS n FROM rejects GROUP BY 1 ORDER BY 1`);
   const loaded = Number((await db.all('SELECT count(*) AS n FROM events'))[0].n);
@@ -224,7 +233,6 @@ function srcView(
   sourceNames: string[],
   mapping: ColumnMapping,
   file: string,
-  delimiter: string,
 ): string {
   const colFor = (sourceName: string | undefined) => {
     if (sourceName === undefined) return undefined;
@@ -232,8 +240,12 @@ function srcView(
     const i = sourceNames.indexOf(sourceName);
     return i < 0 ? undefined : { ref: ident(columns[i].name), type: columns[i].type.toUpperCase() };
   };
-  const text = (ref: string, type: string) =>
-    /^(DOUBLE|FLOAT|REAL|DECIMAL.*)$/.test(type) ? `CAST(CAST(${ref} AS DECIMAL(38,6)) AS VARCHAR)` : `CAST(${ref} AS VARCHAR)`;
+  // Text columns are trimmed here, once, so staging.sql's aw_tok can skip trimming; long,
+  // repetitive page_url and referrer are trimmed there, once per distinct value.
+  const text = (ref: string, type: string, field?: string) =>
+    /^(DOUBLE|FLOAT|REAL|DECIMAL.*)$/.test(type)
+      ? `CAST(CAST(${ref} AS DECIMAL(38,6)) AS VARCHAR)`
+      : field === 'page_url' || field === 'referrer' ? `CAST(${ref} AS VARCHAR)` : `trim(CAST(${ref} AS VARCHAR))`;
   const parts = [`_row`, `_line`, `${sqlString(file)} AS _file`];
   const ts = colFor(mapping.event_ts);
   const nativeTs = ts && NATIVE_TIME_TYPES.test(ts.type);
@@ -243,11 +255,20 @@ function srcView(
     if (f === 'event_ts') continue;
     const c = colFor(mapping[f]);
     const alias = f === 'revenue' ? 'revenue_raw' : f;
-    parts.push(c ? `${text(c.ref, c.type)} AS ${alias}` : `CAST(NULL AS VARCHAR) AS ${alias}`);
+    parts.push(c ? `${text(c.ref, c.type, f)} AS ${alias}` : `CAST(NULL AS VARCHAR) AS ${alias}`);
   }
-  const rawText = `concat_ws(${sqlString(delimiter)}, ${columns.map((c) => `coalesce(CAST(${ident(c.name)} AS VARCHAR), '')`).join(', ')})`;
-  parts.push(`${rawText} AS raw_text`);
   return `CREATE OR REPLACE VIEW src AS SELECT ${parts.join(',\n  ')} FROM ${ident(rawTable)}`;
+}
+
+/**
+ * Gives the rows of this batch that staging rejected their raw text (the file's
+ * fields joined by its delimiter). Done after staging, for rejects only: building
+ * it for every row cost more than a tenth of the import.
+ */
+function fillRawText(rawTable: string, columns: { name: string }[], delimiter: string): string {
+  const rawText = `concat_ws(${sqlString(delimiter)}, ${columns.map((c) => `coalesce(CAST(r.${ident(c.name)} AS VARCHAR), '')`).join(', ')})`;
+  return `UPDATE staged SET raw_text = ${rawText} FROM ${ident(rawTable)} r
+    WHERE staged.reason IS NOT NULL AND staged.raw_text IS NULL AND staged._row = r._row`;
 }
 
 /** Appends structural rejects (ragged rows, bad quoting, bad JSON) to struct_rejects. */

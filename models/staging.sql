@@ -11,29 +11,69 @@
 INSERT INTO staged
 -- Layered on purpose: each layer applies functions to plain columns only, so no
 -- expression is repeated (a macro over an expression evaluates it once per use).
+-- URLs and referrers repeat a lot, so their regular expressions run once per
+-- distinct value (url_parts, ref_parts) and are joined back.
 WITH n AS (
-  SELECT s._file, s._row, s._line, s.raw_text, s.ts_native,
-    trim(CAST(s.ts_raw AS VARCHAR)) AS ts_t,
-    aw_norm(s.event_id) AS event_id, aw_norm(s.event_name) AS event_name, aw_norm(s.user_id) AS user_id,
-    aw_norm(s.anon_id) AS anon_id, aw_norm(s.session_id) AS session_id, aw_norm(s.channel) AS channel,
-    aw_norm(s.utm_source) AS utm_source, aw_norm(s.utm_medium) AS utm_medium, aw_norm(s.utm_campaign) AS utm_campaign,
-    aw_norm(s.utm_content) AS utm_content, aw_norm(s.utm_term) AS utm_term,
-    aw_norm(s.referrer) AS referrer, aw_norm(s.page_url) AS page_url,
-    aw_norm(s.gclid) AS gclid, aw_norm(s.msclkid) AS msclkid, aw_norm(s.fbclid) AS fbclid, aw_norm(s.ttclid) AS ttclid,
-    aw_norm(s.li_fat_id) AS li_fat_id, aw_norm(s.rdt_cid) AS rdt_cid, aw_norm(s.click_token) AS click_token,
-    aw_norm(s.revenue_raw) AS revenue_t, aw_norm(s.currency) AS currency
+  -- src columns arrive trimmed (importer.ts; page_url and referrer untrimmed, see url_x),
+  -- so aw_tok only maps empty-like tokens to NULL
+  SELECT s._file, s._row, s._line, s.ts_native,
+    s.ts_raw AS ts_t,
+    aw_tok(s.event_id) AS event_id, aw_tok(s.event_name) AS event_name, aw_tok(s.user_id) AS user_id,
+    aw_tok(s.anon_id) AS anon_id, aw_tok(s.session_id) AS session_id, aw_tok(s.channel) AS channel,
+    aw_tok(s.utm_source) AS utm_source, aw_tok(s.utm_medium) AS utm_medium, aw_tok(s.utm_campaign) AS utm_campaign,
+    aw_tok(s.utm_content) AS utm_content, aw_tok(s.utm_term) AS utm_term,
+    s.referrer AS referrer_raw, s.page_url AS page_url_raw,
+    aw_tok(s.gclid) AS gclid, aw_tok(s.msclkid) AS msclkid, aw_tok(s.fbclid) AS fbclid, aw_tok(s.ttclid) AS ttclid,
+    aw_tok(s.li_fat_id) AS li_fat_id, aw_tok(s.rdt_cid) AS rdt_cid, aw_tok(s.click_token) AS click_token,
+    aw_tok(s.revenue_raw) AS revenue_t, aw_tok(s.currency) AS currency
   FROM src s
+), url_x AS (
+  -- long text is trimmed here, once per distinct value; src is read again rather than n, so
+  -- that n is used once and streams instead of being materialised
+  SELECT page_url_raw, page_url,
+    regexp_extract(page_url, '^[a-zA-Z][a-zA-Z0-9+.-]*://(?:[^@/?#]*@)?([^/?#:]+)', 1) AS host_raw,
+    -- UTM parameters and click ids inside page_url count as if given in their own columns
+    -- (spec section 1); the first occurrence wins. contains() first: most URLs lack most.
+    CASE WHEN contains(page_url, 'utm_source=') THEN regexp_extract(page_url, '[?&#]utm_source=([^&#]*)', 1) END AS x_utm_source,
+    CASE WHEN contains(page_url, 'utm_medium=') THEN regexp_extract(page_url, '[?&#]utm_medium=([^&#]*)', 1) END AS x_utm_medium,
+    CASE WHEN contains(page_url, 'utm_campaign=') THEN regexp_extract(page_url, '[?&#]utm_campaign=([^&#]*)', 1) END AS x_utm_campaign,
+    CASE WHEN contains(page_url, 'utm_content=') THEN regexp_extract(page_url, '[?&#]utm_content=([^&#]*)', 1) END AS x_utm_content,
+    CASE WHEN contains(page_url, 'utm_term=') THEN regexp_extract(page_url, '[?&#]utm_term=([^&#]*)', 1) END AS x_utm_term,
+    CASE WHEN contains(page_url, 'gclid=') THEN regexp_extract(page_url, '[?&#]gclid=([^&#]*)', 1) END AS x_gclid,
+    CASE WHEN contains(page_url, 'msclkid=') THEN regexp_extract(page_url, '[?&#]msclkid=([^&#]*)', 1) END AS x_msclkid,
+    CASE WHEN contains(page_url, 'fbclid=') THEN regexp_extract(page_url, '[?&#]fbclid=([^&#]*)', 1) END AS x_fbclid,
+    CASE WHEN contains(page_url, 'ttclid=') THEN regexp_extract(page_url, '[?&#]ttclid=([^&#]*)', 1) END AS x_ttclid,
+    CASE WHEN contains(page_url, 'li_fat_id=') THEN regexp_extract(page_url, '[?&#]li_fat_id=([^&#]*)', 1) END AS x_li_fat_id,
+    CASE WHEN contains(page_url, 'rdt_cid=') THEN regexp_extract(page_url, '[?&#]rdt_cid=([^&#]*)', 1) END AS x_rdt_cid
+  FROM (SELECT page_url_raw, aw_tok(trim(page_url_raw)) AS page_url
+        FROM (SELECT DISTINCT page_url AS page_url_raw FROM src WHERE page_url IS NOT NULL))
+), url_parts AS (
+  SELECT page_url_raw, page_url, lower(host_raw) AS page_host,
+    aw_norm(CASE WHEN x_utm_source <> '' THEN url_decode(replace(x_utm_source, '+', ' ')) END) AS q_utm_source,
+    aw_norm(CASE WHEN x_utm_medium <> '' THEN url_decode(replace(x_utm_medium, '+', ' ')) END) AS q_utm_medium,
+    aw_norm(CASE WHEN x_utm_campaign <> '' THEN url_decode(replace(x_utm_campaign, '+', ' ')) END) AS q_utm_campaign,
+    aw_norm(CASE WHEN x_utm_content <> '' THEN url_decode(replace(x_utm_content, '+', ' ')) END) AS q_utm_content,
+    aw_norm(CASE WHEN x_utm_term <> '' THEN url_decode(replace(x_utm_term, '+', ' ')) END) AS q_utm_term,
+    aw_norm(CASE WHEN x_gclid <> '' THEN url_decode(replace(x_gclid, '+', ' ')) END) AS q_gclid,
+    aw_norm(CASE WHEN x_msclkid <> '' THEN url_decode(replace(x_msclkid, '+', ' ')) END) AS q_msclkid,
+    aw_norm(CASE WHEN x_fbclid <> '' THEN url_decode(replace(x_fbclid, '+', ' ')) END) AS q_fbclid,
+    aw_norm(CASE WHEN x_ttclid <> '' THEN url_decode(replace(x_ttclid, '+', ' ')) END) AS q_ttclid,
+    aw_norm(CASE WHEN x_li_fat_id <> '' THEN url_decode(replace(x_li_fat_id, '+', ' ')) END) AS q_li_fat_id,
+    aw_norm(CASE WHEN x_rdt_cid <> '' THEN url_decode(replace(x_rdt_cid, '+', ' ')) END) AS q_rdt_cid
+  FROM url_x
+), ref_x AS (
+  -- one regex for both referrer forms: with a scheme (or //) any host, without one only a dotted host
+  SELECT referrer_raw, referrer, regexp_extract(referrer, '^((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//(?:[^@/?#]*@)?)?([^/?#:@]+)', ['pre', 'host']) AS m
+  FROM (SELECT referrer_raw, aw_tok(trim(referrer_raw)) AS referrer
+        FROM (SELECT DISTINCT referrer AS referrer_raw FROM src WHERE referrer IS NOT NULL))
+), ref_parts AS (
+  SELECT referrer_raw, referrer, CASE WHEN m.pre <> '' OR m.host LIKE '%.%' THEN lower(m.host) END AS referrer_host FROM ref_x
 ), t AS (
-  SELECT n.*,
-    regexp_extract(n.ts_t,
+  SELECT n.*, up.page_url, up.page_host, rp.referrer, up.q_utm_source, up.q_utm_medium, up.q_utm_campaign, up.q_utm_content, up.q_utm_term, up.q_gclid, up.q_msclkid, up.q_fbclid, up.q_ttclid, up.q_li_fat_id, up.q_rdt_cid, rp.referrer_host,
+    CASE WHEN n.ts_native IS NULL THEN regexp_extract(n.ts_t,
       '^(\d{4}-\d{1,2}-\d{1,2})(?:[T ](\d{1,2}:\d{2}(?::\d{2})?)(?:[.,](\d{1,9}))?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$',
-      ['d', 'hms', 'frac', 'zone']) AS iso,
-    lower(n.referrer) AS referrer_l,
-    lower(n.page_url) AS page_url_l,
-    -- UTM parameters and click ids inside page_url count as if given in their own columns (spec section 1).
-    CASE WHEN contains(n.page_url, '=') THEN
-      regexp_extract_all(n.page_url, '[?&#]((?:utm_source|utm_medium|utm_campaign|utm_content|utm_term|gclid|msclkid|fbclid|ttclid|li_fat_id|rdt_cid)=[^&#]*)', 1) END AS url_params
-  FROM n
+      ['d', 'hms', 'frac', 'zone']) END AS iso
+  FROM n LEFT JOIN url_parts up ON up.page_url_raw = n.page_url_raw LEFT JOIN ref_parts rp ON rp.referrer_raw = n.referrer_raw
 ), p AS (
   SELECT t.*,
     CASE WHEN t.ts_native IS NULL AND regexp_full_match(t.ts_t, '-?\d{1,19}(\.\d+)?') THEN TRY_CAST(t.ts_t AS DOUBLE) END AS epoch_v,
@@ -45,31 +85,14 @@ WITH n AS (
          ELSE (CASE WHEN left(t.iso.zone, 1) = '-' THEN -1 ELSE 1 END)
               * (CAST(substr(replace(t.iso.zone, ':', ''), 2, 2) AS BIGINT) * 60
                  + CASE WHEN length(replace(t.iso.zone, ':', '')) = 5 THEN CAST(substr(replace(t.iso.zone, ':', ''), 4, 2) AS BIGINT) ELSE 0 END)
-              * 60000000 END AS zone_offset_us,
-    regexp_extract(t.referrer_l, '^(?:[a-z][a-z0-9+.-]*:)?//(?:[^@/?#]*@)?([^/?#:]+)', 1) AS ref_host_scheme,
-    regexp_extract(t.referrer_l, '^([^/?#:@]+)', 1) AS ref_host_bare,
-    regexp_extract(t.page_url_l, '^[a-z][a-z0-9+.-]*://(?:[^@/?#]*@)?([^/?#:]+)', 1) AS page_host,
-    CASE WHEN len(t.url_params) > 0 THEN list_transform(t.url_params, x -> [split_part(x, '=', 1), url_decode(replace(substr(x, strpos(x, '=') + 1), '+', ' '))]) END AS qp
+              * 60000000 END AS zone_offset_us
   FROM t
 ), q AS (
   SELECT p.*,
     CASE WHEN p.epoch_v IS NULL THEN NULL
          WHEN $time_unit = 's' OR ($time_unit = 'auto' AND abs(p.epoch_v) < 1e11) THEN 's'
          WHEN $time_unit = 'ms' OR ($time_unit = 'auto' AND abs(p.epoch_v) < 1e14) THEN 'ms'
-         ELSE 'us' END AS epoch_unit,
-    CASE WHEN p.ref_host_scheme <> '' THEN p.ref_host_scheme WHEN p.ref_host_bare LIKE '%.%' THEN p.ref_host_bare END AS referrer_host,
-    -- the first occurrence of each parameter wins
-    list_filter(p.qp, x -> x[1] = 'utm_source')[1][2] AS q_utm_source0,
-    list_filter(p.qp, x -> x[1] = 'utm_medium')[1][2] AS q_utm_medium0,
-    list_filter(p.qp, x -> x[1] = 'utm_campaign')[1][2] AS q_utm_campaign0,
-    list_filter(p.qp, x -> x[1] = 'utm_content')[1][2] AS q_utm_content0,
-    list_filter(p.qp, x -> x[1] = 'utm_term')[1][2] AS q_utm_term0,
-    list_filter(p.qp, x -> x[1] = 'gclid')[1][2] AS q_gclid0,
-    list_filter(p.qp, x -> x[1] = 'msclkid')[1][2] AS q_msclkid0,
-    list_filter(p.qp, x -> x[1] = 'fbclid')[1][2] AS q_fbclid0,
-    list_filter(p.qp, x -> x[1] = 'ttclid')[1][2] AS q_ttclid0,
-    list_filter(p.qp, x -> x[1] = 'li_fat_id')[1][2] AS q_li_fat_id0,
-    list_filter(p.qp, x -> x[1] = 'rdt_cid')[1][2] AS q_rdt_cid0
+         ELSE 'us' END AS epoch_unit
   FROM p
 ), r AS (
   SELECT q.*,
@@ -86,11 +109,7 @@ WITH n AS (
          ELSE 'invalid' END AS ts_kind,
     lower(q.event_name) AS event_name_l,
     cn.name IS NOT NULL AS is_conv,
-    TRY_CAST(q.revenue_t AS DOUBLE) AS revenue_v,
-    aw_norm(q.q_utm_source0) AS q_utm_source, aw_norm(q.q_utm_medium0) AS q_utm_medium, aw_norm(q.q_utm_campaign0) AS q_utm_campaign,
-    aw_norm(q.q_utm_content0) AS q_utm_content, aw_norm(q.q_utm_term0) AS q_utm_term,
-    aw_norm(q.q_gclid0) AS q_gclid, aw_norm(q.q_msclkid0) AS q_msclkid, aw_norm(q.q_fbclid0) AS q_fbclid,
-    aw_norm(q.q_ttclid0) AS q_ttclid, aw_norm(q.q_li_fat_id0) AS q_li_fat_id, aw_norm(q.q_rdt_cid0) AS q_rdt_cid
+    TRY_CAST(q.revenue_t AS DOUBLE) AS revenue_v
   FROM q LEFT JOIN conversion_names cn ON cn.name = lower(q.event_name)
 ), u AS (
   SELECT r.*,
@@ -135,9 +154,6 @@ SELECT
        WHEN u.is_conv AND u.revenue_t IS NOT NULL AND u.revenue_v IS NULL THEN 'revenue ''' || u.revenue_t || ''' is not a number (use a dot for decimals, no thousands separators)'
        WHEN u.is_conv AND u.revenue_t IS NOT NULL AND (u.revenue_v < 0 OR isinf(u.revenue_v) OR isnan(u.revenue_v)) THEN 'revenue ' || u.revenue_t || ' is negative or not finite'
   END AS reason_detail,
-  -- the raw row is kept only for rows rejected here: keeping it for all would
-  -- double the wasm heap; duplicates (found after the last batch) show their key fields
-  CASE WHEN u.ts_us IS NULL OR (u.user_id IS NULL AND u.anon_id IS NULL)
-         OR (u.is_conv AND u.revenue_t IS NOT NULL AND (u.revenue_v IS NULL OR u.revenue_v < 0 OR isinf(u.revenue_v) OR isnan(u.revenue_v)))
-       THEN u.raw_text END AS raw_text
+  -- the raw row is added by importer.ts for rejected rows only (most rows never need it)
+  CAST(NULL AS VARCHAR) AS raw_text
 FROM u

@@ -33,7 +33,7 @@ WITH with_id AS (
   SELECT person_key, 'd:' || lpad(CAST(n AS VARCHAR), 9, '0'), ts_us, event_id, channel FROM numbered
 )
 SELECT person_key, session_key, min(ts_us) AS touch_us,
-  coalesce((list(channel ORDER BY ts_us, event_id) FILTER (WHERE channel <> 'direct'))[1], 'direct') AS channel,
+  coalesce(arg_min(channel, (ts_us, event_id)) FILTER (WHERE channel <> 'direct'), 'direct') AS channel,
   count(*) AS events
 FROM all_rows
 GROUP BY person_key, session_key

@@ -104,3 +104,24 @@ describe('attrib errors and help', () => {
     assert.match(attrib('presets', '--help').stdout, /import presets/);
   });
 });
+
+describe('attrib on damaged Parquet data pages (valid footer)', () => {
+  // samples/tiny.parquet with 64 bytes overwritten in the middle of its data pages: DuckDB
+  // fails while decoding, parquet-wasm panics inside a microtask; both must end in one line.
+  const bytes = readFileSync(path.join(root, 'samples/tiny.parquet'));
+  const at = Math.floor(bytes.length / 2);
+  bytes.fill(0xff, at, at + 64);
+  const dir = mkdtempSync(path.join(tmpdir(), 'aw-parquet-'));
+  const file = path.join(dir, 'damaged.parquet');
+  writeFileSync(file, bytes);
+  for (const engine of ['native', 'wasm']) {
+    it(`${engine}: exit 1, one line naming the file, no stack trace`, () => {
+      const r = attrib('attribute', '--events', file, '--out', path.join(dir, 'out-' + engine), '--engine', engine);
+      assert.equal(r.status, 1, r.stderr);
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0], /damaged\.parquet: not a readable Parquet file \(.+\).*export it again$/);
+      assert.doesNotMatch(r.stderr, /at .*\.(ts|js|mjs):\d+/);
+    });
+  }
+});

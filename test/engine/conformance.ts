@@ -173,6 +173,15 @@ export function conformanceSuite(engineName: string, openDb: () => Promise<Datab
         [{ page_url: 'https://shop.example.com/?gclid=abc' }, 'paid_search', 'click_id_search'],
         [{ channel: 'TV', utm_medium: 'cpc' }, 'tv', 'explicit'],
         [{}, 'direct', 'fallback'],
+        // URL text is trimmed, decoded ('%2D' is '-', '+' a space), first occurrence wins
+        [{ page_url: '  https://shop.example.com/?utm_medium=e%2Dmail  ' }, 'email', 'medium_email'],
+        [{ page_url: 'https://shop.example.com/?utm_medium=paid%5Fsocial&utm_medium=email' }, 'paid_social', 'medium_paid_social'],
+        [{ page_url: 'https://shop.example.com/?utm_source=my+list' }, 'other', 'other_utm'],
+        // referrers: case, a bare dotted host, a dotless bare host (not a host), empty tokens
+        [{ referrer: 'HTTPS://WWW.BING.COM/' }, 'organic_search', 'search_engine_referrer'],
+        [{ referrer: 'google.com/search' }, 'organic_search', 'search_engine_referrer'],
+        [{ referrer: 'localhost:3000/x' }, 'direct', 'fallback'],
+        [{ referrer: ' (not set) ' }, 'direct', 'fallback'],
       ];
       const rows = cases.map(([r], i) => row({ event_id: `r${String(i).padStart(2, '0')}`, event_ts: `2026-06-01T10:${String(i).padStart(2, '0')}:00Z`, event_name: 'page_view', user_id: `u${i}`, ...r }));
       const { engine } = await attribute(openDb, memorySource('rules.csv', csv(H, rows)), { import: { siteDomains: ['mysite.com'] }, run: { models: ['linear'] } });

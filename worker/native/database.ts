@@ -6,7 +6,7 @@
 import { DuckDBInstance, DuckDBDataChunk, VARCHAR, INTEGER, type DuckDBConnection } from '@duckdb/node-api';
 import type { Database, Row, SqlValue, ProgressFn } from '../../common/db.ts';
 import { ident, sqlString } from '../../common/db.ts';
-import { AttribError } from '../../common/errors.ts';
+import { AttribError, parquetError } from '../../common/errors.ts';
 import type { FileSource } from '../../common/source.ts';
 import { toRow } from '../../common/values.ts';
 
@@ -71,7 +71,7 @@ class NativeDatabase implements Database {
     try {
       // file_row_number is 0-based; rejects speak of 1-based rows like CSV data rows.
       await this.conn.run(
-        `CREATE OR REPLACE TABLE ${ident(table)} AS
+        `CREATE OR REPLACE VIEW ${ident(table)} AS
          SELECT CAST(file_row_number + 1 AS INTEGER) AS _row, CAST(NULL AS INTEGER) AS _line, * EXCLUDE (file_row_number)
          FROM read_parquet(${sqlString(source.path)}, file_row_number = true)`,
       );
@@ -92,12 +92,3 @@ class NativeDatabase implements Database {
 }
 
 /** Turns DuckDB's Parquet errors (some without a file name) into one clear line. */
-export function parquetError(file: string, e: unknown): AttribError {
-  const msg = e instanceof Error ? e.message : String(e);
-  const detail = msg.split(' LINE ')[0].replace(/\s+/g, ' ').replace(/'[^']*\/([^/']+)'/g, "'$1'").slice(0, 200);
-  return new AttribError(
-    'file_corrupt_parquet',
-    `not a readable Parquet file (${detail}); the file may be truncated or damaged: export it again`,
-    { file },
-  );
-}

@@ -9,7 +9,7 @@
 import { tableToIPC, vectorFromArray, makeVector, Utf8, Table, type Vector } from 'apache-arrow';
 import type { Database, Row, SqlValue, ProgressFn } from '../../common/db.ts';
 import { ident } from '../../common/db.ts';
-import { AttribError } from '../../common/errors.ts';
+import { AttribError, parquetError } from '../../common/errors.ts';
 import type { FileSource } from '../../common/source.ts';
 import { toRow } from '../../common/values.ts';
 
@@ -110,7 +110,7 @@ class WasmDatabase implements Database {
   async loadParquet(source: FileSource, table: string, onProgress?: ProgressFn): Promise<void> {
     let file;
     try {
-      file = await this.parquet.ParquetFile.fromFile(await source.blob());
+      file = await trapPanics(this.parquet.ParquetFile.fromFile(await source.blob()));
     } catch (e) {
       throw parquetError(source.name, e);
     }
@@ -122,7 +122,7 @@ class WasmDatabase implements Database {
       onProgress?.(g, groups, 'reading Parquet row groups');
       let ipc: Uint8Array;
       try {
-        ipc = (await file.read({ rowGroups: [g] })).intoIPCStream();
+        ipc = (await trapPanics(file.read({ rowGroups: [g] }))).intoIPCStream();
       } catch (e) {
         throw parquetError(source.name, e);
       }
@@ -149,12 +149,42 @@ class WasmDatabase implements Database {
   }
 }
 
-function parquetError(file: string, e: unknown): AttribError {
-  const msg = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 200);
-  return new AttribError(
-    'file_corrupt_parquet',
-    `not a readable Parquet file (${msg}); the file may be truncated or damaged: export it again`,
-    { file },
-  );
+/**
+ * Awaits a parquet-wasm promise and turns a Rust panic into its rejection.
+ * On damaged data pages parquet-wasm panics ("unreachable") inside a queued
+ * microtask, where the error escapes every try/catch as an uncaught exception
+ * and would end the process (Node) or the worker (browser).
+ */
+function trapPanics<T>(p: Promise<T>): Promise<T> {
+  const g = globalThis as unknown as {
+    process?: { on(ev: string, f: (e: unknown) => void): void; off(ev: string, f: (e: unknown) => void): void };
+    addEventListener?(ev: string, f: (e: { error?: unknown; message?: string; preventDefault(): void }) => void): void;
+    removeEventListener?(ev: string, f: (e: { error?: unknown; message?: string; preventDefault(): void }) => void): void;
+  };
+  return new Promise<T>((resolve, reject) => {
+    let cleanup = () => {};
+    const fail = (e: unknown) => {
+      cleanup();
+      reject(e instanceof Error ? e : new Error(String(e)));
+    };
+    if (g.process?.on) {
+      const proc = g.process;
+      proc.on('uncaughtException', fail);
+      cleanup = () => proc.off('uncaughtException', fail);
+    } else if (g.addEventListener && g.removeEventListener) {
+      const onError = (ev: { error?: unknown; message?: string; preventDefault(): void }) => {
+        ev.preventDefault();
+        fail(ev.error ?? ev.message);
+      };
+      g.addEventListener('error', onError);
+      cleanup = () => g.removeEventListener!('error', onError);
+    }
+    p.then(
+      (v) => {
+        cleanup();
+        resolve(v);
+      },
+      (e) => fail(e),
+    );
+  });
 }
-
