@@ -34,6 +34,10 @@ export interface RuleSet {
   format: 'attribution-channel-rules/1';
   description?: string;
   rules: ChannelRule[];
+  /** Channel when no rule matches (default `direct`). */
+  fallback?: string;
+  /** Display names of channels for reports, e.g. { organic_search: 'Organic_Search' }; ids stay lower-case. */
+  labels?: Record<string, string>;
 }
 
 const VALUE_OPS = new Set(['in', 'equals', 'contains', 'starts_with', 'regex', 'host_in']);
@@ -45,13 +49,24 @@ export function validateRules(x: unknown): RuleSet {
   const set = x as RuleSet;
   if (set.format !== 'attribution-channel-rules/1') throw fail(`unknown rule file format '${String(set.format)}' (expected attribution-channel-rules/1)`);
   if (!Array.isArray(set.rules)) throw fail('the rule file needs a "rules" list');
+  const CHANNEL_RE = /^[a-z0-9_]+$/;
+  if (set.fallback !== undefined && (typeof set.fallback !== 'string' || !CHANNEL_RE.test(set.fallback))) {
+    throw fail('"fallback" must be a channel id: lower-case letters, digits or _');
+  }
+  if (set.labels !== undefined) {
+    if (!set.labels || typeof set.labels !== 'object' || Array.isArray(set.labels)) throw fail('"labels" must be an object of channel id -> display name');
+    for (const [k, v] of Object.entries(set.labels)) {
+      if (!CHANNEL_RE.test(k)) throw fail(`labels: '${k}' is not a channel id (lower-case letters, digits or _)`);
+      if (typeof v !== 'string' || !v.trim()) throw fail(`labels: the name of '${k}' must be a non-empty string`);
+    }
+  }
   const ids = new Set<string>();
   set.rules.forEach((r, i) => {
     const name = `rule ${i + 1}${r?.id ? ` (${r.id})` : ''}`;
     if (!r || typeof r.id !== 'string' || !r.id) throw fail(`${name}: needs an "id"`);
     if (ids.has(r.id)) throw fail(`${name}: the id is used twice`);
     ids.add(r.id);
-    if (typeof r.channel !== 'string' || !/^[a-z0-9_]+$/.test(r.channel)) throw fail(`${name}: "channel" must be lower-case letters, digits or _`);
+    if (typeof r.channel !== 'string' || !CHANNEL_RE.test(r.channel)) throw fail(`${name}: "channel" must be lower-case letters, digits or _`);
     const conds = [...(r.all ?? []), ...(r.any ?? [])];
     if (!conds.length) throw fail(`${name}: needs at least one condition in "all" or "any"`);
     for (const c of conds) {
@@ -111,12 +126,13 @@ function compileRule(r: ChannelRule): string {
 /**
  * Compiles the rules into two CASE expressions over `e`: the channel, and
  * the id of the rule that decided it ('explicit' for the channel column,
- * 'fallback' when nothing matched). Disabled rules are skipped.
+ * 'fallback' when nothing matched, giving the set's fallback channel,
+ * `direct` unless the file says otherwise). Disabled rules are skipped.
  */
 export function compileRules(set: RuleSet): { channel: string; rule: string } {
   const rules = set.rules.filter((r) => r.enabled !== false);
   const whens = rules.map((r) => `WHEN ${compileRule(r)}`);
-  const channel = ['CASE WHEN e.channel_explicit IS NOT NULL THEN e.channel_explicit', ...whens.map((w, i) => `${w} THEN ${sqlString(rules[i].channel)}`), "ELSE 'direct' END"].join('\n  ');
+  const channel = ['CASE WHEN e.channel_explicit IS NOT NULL THEN e.channel_explicit', ...whens.map((w, i) => `${w} THEN ${sqlString(rules[i].channel)}`), `ELSE ${sqlString(set.fallback ?? 'direct')} END`].join('\n  ');
   const rule = ["CASE WHEN e.channel_explicit IS NOT NULL THEN 'explicit'", ...whens.map((w, i) => `${w} THEN ${sqlString(rules[i].id)}`), "ELSE 'fallback' END"].join('\n  ');
   return { channel, rule };
 }

@@ -39,6 +39,16 @@ describe('channel rule compiler', () => {
       await db.close();
     }
   });
+  it('a rule file may name its fallback channel and display labels (the fractribution preset does)', () => {
+    const r = loadRules(new URL('../../models/presets/snowplow_fractribution_rules.json', import.meta.url).pathname);
+    assert.equal(r.fallback, 'unmatched_channel');
+    assert.equal(r.labels?.organic_search, 'Organic_Search');
+    assert.match(compileRules(r).channel, /ELSE 'unmatched_channel' END$/);
+    assert.match(compileRules(loadRules()).channel, /ELSE 'direct' END$/);
+    assert.throws(() => validateRules({ ...set([]), fallback: 'Unmatched' }), /"fallback" must be a channel id/);
+    assert.throws(() => validateRules({ ...set([]), labels: { Direct: 'Direct' } }), /labels: 'Direct' is not a channel id/);
+    assert.throws(() => validateRules({ ...set([]), labels: { direct: '' } }), /must be a non-empty string/);
+  });
   it('disabled rules are skipped', () => {
     const c = compileRules(validateRules(set([{ id: 'a', channel: 'x', enabled: false, any: [{ field: 'gclid', op: 'present' }] }])));
     assert.ok(!c.channel.includes("'x'"));
