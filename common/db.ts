@@ -45,12 +45,19 @@ export interface Database {
     create: boolean,
   ): Promise<void>;
   /**
-   * Makes a Parquet file readable as `table` (a table, or a view the native
-   * engine reads lazily) with its own columns plus
-   * `_row` (1-based row ordinal) and `_line` (NULL). Throws an AttribError
-   * naming the file when it is not valid Parquet.
+   * Optional: told before an import how many rows to expect (roughly), so an
+   * engine with a hard memory ceiling can choose a more compact storage.
    */
-  loadParquet(source: FileSource, table: string, onProgress?: ProgressFn): Promise<void>;
+  expectRows?(rows: number): Promise<void>;
+  /**
+   * Makes a Parquet file readable as `table`, in one or more batches, with its
+   * own columns plus `_row` (1-based row ordinal) and `_line` (NULL), and calls
+   * `onBatch` after each. The native engine reads the whole file lazily through
+   * a view (one batch); the wasm one loads a few row groups at a time so the
+   * file never sits whole in its 4 GiB heap. `table` is gone afterwards.
+   * Throws an AttribError naming the file when it is not valid Parquet.
+   */
+  loadParquet(source: FileSource, table: string, onBatch: () => Promise<void>, onProgress?: ProgressFn): Promise<void>;
   /** Interrupts the statement running now, if any (cancel). */
   interrupt(): void;
   /** Releases the database. */

@@ -10,7 +10,7 @@
  */
 import type { Database, ProgressFn, Row } from './db.ts';
 import { ident, sqlString } from './db.ts';
-import { AttribError, parquetError } from './errors.ts';
+import { AttribError } from './errors.ts';
 import type { FileSource, InputFormat } from './source.ts';
 import { formatFromName } from './source.ts';
 import { CANONICAL_FIELDS, resolveMapping, requireCoreColumns, type ColumnMapping, type ResolvedMapping, type TimeUnit } from './columns.ts';
@@ -83,6 +83,8 @@ export async function importEvents(
     throw new AttribError('file_unsupported', 'unknown file type: use .csv, .tsv, .parquet or .ndjson/.jsonl (or pass --format)', { file: source.name });
   }
   if (source.size === 0) throw new AttribError('file_empty', 'the file is empty: export it again with a header row and data', { file: source.name });
+  // rough bytes per event row of our formats (Parquet compresses, text does not)
+  await db.expectRows?.(source.size / (format === 'parquet' ? 30 : 200));
   for (const s of SETUP_SQL) await db.run(s);
   await prepareTables(db, opts);
   const warnings: string[] = [];
@@ -101,25 +103,21 @@ export async function importEvents(
   };
 
   if (format === 'parquet') {
-    await db.loadParquet(source, 'raw', onProgress);
-    const cols = (await db.all(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE raw)`)) as { name: string; type: string }[];
-    const fileCols = cols.filter((c) => c.name !== '_row' && c.name !== '_line');
-    const header = fileCols.map((c) => c.name);
-    resolved = resolveMapping(header, { presetId: opts.preset, overrides: opts.map, file: source.name });
-    requireCoreColumns(resolved, header, source.name);
-    rowsRead = Number((await db.all('SELECT count(*) AS n FROM raw'))[0].n);
-    if (rowsRead === 0) throw new AttribError('file_header_only', 'the Parquet file has columns but no rows', { file: source.name });
-    detected = { rowGroups: 'engine', columns: header.length };
-    try {
+    let header: string[] | undefined;
+    let fileCols: { name: string; type: string }[] = [];
+    await db.loadParquet(source, 'raw', async () => {
+      if (!header) {
+        const cols = (await db.all(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE raw)`)) as { name: string; type: string }[];
+        fileCols = cols.filter((c) => c.name !== '_row' && c.name !== '_line');
+        header = fileCols.map((c) => c.name);
+        resolved = resolveMapping(header, { presetId: opts.preset, overrides: opts.map, file: source.name });
+        requireCoreColumns(resolved, header, source.name);
+        detected = { columns: header.length };
+      }
+      rowsRead += Number((await db.all('SELECT count(*) AS n FROM raw'))[0].n);
       await stageBatch('raw', fileCols, header);
-    } catch (e) {
-      // the native engine decodes data pages here, while staging: damage past the footer shows now
-      if (!(e instanceof AttribError) && /parquet|thrift|snappy|zstd|gzip|decompress|IO Error/i.test(String(e))) throw parquetError(source.name, e);
-      throw e;
-    }
-    // the native engine reads Parquet through a view, the wasm one into a table
-    const kind = await db.all(`SELECT table_type AS t FROM information_schema.tables WHERE table_name = 'raw'`);
-    await db.run(kind[0]?.t === 'VIEW' ? 'DROP VIEW raw' : 'DROP TABLE raw');
+    }, onProgress);
+    if (rowsRead === 0) throw new AttribError('file_header_only', 'the Parquet file has columns but no rows', { file: source.name });
   } else {
     const reader: RecordReader =
       format === 'ndjson'

@@ -5,7 +5,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attribute, memorySource } from '../helpers.ts';
 import { openNativeDatabase } from '../../worker/native/database.ts';
@@ -68,6 +70,34 @@ describe('formats give the same numbers', () => {
       assert.match(results.csv, /attributed/);
     });
   }
+});
+
+describe('wasm engine: Parquet in many staging batches, compressed storage', () => {
+  it('gives the native numbers, rejects and row numbers', async () => {
+    // samples/sample.parquet rewritten with 2,048-row groups: with batches of >= 5,000 rows
+    // the wasm engine stages it in four-group batches plus a short last one.
+    const dir = mkdtempSync(path.join(tmpdir(), 'aw-rg-'));
+    const file = path.join(dir, 'small_groups.parquet');
+    const nat = await openNativeDatabase();
+    await nat.run(`COPY (SELECT * FROM read_parquet('${root}samples/sample.parquet')) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`);
+    const groups = await nat.all(`SELECT count(DISTINCT row_group_id) AS n FROM parquet_metadata('${file}')`);
+    assert.ok(Number(groups[0].n) >= 9, `row groups ${groups[0].n}`);
+    await nat.close();
+    const render = (out: Awaited<ReturnType<typeof attribute>>['out']) =>
+      toCsv([...OUTPUT_COLUMNS.channel_summary], out.channel_summary) + toCsv([...OUTPUT_COLUMNS.conversions], out.conversions) + toCsv([...OUTPUT_COLUMNS.rejects], out.rejects);
+    const a = await attribute(openNativeDatabase, fileSourceFromPath(`${root}samples/sample.parquet`));
+    const b = await attribute(() => openWasmDatabaseInNode({ compressAboveRows: 0, minBatchRows: 5000 }), fileSourceFromPath(file));
+    try {
+      assert.equal(b.report.rowsRead, a.report.rowsRead);
+      assert.deepEqual(b.report.rejectsByReason, a.report.rejectsByReason);
+      assert.equal(render(b.out).replaceAll('small_groups.parquet', 'sample.parquet'), render(a.out));
+      const storage = await b.engine.query(`SELECT current_database() AS db`);
+      assert.equal(storage[0].db, 'aw', 'tables live in the compressed database');
+    } finally {
+      await a.engine.close();
+      await b.engine.close();
+    }
+  });
 });
 
 describe('Snowplow atomic events (dbt-snowplow-web fixture)', () => {

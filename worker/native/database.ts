@@ -65,7 +65,7 @@ class NativeDatabase implements Database {
     appender.closeSync();
   }
 
-  async loadParquet(source: FileSource, table: string, onProgress?: ProgressFn): Promise<void> {
+  async loadParquet(source: FileSource, table: string, onBatch: () => Promise<void>, onProgress?: ProgressFn): Promise<void> {
     if (!source.path) throw new AttribError('file_unreadable', 'the native engine reads Parquet from a path', { file: source.name });
     onProgress?.(0, 1, 'reading Parquet');
     try {
@@ -77,6 +77,15 @@ class NativeDatabase implements Database {
       );
     } catch (e) {
       throw parquetError(source.name, e);
+    }
+    try {
+      await onBatch();
+    } catch (e) {
+      // the view decodes data pages while the batch is staged: damage past the footer shows now
+      if (!(e instanceof AttribError) && /parquet|thrift|snappy|zstd|gzip|decompress|IO Error/i.test(String(e))) throw parquetError(source.name, e);
+      throw e;
+    } finally {
+      await this.conn.run(`DROP VIEW IF EXISTS ${ident(table)}`);
     }
     onProgress?.(1, 1, 'reading Parquet');
   }

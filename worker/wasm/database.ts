@@ -34,16 +34,25 @@ export interface ParquetWasm {
   };
 }
 
+/** How the wasm engine trades speed for heap; the defaults suit the 4 GiB ceiling. */
+export interface WasmTuning {
+  /** Past this many expected rows tables are stored compressed (see expectRows). Default 2.5M. */
+  compressAboveRows?: number;
+  /** Parquet row groups are gathered into staging batches of at least this many rows. Default 100k. */
+  minBatchRows?: number;
+}
+
 /** Wraps an open duckdb-wasm connection as a {@link Database}. */
 export async function wrapWasmConnection(
   conn: WasmConnection,
   parquet: ParquetWasm,
   onClose: () => MaybePromise<void>,
+  tuning: WasmTuning = {},
 ): Promise<Database> {
   // Never reach for the network: an unknown function must fail, not download an extension.
   await conn.query('SET autoinstall_known_extensions = false');
   await conn.query('SET autoload_known_extensions = false');
-  return new WasmDatabase(conn, parquet, onClose);
+  return new WasmDatabase(conn, parquet, onClose, { compressAboveRows: 2_500_000, minBatchRows: 100_000, ...tuning });
 }
 
 class WasmDatabase implements Database {
@@ -53,7 +62,23 @@ class WasmDatabase implements Database {
     private readonly conn: WasmConnection,
     private readonly parquet: ParquetWasm,
     private readonly onClose: () => MaybePromise<void>,
+    private readonly tuning: Required<WasmTuning>,
   ) {}
+
+  private compressed = false;
+
+  /**
+   * Large inputs get a compressed in-memory database: repetitive event text
+   * shrinks several times over, which is what lets 10M events fit under the
+   * wasm32 4 GiB heap. Small ones stay uncompressed: compression makes every
+   * write about 70% slower. Tables made before the switch stay where they are.
+   */
+  async expectRows(rows: number): Promise<void> {
+    if (this.compressed || rows < this.tuning.compressAboveRows) return;
+    await this.conn.query(`ATTACH ':memory:' AS aw (COMPRESS)`);
+    await this.conn.query('USE aw');
+    this.compressed = true;
+  }
 
   private checkInterrupt(): void {
     if (this.interrupted) {
@@ -107,7 +132,7 @@ class WasmDatabase implements Database {
     await this.conn.query('DROP TABLE __append');
   }
 
-  async loadParquet(source: FileSource, table: string, onProgress?: ProgressFn): Promise<void> {
+  async loadParquet(source: FileSource, table: string, onBatch: () => Promise<void>, onProgress?: ProgressFn): Promise<void> {
     let file;
     try {
       file = await trapPanics(this.parquet.ParquetFile.fromFile(await source.blob()));
@@ -115,28 +140,44 @@ class WasmDatabase implements Database {
       throw parquetError(source.name, e);
     }
     const groups = file.metadata().numRowGroups();
-    let offset = 0;
-    await this.conn.query(`DROP TABLE IF EXISTS ${ident(table)}`);
-    for (let g = 0; g < groups; g++) {
-      this.checkInterrupt();
-      onProgress?.(g, groups, 'reading Parquet row groups');
-      let ipc: Uint8Array;
-      try {
-        ipc = (await trapPanics(file.read({ rowGroups: [g] }))).intoIPCStream();
-      } catch (e) {
-        throw parquetError(source.name, e);
-      }
-      await this.conn.insertArrowFromIPCStream(ipc, { name: '__rowgroup', create: true });
-      // rowid is the insertion order of this fresh table: the row group's own order.
-      const select = `SELECT CAST(rowid + ${offset + 1} AS INTEGER) AS _row, CAST(NULL AS INTEGER) AS _line, * FROM __rowgroup`;
-      await this.conn.query(g === 0 ? `CREATE TABLE ${ident(table)} AS ${select}` : `INSERT INTO ${ident(table)} ${select}`);
-      const n = await this.conn.query('SELECT count(*)::INTEGER AS n FROM __rowgroup');
-      offset += Number((n.toArray()[0] as { n: number }).n);
-      await this.conn.query('DROP TABLE __rowgroup');
-    }
     if (groups === 0) throw new AttribError('file_empty', 'the Parquet file has no row groups (no rows)', { file: source.name });
+    // Row groups are gathered into batches of at least minBatchRows: small groups would
+    // make many small staging passes, the whole file would not fit the wasm heap.
+    const { minBatchRows } = this.tuning;
+    let offset = 0;
+    let batchRows = 0;
+    await this.conn.query(`DROP TABLE IF EXISTS ${ident(table)}`);
+    try {
+      for (let g = 0; g < groups; g++) {
+        this.checkInterrupt();
+        onProgress?.(g, groups, 'reading Parquet row groups');
+        let ipc: Uint8Array;
+        try {
+          ipc = (await trapPanics(file.read({ rowGroups: [g] }))).intoIPCStream();
+        } catch (e) {
+          throw parquetError(source.name, e);
+        }
+        await this.conn.insertArrowFromIPCStream(ipc, { name: '__rowgroup', create: true });
+        // rowid is the insertion order of this fresh table: the row group's own order.
+        const select = `SELECT CAST(rowid + ${offset + 1} AS INTEGER) AS _row, CAST(NULL AS INTEGER) AS _line, * FROM __rowgroup`;
+        await this.conn.query(batchRows === 0 ? `CREATE TABLE ${ident(table)} AS ${select}` : `INSERT INTO ${ident(table)} ${select}`);
+        const n = Number((await this.conn.query('SELECT count(*)::INTEGER AS n FROM __rowgroup')).toArray()[0].n);
+        offset += n;
+        batchRows += n;
+        await this.conn.query('DROP TABLE __rowgroup');
+        if (batchRows >= minBatchRows || g === groups - 1) {
+          await onBatch();
+          await this.conn.query(`DROP TABLE ${ident(table)}`);
+          batchRows = 0;
+        }
+      }
+    } finally {
+      await this.conn.query(`DROP TABLE IF EXISTS ${ident(table)}`);
+      await this.conn.query('DROP TABLE IF EXISTS __rowgroup');
+    }
     onProgress?.(groups, groups, 'reading Parquet row groups');
   }
+
 
   interrupt(): void {
     this.interrupted = true;

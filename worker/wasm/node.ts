@@ -7,12 +7,12 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from '../../common/db.ts';
-import { wrapWasmConnection, type ParquetWasm, type WasmConnection } from './database.ts';
+import { wrapWasmConnection, type ParquetWasm, type WasmConnection, type WasmTuning } from './database.ts';
 
 const require = createRequire(import.meta.url);
 
 /** Opens a fresh in-memory duckdb-wasm database in this Node process. */
-export async function openWasmDatabaseInNode(): Promise<Database> {
+export async function openWasmDatabaseInNode(tuning: WasmTuning = {}): Promise<Database> {
   const duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs');
   const dist = path.dirname(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs'));
   const bundles = {
@@ -23,7 +23,7 @@ export async function openWasmDatabaseInNode(): Promise<Database> {
   await db.instantiate();
   db.open({});
   const conn = db.connect() as WasmConnection;
-  return wrapWasmConnection(conn, await loadParquetWasm(), () => db.reset?.());
+  return wrapWasmConnection(conn, await loadParquetWasm(), () => db.reset?.(), tuning);
 }
 
 let parquetWasm: Promise<ParquetWasm> | undefined;
