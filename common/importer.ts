@@ -57,6 +57,13 @@ export interface ImportReport {
   warnings: string[];
 }
 
+/**
+ * Rows per CSV/NDJSON staging batch. Small batches pay the staging query's
+ * planning and lose parallelism on every batch (32k-row batches made a 1M-row
+ * CSV import 1.6x slower); this size keeps a batch's text near 50 MB.
+ */
+export const DEFAULT_BATCH_ROWS = 262_144;
+
 const STAGED_DDL = `CREATE OR REPLACE TABLE staged (
   _file VARCHAR, _row INTEGER, _line INTEGER, event_id VARCHAR, event_id_generated BOOLEAN, ts_us BIGINT, ts_kind VARCHAR,
   event_name VARCHAR, user_id VARCHAR, anon_id VARCHAR, session_id VARCHAR, channel_explicit VARCHAR,
@@ -121,8 +128,8 @@ export async function importEvents(
   } else {
     const reader: RecordReader =
       format === 'ndjson'
-        ? await openNdjson(source, { batchSize: opts.batchSize ?? 32768 })
-        : await openCsv(source, { delimiter: opts.delimiter, encoding: opts.encoding, tsv: format === 'tsv', batchSize: opts.batchSize ?? 32768 });
+        ? await openNdjson(source, { batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS })
+        : await openCsv(source, { delimiter: opts.delimiter, encoding: opts.encoding, tsv: format === 'tsv', batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS });
     detected = { ...reader.detected };
     const header = reader.header;
     resolved = resolveMapping(header, { presetId: opts.preset, overrides: opts.map, file: source.name });

@@ -64,6 +64,14 @@ describe('formats give the same numbers', () => {
         assert.equal(Object.values(report.rejectsByReason).reduce((a, b) => a + b, 0), 5, `${fmt} rejects`);
         await engine.close();
       }
+      // many staging batches (a duplicate's first sighting in an earlier batch) = one batch
+      const batched = await attribute(open, memorySource('tiny.csv', text, 65536), { import: { batchSize: 97 } });
+      results.batched = toCsv([...OUTPUT_COLUMNS.channel_summary], batched.out.channel_summary) + toCsv([...OUTPUT_COLUMNS.conversions], batched.out.conversions);
+      const single = await attribute(open, memorySource('tiny.csv', text, 65536));
+      assert.deepEqual(batched.out.rejects, single.out.rejects);
+      await batched.engine.close();
+      await single.engine.close();
+      assert.equal(results.batched, results.csv, '97-row batches = one batch');
       assert.equal(results.tsv, results.csv, 'TSV = CSV');
       assert.equal(results.ndjson, results.csv, 'NDJSON = CSV');
       assert.equal(results.parquet, results.csv, 'Parquet = CSV');
