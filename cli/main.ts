@@ -14,11 +14,13 @@ import type { ParamSpec } from '../common/modelHeader.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
 import { openDatabase } from '../worker/node/open.ts';
 import { fileSourceFromPath } from '../worker/native/source.ts';
+import { pathsCommand, PATHS_HELP } from './paths.ts';
 
 const USAGE = `attrib: offline marketing attribution
 
 Usage:
   attrib attribute --events FILE --out DIR [options]   credit conversions to channels
+  attrib paths --paths FILE --out DIR [options]        models on aggregated paths (Markov, Shapley, rule-based)
   attrib models                                        list the bundled models and their parameters
   attrib presets                                       list the import presets
   attrib help [COMMAND]                                this text, or a command's options
@@ -73,10 +75,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
       if (rest[0] === 'attribute') console.log(attributeHelp(loadModelLibrary()));
+      else if (rest[0] === 'paths') console.log(PATHS_HELP);
       else console.log(USAGE);
       return 0;
     }
     if (cmd === 'attribute') return await attribute(rest);
+    if (cmd === 'paths') return await pathsCommand(rest);
     if (cmd === 'models') {
       if (rest.includes('--help')) {
         console.log('attrib models\n\nLists every bundled model with its version, description and parameters (from the SQL file headers).');

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'file_not_utf8'
   | 'file_unterminated_quote'
   | 'file_missing_column'
+  | 'file_bad_row'
   | 'file_unreadable'
   | 'file_corrupt_parquet'
   | 'file_unsupported'
@@ -20,6 +21,7 @@ export type ErrorCode =
   | 'bad_parameter'
   | 'bad_rules'
   | 'bad_model_header'
+  | 'too_many_channels'
   | 'cancelled'
   | 'internal';
 
