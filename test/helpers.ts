@@ -47,3 +47,37 @@ export function byChannel(rows: Record<string, unknown>[], model: string): Recor
   for (const r of rows) if (r.model === model) o[String(r.channel)] = Math.round(Number(r.attributed_conversions) * 1e9) / 1e9;
   return o;
 }
+
+/**
+ * Minimal RFC 4180 reader (quoted fields, "" escapes, LF or CRLF), independent
+ * of the product's CSV code so tests can check it. Throws on an open quote.
+ */
+export function parseCsvText(text: string): string[][] {
+  const out: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      out.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (quoted) throw new Error('unterminated quote');
+  if (field !== '' || row.length) out.push([...row, field]);
+  return out;
+}

@@ -9,7 +9,7 @@ import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { attribute, memorySource } from '../helpers.ts';
+import { attribute, memorySource, parseCsvText } from '../helpers.ts';
 import { openNativeDatabase } from '../../worker/native/database.ts';
 import { openWasmDatabaseInNode } from '../../worker/wasm/node.ts';
 import { fileSourceFromPath } from '../../worker/native/source.ts';
@@ -18,34 +18,10 @@ import { OUTPUT_COLUMNS } from '../../common/pipeline.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Splits one RFC 4180 line (the sample quotes only fields with commas). */
-function fields(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (q) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') q = false;
-      else cur += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
-}
 
 describe('formats give the same numbers', () => {
   const text = readFileSync(`${root}samples/tiny.csv`, 'utf8');
-  const [head, ...lines] = text.trim().split('\n');
-  const cols = head.split(',');
-  const rows = lines.map(fields);
+  const [cols, ...rows] = parseCsvText(text);
   const tsv = [cols.join('\t'), ...rows.map((r) => r.join('\t'))].join('\n') + '\n';
   const ndjson = rows.map((r) => JSON.stringify(Object.fromEntries(cols.map((c, i) => [c, r[i] === '' ? null : c === 'revenue' && r[i] !== '' ? Number(r[i]) : r[i]])))).join('\n') + '\n';
   for (const [name, open] of [['native', openNativeDatabase], ['wasm', openWasmDatabaseInNode]] as const) {

@@ -27,38 +27,13 @@ import { loadModelLibrary } from '../../worker/node/library.ts';
 import { loadModelPreset } from '../../worker/node/fractribution.ts';
 import { openNativeDatabase } from '../../worker/native/database.ts';
 import { openWasmDatabaseInNode } from '../../worker/wasm/node.ts';
-import { csv, memorySource } from '../helpers.ts';
+import { csv, memorySource, parseCsvText } from '../helpers.ts';
 
 const DIR = fileURLToPath(new URL('../fixtures/peers/fractribution/', import.meta.url));
 
 /** RFC 4180 CSV (quoted fields, "" escapes) into objects keyed by the header. */
 function readCsv(name: string): Record<string, string>[] {
-  const text = readFileSync(DIR + name, 'utf8');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (q) {
-      if (c === '"' && text[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') q = false;
-      else cur += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') {
-      row.push(cur);
-      cur = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cur);
-      rows.push(row);
-      row = [];
-      cur = '';
-    } else cur += c;
-  }
-  if (cur !== '' || row.length) rows.push([...row, cur]);
+  const rows = parseCsvText(readFileSync(DIR + name, 'utf8'));
   const [header, ...data] = rows;
   return data.map((r) => {
     assert.equal(r.length, header.length, `${name}: ragged row ${r.join(',')}`);
