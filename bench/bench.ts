@@ -3,7 +3,8 @@
  * runs import and all rule-based models end to end on both engines (wasm in
  * Node) and the hand-written floor query, each in its own process, and prints
  * per step wall time, peak RSS and the ratios side by side.
- * Options: --sizes 1000000,10000000  --skip-csv (no wasm-from-CSV run)
+ * Then the data-driven models on 10k synthetic paths (bench/paths.ts).
+ * Options: --sizes 1000000,10000000  --skip-csv (no CSV runs)  --repeat N (default 3 at <= 1M, else 1)
  */
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, abbreviateCount } from '../samples/generate.ts';
+import { benchPathModels } from './paths.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' }, repeat: { type: 'string' } } });
@@ -102,3 +104,5 @@ for (const n of sizes) {
   const agree = [['wasm', maxDiff(native, wasm)], ['floor', maxDiff(native, floor)], ...(wasmCsv ? [['wasm CSV', maxDiff(native, wasmCsv)]] : []), ...(nativeCsv ? [['native CSV', maxDiff(native, nativeCsv)]] : [])] as [string, number][];
   console.log(`same channel totals as native Parquet (max abs diff): ${agree.map(([k, d]) => `${k} ${d === Infinity ? 'DIFFERENT CHANNELS' : d.toExponential(1)}`).join(', ')}`);
 }
+
+benchPathModels();
