@@ -3,18 +3,19 @@
  * Every command prints one line and exits non-zero on bad input; no stack traces.
  */
 import { parseArgs } from 'node:util';
-import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
-import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { AttribError } from '../common/errors.ts';
 import { parseMapOption, PRESETS } from '../common/columns.ts';
 import { importEvents, type ImportOptions, type ImportReport } from '../common/importer.ts';
-import { buildJourneys, runCreditModels, readOutputs, validateRun, OUTPUT_COLUMNS, DEFAULT_MODELS, RULE_BASED_MODELS, type ModelLibrary } from '../common/pipeline.ts';
-import { toCsv } from '../common/csvWrite.ts';
+import { buildJourneys, readOutputs, validateRun, OUTPUT_COLUMNS, DATA_DRIVEN_MODELS, DEFAULT_MODELS, RULE_BASED_MODELS, type ModelLibrary } from '../common/pipeline.ts';
+import { runModels } from '../common/dataDriven.ts';
 import type { ParamSpec } from '../common/modelHeader.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
 import { openDatabase } from '../worker/node/open.ts';
 import { fileSourceFromPath } from '../worker/native/source.ts';
-import { pathsCommand, PATHS_HELP } from './paths.ts';
+import { pathsCommand, writeMarkovFiles, PATHS_HELP } from './paths.ts';
+import { modelPresetCommand, modelPresetExists, MODEL_PRESET_HELP, MODEL_PRESET_OPTIONS } from './modelPreset.ts';
+import { writeCsv } from './output.ts';
 
 const USAGE = `attrib: offline marketing attribution
 
@@ -46,7 +47,12 @@ Same inputs give byte-identical outputs, with either engine.
 Options:
   --events FILE                 the event export (.csv .tsv .parquet .ndjson .jsonl)
   --out DIR                     where to write the four files (created if missing)
-  --models m1,m2                models to run (default ${DEFAULT_MODELS.join(',')}; 'all' = ${RULE_BASED_MODELS.join(',')})
+  --models m1,m2                models to run (default ${DEFAULT_MODELS.join(',')}; 'all' = ${RULE_BASED_MODELS.join(',')});
+                                the data-driven ${DATA_DRIVEN_MODELS.join(', ')} are added by name
+  --markov-order K              past channels in a Markov state, 1..3 (default 1)
+  --path-transforms t1,t2       path transforms for the data-driven models, applied in order (default none):
+                                exposure, first, unique, frequency, remove_if_not_all(c1,c2),
+                                remove_if_last_and_not_all(c1), lookback_steps(N)
   --lookback-days N             journey window before each conversion (default 30, 1..365)
   --half-life-days H            time_decay half-life (default 7)
   --session-timeout-minutes M   gap that starts a new derived session (default 30)
@@ -58,11 +64,16 @@ Options:
   --format csv|tsv|parquet|ndjson   override the file type taken from the extension
   --delimiter C                 CSV delimiter (default: sniffed among , ; tab |)
   --encoding E                  utf-8 (default), latin1, windows-1252, utf-16le
-  --preset ID                   import preset (default: detected): ${PRESETS.map((p) => p.id).join(', ')}
+  --preset ID                   import preset (default: detected): ${PRESETS.map((p) => p.id).join(', ')};
+                                or a model preset: snowplow-fractribution (below)
   --map field=column            use this column for a field (repeatable), e.g. --map anon_id=visitor
   --timezone ZONE               zone of timestamps without an offset (default UTC)
   --time-unit auto|s|ms|us      unit of numeric timestamps (default auto: by magnitude)
   --quiet                       no summary on stdout
+
+With markov, DIR also gets markov_transitions.csv and removal_effects.csv (as 'attrib paths' writes them).
+
+${MODEL_PRESET_HELP}
 
 Stage parameters:
 ${stage('touches')}
@@ -141,6 +152,9 @@ async function attribute(args: string[]): Promise<number> {
         'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
         encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
         'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'markov-order': { type: 'string' }, 'path-transforms': { type: 'string' }, 'conversion-window': { type: 'string' },
+        'path-lookback-steps': { type: 'string' }, 'attribution-models': { type: 'string' }, spend: { type: 'string' },
+        'default-spend': { type: 'string' },
       },
     });
   } catch (e) {
@@ -154,12 +168,25 @@ async function attribute(args: string[]): Promise<number> {
   }
   if (!o.events) throw new AttribError('bad_parameter', 'attribute needs --events FILE');
   if (!o.out) throw new AttribError('bad_parameter', 'attribute needs --out DIR');
+  const modelPreset = o.preset !== undefined && !PRESETS.some((p) => p.id === o.preset);
+  if (modelPreset && !modelPresetExists(o.preset!)) {
+    throw new AttribError('bad_parameter', `--preset ${o.preset}: neither an import preset (${PRESETS.map((p) => p.id).join(', ')}) nor a model preset (models/presets/${o.preset}.json)`);
+  }
+  for (const k of modelPreset ? (['models', 'markov-order', 'half-life-days', 'param', 'rules'] as const) : MODEL_PRESET_OPTIONS) {
+    if (o[k] !== undefined) throw new AttribError('bad_parameter', modelPreset ? `--${k} does not apply to the model preset ${o.preset}` : `--${k} needs a model preset, e.g. --preset snowplow-fractribution`);
+  }
   const models = o.models === 'all' ? RULE_BASED_MODELS : list(o.models) ?? DEFAULT_MODELS;
   const params: Record<string, unknown> = {};
   const setIf = (k: string, v: number | undefined) => v !== undefined && (params[k] = v);
   setIf('lookback_days', num('lookback-days', o['lookback-days']));
   setIf('half_life_days', num('half-life-days', o['half-life-days']));
   setIf('session_timeout_minutes', num('session-timeout-minutes', o['session-timeout-minutes']));
+  if (o['markov-order'] !== undefined && !models.includes('markov')) throw new AttribError('bad_parameter', '--markov-order needs markov in --models');
+  if (o['path-transforms'] !== undefined && !modelPreset && !models.some((m) => (DATA_DRIVEN_MODELS as readonly string[]).includes(m))) {
+    throw new AttribError('bad_parameter', `--path-transforms applies to the data-driven models: add ${DATA_DRIVEN_MODELS.join(', ')} to --models`);
+  }
+  setIf('markov_order', num('markov-order', o['markov-order']));
+  if (o['path-transforms'] !== undefined && !modelPreset) params.path_transforms = o['path-transforms'];
   const modelParams: Record<string, Record<string, unknown>> = {};
   for (const p of o.param ?? []) {
     const m = /^([a-z_]+)\.([a-z_]+)=(.+)$/.exec(p);
@@ -169,9 +196,6 @@ async function attribute(args: string[]): Promise<number> {
   if (o['time-unit'] && !['auto', 's', 'ms', 'us'].includes(o['time-unit'])) throw new AttribError('bad_parameter', `--time-unit must be auto, s, ms or us`);
   if (o.format && !['csv', 'tsv', 'parquet', 'ndjson'].includes(o.format)) throw new AttribError('bad_parameter', `--format must be csv, tsv, parquet or ndjson`);
   if (o.encoding && !['utf-8', 'latin1', 'windows-1252', 'utf-16le'].includes(o.encoding)) throw new AttribError('bad_parameter', `--encoding must be utf-8, latin1, windows-1252 or utf-16le`);
-  const runOpts = { models, rules: loadRules(o.rules), params, modelParams };
-  // Parameters are checked before any data is read: a typo costs nothing.
-  validateRun(lib, runOpts);
   const importOpts: ImportOptions = {
     format: o.format as ImportOptions['format'],
     delimiter: o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter,
@@ -183,20 +207,31 @@ async function attribute(args: string[]): Promise<number> {
     conversionEvents: list(o['conversion-events']),
     siteDomains: list(o['site-domains']),
   };
+  if (modelPreset) {
+    return modelPresetCommand({
+      preset: o.preset!, events: o.events, out: o.out, engine: o.engine, quiet: o.quiet, importOpts,
+      conversionWindow: o['conversion-window'], pathTransforms: o['path-transforms'], pathLookbackSteps: o['path-lookback-steps'],
+      attributionModels: o['attribution-models'], spend: o.spend, defaultSpend: o['default-spend'],
+      lookbackDays: params.lookback_days as number | undefined, sessionTimeoutMinutes: params.session_timeout_minutes as number | undefined,
+      conversionEvents: importOpts.conversionEvents,
+    }, lib);
+  }
+  const runOpts = { models, rules: loadRules(o.rules), params, modelParams };
+  // Parameters are checked before any data is read: a typo costs nothing.
+  validateRun(lib, runOpts);
   const source = fileSourceFromPath(o.events);
   const progress = progressLine();
   const db = await openDatabase(o.engine ?? 'native');
   try {
     const report = await importEvents(db, source, lib.get('staging')!, importOpts, progress);
     await buildJourneys(db, lib, runOpts, progress);
-    await runCreditModels(db, lib, runOpts, progress);
+    const dataDriven = await runModels(db, lib, runOpts, progress);
     const out = await readOutputs(db, models);
     progress.done();
     mkdirSync(o.out, { recursive: true });
-    for (const [name, rows] of Object.entries(out)) {
-      writeAtomic(path.join(o.out, `${name}.csv`), toCsv([...OUTPUT_COLUMNS[name as keyof typeof OUTPUT_COLUMNS]], rows));
-    }
-    if (!o.quiet) printSummary(report, out.conversions, o.out, db.kind);
+    for (const [name, rows] of Object.entries(out)) writeCsv(o.out, name, OUTPUT_COLUMNS[name as keyof typeof OUTPUT_COLUMNS], rows);
+    if (dataDriven?.markov) writeMarkovFiles(o.out, dataDriven.markov);
+    if (!o.quiet) printSummary(report, out.conversions, o.out, db.kind, !!dataDriven?.markov);
     return 0;
   } finally {
     progress.done();
@@ -204,13 +239,7 @@ async function attribute(args: string[]): Promise<number> {
   }
 }
 
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
-function printSummary(r: ImportReport, conversions: Record<string, unknown>[], out: string, engine: string): void {
+function printSummary(r: ImportReport, conversions: Record<string, unknown>[], out: string, engine: string, markov: boolean): void {
   const status: Record<string, number> = {};
   for (const c of conversions) status[String(c.touch_status)] = (status[String(c.touch_status)] ?? 0) + 1;
   const rejects = Object.entries(r.rejectsByReason);
@@ -220,7 +249,7 @@ function printSummary(r: ImportReport, conversions: Record<string, unknown>[], o
     `  timestamps: ${Object.entries(r.timestampKinds).map(([k, n]) => `${k} ${n}`).join(', ')}${r.timestampKinds.iso_naive ? `; naive ones read as ${r.timezone}` : ''}`,
     `  conversions ${conversions.length} (${Object.entries(status).map(([k, n]) => `${k} ${n}`).join(', ')})`,
     ...r.warnings.map((w) => `  warning: ${w}`),
-    `  wrote ${out}/channel_summary.csv, credits.csv, conversions.csv, rejects.csv`,
+    `  wrote ${out}/channel_summary.csv, credits.csv, conversions.csv, rejects.csv${markov ? ', markov_transitions.csv, removal_effects.csv' : ''}`,
   ];
   console.log(lines.join('\n'));
 }

@@ -4,10 +4,8 @@
  * plus the Markov chain's transitions and removal effects for inspection.
  */
 import { parseArgs } from 'node:util';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { AttribError } from '../common/errors.ts';
-import { toCsv } from '../common/csvWrite.ts';
 import { formatFromName } from '../common/source.ts';
 import {
   checkPathModels,
@@ -17,11 +15,13 @@ import {
   runPathModels,
   DEFAULT_PATH_COLUMNS,
   PATH_MODELS,
+  type MarkovResult,
   type PathColumns,
   type PathRun,
   type PathTable,
 } from '../common/paths/index.ts';
 import { fileSourceFromPath } from '../worker/native/source.ts';
+import { writeCsv } from './output.ts';
 
 /** `attrib paths --help`. */
 export const PATHS_HELP = `attrib paths --paths FILE --out DIR [options]
@@ -129,10 +129,19 @@ export async function pathsCommand(args: string[]): Promise<number> {
   }
 
   mkdirSync(o.out, { recursive: true });
-  writeAtomic(path.join(o.out, 'channel_summary.csv'), toCsv([...FILES.channel_summary], run.summary));
-  const mk = run.markov;
+  writeCsv(o.out, 'channel_summary', FILES.channel_summary, run.summary);
+  writeMarkovFiles(o.out, run.markov);
+  if (!o.quiet) console.log(summary(source.name, table, run, transforms.map(formatTransform), o.out));
+  return 0;
+}
+
+/**
+ * Writes markov_transitions.csv and removal_effects.csv (header only when
+ * markov did not run); `attrib attribute` writes them too when markov runs.
+ */
+export function writeMarkovFiles(dir: string, mk: MarkovResult | undefined): void {
   const transitions = mk ? mk.transitions.map((t) => ({ order: mk.order, ...t })) : [];
-  writeAtomic(path.join(o.out, 'markov_transitions.csv'), toCsv([...FILES.markov_transitions], transitions));
+  writeCsv(dir, 'markov_transitions', FILES.markov_transitions, transitions);
   const effects = mk
     ? mk.channels.map((c) => ({
         order: mk.order,
@@ -145,19 +154,11 @@ export async function pathsCommand(args: string[]): Promise<number> {
         attributed_revenue: c.value,
       }))
     : [];
-  writeAtomic(path.join(o.out, 'removal_effects.csv'), toCsv([...FILES.removal_effects], effects));
-  if (!o.quiet) console.log(summary(source.name, table, run, transforms.map(formatTransform), o.out));
-  return 0;
+  writeCsv(dir, 'removal_effects', FILES.removal_effects, effects);
 }
 
 function splitList(v: string): string[] {
   return v.split(',').map((s) => s.trim()).filter(Boolean);
-}
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 function summary(file: string, table: PathTable, run: PathRun, transforms: string[], out: string): string {

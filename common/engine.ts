@@ -9,10 +9,14 @@ import { ident } from './db.ts';
 import { AttribError } from './errors.ts';
 import type { FileSource } from './source.ts';
 import { importEvents, type ImportOptions, type ImportReport } from './importer.ts';
-import { buildJourneys, readOutputs, runCreditModels, validateRun, type ModelLibrary, type RunOptions } from './pipeline.ts';
+import { buildJourneys, readOutputs, validateRun, type ModelLibrary, type RunOptions } from './pipeline.ts';
+import { runModels, type DataDrivenResult } from './dataDriven.ts';
 
-/** The four result tables of a run (spec section 8). */
-export type RunOutputs = Awaited<ReturnType<typeof readOutputs>>;
+/**
+ * The four result tables of a run (spec section 8), plus what the
+ * data-driven models found (Markov chain, removal effects) when they ran.
+ */
+export type RunOutputs = Awaited<ReturnType<typeof readOutputs>> & { dataDriven?: DataDrivenResult };
 
 /** What every engine front end can ask for. */
 export interface AttributionEngine {
@@ -22,7 +26,7 @@ export interface AttributionEngine {
   describe(table: string): Promise<ColumnInfo[]>;
   /** Builds journeys and credits for the chosen models and returns the result tables. */
   run(opts: RunOptions): Promise<RunOutputs>;
-  /** Recomputes only the credits (same journeys), e.g. when a half-life changes. */
+  /** Recomputes only the credits (same journeys), e.g. when a half-life, the Markov order or the path transforms change. */
   recredit(opts: RunOptions): Promise<RunOutputs>;
   /** Runs a read query with bound parameters. */
   query(sql: string, params?: SqlValue[]): Promise<Row[]>;
@@ -64,8 +68,8 @@ export class Engine implements AttributionEngine {
     const o = { ...opts, signal: this.abort.signal };
     validateRun(this.lib, o);
     await buildJourneys(this.db, this.lib, o, this.onProgress);
-    await runCreditModels(this.db, this.lib, o, this.onProgress);
-    return readOutputs(this.db, opts.models);
+    const dataDriven = await runModels(this.db, this.lib, o, this.onProgress);
+    return { ...(await readOutputs(this.db, opts.models)), dataDriven };
   }
 
   async recredit(opts: RunOptions): Promise<RunOutputs> {
@@ -73,8 +77,8 @@ export class Engine implements AttributionEngine {
     this.abort = new AbortController();
     const o = { ...opts, signal: this.abort.signal };
     validateRun(this.lib, o);
-    await runCreditModels(this.db, this.lib, o, this.onProgress);
-    return readOutputs(this.db, opts.models);
+    const dataDriven = await runModels(this.db, this.lib, o, this.onProgress);
+    return { ...(await readOutputs(this.db, opts.models)), dataDriven };
   }
 
   query(sql: string, params: SqlValue[] = []): Promise<Row[]> {

@@ -6,6 +6,7 @@
 import type { Database, ProgressFn, Row, SqlValue } from './db.ts';
 import { AttribError } from './errors.ts';
 import { bindNamed, resolveParams, type ModelSpec } from './modelHeader.ts';
+import { parseTransforms } from './paths/transforms.ts';
 import { compileRules, type RuleSet } from './rules.ts';
 
 /** The bundled models by name (parsed SQL files). */
@@ -13,6 +14,21 @@ export type ModelLibrary = Map<string, ModelSpec>;
 
 /** The rule-based credit models of spec section 6, in report order. */
 export const RULE_BASED_MODELS = ['first_touch', 'last_touch', 'linear', 'time_decay', 'position_based', 'participation', 'j_curve', 'inverse_j', 'custom'];
+
+/**
+ * The data-driven models of spec section 7 on events: they have no SQL file
+ * of their own; models/paths.sql builds their paths and common/dataDriven.ts
+ * runs them.
+ */
+export const DATA_DRIVEN_MODELS = ['markov', 'shapley', 'fractribution'] as const;
+
+/** One of {@link DATA_DRIVEN_MODELS}. */
+export type DataDrivenModel = (typeof DATA_DRIVEN_MODELS)[number];
+
+/** Whether a model name is one of {@link DATA_DRIVEN_MODELS}. */
+export function isDataDriven(model: string): model is DataDrivenModel {
+  return (DATA_DRIVEN_MODELS as readonly string[]).includes(model);
+}
 
 /** The default models of `attrib attribute`. */
 export const DEFAULT_MODELS = ['first_touch', 'last_touch', 'linear', 'time_decay', 'position_based'];
@@ -47,7 +63,10 @@ export function splitStatements(sql: string): string[] {
 
 function need(lib: ModelLibrary, name: string): ModelSpec {
   const m = lib.get(name);
-  if (!m) throw new AttribError('bad_parameter', `unknown model '${name}' (available: ${[...lib.values()].filter((x) => x.kind === 'credit').map((x) => x.name).join(', ')})`);
+  if (!m) {
+    const available = [...[...lib.values()].filter((x) => x.kind === 'credit').map((x) => x.name), ...DATA_DRIVEN_MODELS];
+    throw new AttribError('bad_parameter', `unknown model '${name}' (available: ${available.join(', ')})`);
+  }
   return m;
 }
 
@@ -56,9 +75,15 @@ export function validateRun(lib: ModelLibrary, opts: RunOptions): void {
   for (const s of ['identity', 'touches', 'conversions']) resolveParams(need(lib, s).params, opts.params, [], s);
   if (!opts.models.length) throw new AttribError('bad_parameter', 'choose at least one model');
   for (const m of opts.models) {
+    if (isDataDriven(m)) continue;
     const spec = need(lib, m);
     if (spec.kind !== 'credit') throw new AttribError('bad_parameter', `'${m}' is a pipeline stage, not a model`);
     resolveParams(spec.params, { ...opts.params, ...opts.modelParams?.[m] }, spec.checks, m);
+  }
+  if (opts.models.some(isDataDriven)) {
+    // The data-driven models' options live in the paths stage header; a bad transform fails here, before any data is read.
+    const p = resolveParams(need(lib, 'paths').params, opts.params, [], 'paths');
+    parseTransforms(String(p.path_transforms));
   }
 }
 
@@ -81,12 +106,17 @@ export async function buildJourneys(db: Database, lib: ModelLibrary, opts: RunOp
   }
 }
 
-/** Computes the `credits` table for the chosen models from journey_touches. */
+/**
+ * Computes the `credits` table for the chosen rule-based models from
+ * journey_touches. Data-driven models are skipped here; runDataDrivenModels
+ * (common/dataDriven.ts) appends their rows afterwards.
+ */
 export async function runCreditModels(db: Database, lib: ModelLibrary, opts: RunOptions, onProgress?: ProgressFn): Promise<void> {
   await db.run('CREATE OR REPLACE TABLE credits (conversion_id VARCHAR, model VARCHAR, channel VARCHAR, credit DOUBLE)');
   for (let i = 0; i < opts.models.length; i++) {
     checkAbort(opts.signal);
     const name = opts.models[i];
+    if (isDataDriven(name)) continue;
     onProgress?.(i, opts.models.length, `model ${name}`);
     const spec = need(lib, name);
     const params = resolveParams(spec.params, { ...opts.params, ...opts.modelParams?.[name] }, spec.checks, name);
@@ -120,8 +150,13 @@ export async function readOutputs(db: Database, models: string[]): Promise<Recor
     SELECT conversion_id, person_key, strftime(make_timestamp(conversion_us), '%Y-%m-%dT%H:%M:%S.%fZ') AS conversion_ts,
       value, touch_status, touches
     FROM conversions ORDER BY conversion_id`);
-  const rejects = await db.all(`SELECT file, row_number, reason, raw, line, detail FROM rejects ORDER BY file, row_number, reason`);
+  const rejects = await readRejects(db);
   return { channel_summary, credits, conversions, rejects };
+}
+
+/** The rejects table in output order (also written by runs that have no credits, e.g. a model preset). */
+export function readRejects(db: Database): Promise<Row[]> {
+  return db.all(`SELECT file, row_number, reason, raw, line, detail FROM rejects ORDER BY file, row_number, reason`);
 }
 
 /** Output columns of each file (spec section 8; rejects adds line and detail after the spec's four). */
