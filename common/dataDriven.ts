@@ -16,12 +16,13 @@
  *    an equal share of the path's distinct channels;
  *  - fractribution: the credits fractribution.py gives the conversion's path.
  * attributed_revenue is credit x the conversion's value, as for the
- * rule-based models, and channel_summary sums the credits, so credits.csv
- * and channel_summary.csv always agree. For shapley and fractribution these
- * sums are the models' own channel totals; for markov they are not
- * RE_k / sum(RE) x conversions (no per-conversion split can reproduce that:
- * a channel only on non-converting paths can have a removal effect), which
- * removal_effects.csv keeps (see README, "Data-driven models on events").
+ * rule-based models. For shapley and fractribution channel_summary sums the
+ * credits, which are the models' own channel totals. For markov it reports
+ * the spec's totals, RE_k / sum(RE) x conversions (table model_totals, also
+ * in removal_effects.csv): no per-conversion split can sum to those, since a
+ * channel only on non-converting paths can have a removal effect, so
+ * credits.csv's markov rows are an allocation whose channel sums differ
+ * (see README, "Data-driven models on events").
  */
 import type { Database, ProgressFn, Row } from './db.ts';
 import { AttribError } from './errors.ts';
@@ -127,6 +128,7 @@ export async function runDataDrivenModels(db: Database, lib: ModelLibrary, opts:
     });
   }
   await writeCredits(db, credits);
+  await writeModelTotals(db, run?.markov);
   return { models, order, transforms, paths, markov: run?.markov, shapley: run?.shapley };
 }
 
@@ -210,6 +212,18 @@ export function toChannels(stepCredits: Map<string, number>, frequency: boolean)
     out.set(ch, (out.get(ch) ?? 0) + c);
   }
   return out;
+}
+
+/**
+ * Markov's channel totals as spec section 7 defines them (RE_k / sum RE x
+ * conversions, value by value removal effects): channel_summary reports
+ * these, not the sums of the per-conversion allocation (see the file head).
+ */
+async function writeModelTotals(db: Database, mk: MarkovResult | undefined): Promise<void> {
+  await db.run('CREATE OR REPLACE TABLE model_totals (model VARCHAR, channel VARCHAR, conversions DOUBLE, revenue DOUBLE)');
+  for (const c of mk?.channels ?? []) {
+    await db.run(`INSERT INTO model_totals VALUES ('markov', $1, $2, $3)`, [c.channel, c.conversions, c.value]);
+  }
 }
 
 /** Appends the per-path credits to `credits`, one row per conversion of the path and channel (zeros left out, as in SQL models). */

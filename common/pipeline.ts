@@ -138,10 +138,19 @@ function checkAbort(signal?: AbortSignal): void {
 export async function readOutputs(db: Database, models: string[]): Promise<Record<'channel_summary' | 'credits' | 'conversions' | 'rejects', Row[]>> {
   await db.run('CREATE OR REPLACE TEMP TABLE model_order (model VARCHAR, k INTEGER)');
   for (let i = 0; i < models.length; i++) await db.run('INSERT INTO model_order VALUES ($1, $2)', [models[i], i]);
+  // Models with their own channel totals (markov, spec section 7) report those; the others sum their credits.
+  await db.run('CREATE TABLE IF NOT EXISTS model_totals (model VARCHAR, channel VARCHAR, conversions DOUBLE, revenue DOUBLE)');
   const channel_summary = await db.all(`
-    SELECT c.model, c.channel, sum(c.credit) AS attributed_conversions, sum(c.credit * v.value) AS attributed_revenue
-    FROM credits c JOIN conversions v USING (conversion_id) JOIN model_order o ON o.model = c.model
-    GROUP BY c.model, c.channel, o.k ORDER BY o.k, c.channel`);
+    SELECT s.model, s.channel, s.attributed_conversions, s.attributed_revenue
+    FROM (
+      SELECT c.model, c.channel, sum(c.credit) AS attributed_conversions, sum(c.credit * v.value) AS attributed_revenue
+      FROM credits c JOIN conversions v USING (conversion_id)
+      WHERE c.model NOT IN (SELECT model FROM model_totals)
+      GROUP BY c.model, c.channel
+      UNION ALL
+      SELECT model, channel, conversions, revenue FROM model_totals
+    ) s JOIN model_order o ON o.model = s.model
+    ORDER BY o.k, s.channel`);
   const credits = await db.all(`
     SELECT c.conversion_id, v.person_key, c.model, c.channel, c.credit, c.credit * v.value AS attributed_revenue
     FROM credits c JOIN conversions v USING (conversion_id) JOIN model_order o ON o.model = c.model

@@ -42,13 +42,25 @@ describe('attrib attribute --models markov,shapley,fractribution', () => {
     }
   });
 
-  it('credits.csv sums per model and channel equal channel_summary.csv; one unit per conversion', () => {
+  it('credits.csv sums per model and channel equal channel_summary.csv (markov: removal_effects.csv totals); one unit per conversion', () => {
     for (const dir of ['tiny-native', 'sample-native']) {
       const summary = readRows(dir, 'channel_summary.csv');
       const credits = readRows(dir, 'credits.csv');
       const conversions = readRows(dir, 'conversions.csv').length;
       assert.ok(conversions > 5, `${dir}: has conversions`);
-      for (const model of ['markov', 'shapley', 'fractribution']) {
+      // markov's channel_summary rows are the spec's totals (removal_effects.csv), not its credits' sums
+      const re = readRows(dir, 'removal_effects.csv');
+      const mk = summary.filter((r) => r.model === 'markov');
+      assert.ok(mk.length > 0, `${dir}: markov rows`);
+      for (const r of mk) {
+        const e = re.find((x) => x.channel === r.channel);
+        assert.ok(e, `${dir}: ${r.channel} in removal_effects.csv`);
+        const reConv = Object.entries(e!).find(([k]) => /conversions/.test(k) && !/without/.test(k))?.[1];
+        assert.ok(Math.abs(Number(reConv) - Number(r.attributed_conversions)) < 1e-8, `${dir} markov ${r.channel}: ${reConv} vs ${r.attributed_conversions}`);
+      }
+      const total = mk.reduce((a, r) => a + Number(r.attributed_conversions), 0);
+      assert.ok(Math.abs(total - conversions) < 1e-6, `${dir}: markov totals sum to the conversions (${total} vs ${conversions})`);
+      for (const model of ['shapley', 'fractribution']) {
         const sums = new Map<string, [number, number]>();
         const units = new Map<string, number>();
         for (const c of credits.filter((x) => x.model === model)) {
