@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Engine } from '../common/engine.ts';
 import { RULE_BASED_MODELS } from '../common/pipeline.ts';
 import { buildJourneys, runCreditModels } from '../common/pipeline.ts';
+import { runDataDrivenModels } from '../common/dataDriven.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
 import { openDatabase } from '../worker/node/open.ts';
 import { fileSourceFromPath } from '../worker/native/source.ts';
@@ -41,12 +42,18 @@ if (values.engine === 'floor') {
   const report = await step('import', () => engine.openFile(fileSourceFromPath(file)));
   await step('journeys (identity, rules, sessions, windows)', () => buildJourneys(engine.db, lib, opts));
   await step('credits (9 rule-based models)', () => runCreditModels(engine.db, lib, opts));
+  let dd: Record<string, unknown> = {};
+  await step('data-driven (markov, shapley, fractribution)', async () => {
+    const r = await runDataDrivenModels(engine.db, lib, { ...opts, models: ['markov', 'shapley', 'fractribution'] });
+    dd = { paths: r?.paths.length, channels: r?.markov?.channels.length };
+    await engine.db.run(`DELETE FROM credits WHERE model IN ('markov', 'shapley', 'fractribution')`);
+  });
   summary = await step('channel summary', () =>
     engine.query(`SELECT c.model, c.channel, sum(c.credit) AS attributed_conversions, sum(c.credit * v.value) AS attributed_revenue
                   FROM credits c JOIN conversions v USING (conversion_id) GROUP BY 1, 2`),
   );
   const out = await step('all four outputs read', () => engine.recredit(opts).then(() => engine.query('SELECT count(*) AS n FROM credits')));
-  extra = { rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rejects: report.rejectsByReason, creditRows: out[0].n };
+  extra = { ...dd, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rejects: report.rejectsByReason, creditRows: out[0].n };
   await engine.close();
 }
 console.log(JSON.stringify({ engine: values.engine, file, steps, summary, ...extra }));
