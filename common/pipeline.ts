@@ -7,6 +7,7 @@ import type { Database, ProgressFn, Row, SqlValue } from './db.ts';
 import { AttribError } from './errors.ts';
 import { bindNamed, resolveParams, type ModelSpec } from './modelHeader.ts';
 import { compileRules, type RuleSet } from './rules.ts';
+import { checkConversionKinds, writeConversionKinds, type ConversionKind } from './kinds.ts';
 
 /** The bundled models by name (parsed SQL files). */
 export type ModelLibrary = Map<string, ModelSpec>;
@@ -25,6 +26,8 @@ export interface RunOptions {
   params: Record<string, unknown>;
   /** Per-model overrides, e.g. { custom: { first_weight: 0.5 } }. */
   modelParams?: Record<string, Record<string, unknown>>;
+  /** Per-event-name windows and values (common/kinds.ts); the names must be conversion events at import. */
+  conversionKinds?: ConversionKind[];
   signal?: AbortSignal;
 }
 
@@ -54,6 +57,7 @@ function need(lib: ModelLibrary, name: string): ModelSpec {
 /** Checks every parameter of the chosen models and stages before anything runs. */
 export function validateRun(lib: ModelLibrary, opts: RunOptions): void {
   for (const s of ['identity', 'touches', 'conversions']) resolveParams(need(lib, s).params, opts.params, [], s);
+  checkConversionKinds(need(lib, 'conversions'), opts.conversionKinds ?? []);
   if (!opts.models.length) throw new AttribError('bad_parameter', 'choose at least one model');
   for (const m of opts.models) {
     const spec = need(lib, m);
@@ -69,6 +73,7 @@ export function validateRun(lib: ModelLibrary, opts: RunOptions): void {
 export async function buildJourneys(db: Database, lib: ModelLibrary, opts: RunOptions, onProgress?: ProgressFn): Promise<void> {
   validateRun(lib, opts);
   const compiled = compileRules(opts.rules);
+  await writeConversionKinds(db, opts.conversionKinds ?? []);
   const steps: [string, Record<string, string>][] = [
     ['identity', {}],
     ['touches', { channel_case: compiled.channel, rule_case: compiled.rule }],
@@ -109,25 +114,29 @@ export async function readOutputs(db: Database, models: string[]): Promise<Recor
   await db.run('CREATE OR REPLACE TEMP TABLE model_order (model VARCHAR, k INTEGER)');
   for (let i = 0; i < models.length; i++) await db.run('INSERT INTO model_order VALUES ($1, $2)', [models[i], i]);
   const channel_summary = await db.all(`
-    SELECT c.model, c.channel, sum(c.credit) AS attributed_conversions, sum(c.credit * v.value) AS attributed_revenue
+    SELECT c.model, c.channel, sum(c.credit) AS attributed_conversions, sum(c.credit * v.value) AS attributed_revenue, v.conversion_kind
     FROM credits c JOIN conversions v USING (conversion_id) JOIN model_order o ON o.model = c.model
-    GROUP BY c.model, c.channel, o.k ORDER BY o.k, c.channel`);
+    GROUP BY c.model, c.channel, v.conversion_kind, o.k ORDER BY o.k, c.channel, v.conversion_kind`);
   const credits = await db.all(`
-    SELECT c.conversion_id, v.person_key, c.model, c.channel, c.credit, c.credit * v.value AS attributed_revenue
+    SELECT c.conversion_id, v.person_key, c.model, c.channel, c.credit, c.credit * v.value AS attributed_revenue, v.conversion_kind
     FROM credits c JOIN conversions v USING (conversion_id) JOIN model_order o ON o.model = c.model
     ORDER BY c.conversion_id, o.k, c.channel`);
   const conversions = await db.all(`
     SELECT conversion_id, person_key, strftime(make_timestamp(conversion_us), '%Y-%m-%dT%H:%M:%S.%fZ') AS conversion_ts,
-      value, touch_status, touches
+      value, touch_status, touches, conversion_kind, has_click_proof
     FROM conversions ORDER BY conversion_id`);
   const rejects = await db.all(`SELECT file, row_number, reason, raw, line, detail FROM rejects ORDER BY file, row_number, reason`);
   return { channel_summary, credits, conversions, rejects };
 }
 
-/** Output columns of each file (spec section 8; rejects adds line and detail after the spec's four). */
+/**
+ * Output columns of each file: spec section 8's, then appended ones (rejects: line and detail;
+ * the others: conversion_kind, which channel_summary also groups by). conversions.csv gets
+ * has_click_proof appended only with --click-proof (cli/extras.ts).
+ */
 export const OUTPUT_COLUMNS = {
-  channel_summary: ['model', 'channel', 'attributed_conversions', 'attributed_revenue'],
-  credits: ['conversion_id', 'person_key', 'model', 'channel', 'credit', 'attributed_revenue'],
-  conversions: ['conversion_id', 'person_key', 'conversion_ts', 'value', 'touch_status', 'touches'],
+  channel_summary: ['model', 'channel', 'attributed_conversions', 'attributed_revenue', 'conversion_kind'],
+  credits: ['conversion_id', 'person_key', 'model', 'channel', 'credit', 'attributed_revenue', 'conversion_kind'],
+  conversions: ['conversion_id', 'person_key', 'conversion_ts', 'value', 'touch_status', 'touches', 'conversion_kind'],
   rejects: ['file', 'row_number', 'reason', 'raw', 'line', 'detail'],
 } as const;
