@@ -16,12 +16,15 @@ import { fileSourceFromPath } from '../worker/native/source.ts';
 import { pathsCommand, writeMarkovFiles, PATHS_HELP } from './paths.ts';
 import { modelPresetCommand, modelPresetExists, MODEL_PRESET_HELP, MODEL_PRESET_OPTIONS } from './modelPreset.ts';
 import { writeCsv } from './output.ts';
+import { EXTRA_OPTIONS, EXTRAS_HELP, applyExtras, outputColumns, startExtras } from './extras.ts';
+import { sweepCommand, SWEEP_HELP } from './sweep.ts';
 
 const USAGE = `attrib: offline marketing attribution
 
 Usage:
   attrib attribute --events FILE --out DIR [options]   credit conversions to channels
   attrib paths --paths FILE --out DIR [options]        models on aggregated paths (Markov, Shapley, rule-based)
+  attrib sweep --events FILE --out DIR [options]       time_decay over a grid of lookbacks and half-lives
   attrib models                                        list the bundled models and their parameters
   attrib presets                                       list the import presets
   attrib help [COMMAND]                                this text, or a command's options
@@ -42,6 +45,7 @@ Reads a CSV, TSV, Parquet or NDJSON export and writes into DIR:
   credits.csv          conversion_id, person_key, model, channel, credit, attributed_revenue
   conversions.csv      conversion_id, person_key, conversion_ts, value, touch_status, touches
   rejects.csv          file, row_number, reason, raw, line, detail
+The first three end with conversion_kind (channel_summary is grouped by it too).
 Same inputs give byte-identical outputs, with either engine.
 
 Options:
@@ -70,6 +74,7 @@ Options:
   --timezone ZONE               zone of timestamps without an offset (default UTC)
   --time-unit auto|s|ms|us      unit of numeric timestamps (default auto: by magnitude)
   --quiet                       no summary on stdout
+${EXTRAS_HELP}
 
 With markov, DIR also gets markov_transitions.csv and removal_effects.csv (as 'attrib paths' writes them).
 
@@ -87,11 +92,13 @@ export async function main(argv: string[]): Promise<number> {
     if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
       if (rest[0] === 'attribute') console.log(attributeHelp(loadModelLibrary()));
       else if (rest[0] === 'paths') console.log(PATHS_HELP);
+      else if (rest[0] === 'sweep') console.log(SWEEP_HELP);
       else console.log(USAGE);
       return 0;
     }
     if (cmd === 'attribute') return await attribute(rest);
     if (cmd === 'paths') return await pathsCommand(rest);
+    if (cmd === 'sweep') return await sweepCommand(rest);
     if (cmd === 'models') {
       if (rest.includes('--help')) {
         console.log('attrib models\n\nLists every bundled model with its version, description and parameters (from the SQL file headers).');
@@ -146,6 +153,7 @@ async function attribute(args: string[]): Promise<number> {
       args,
       strict: true,
       options: {
+        ...EXTRA_OPTIONS,
         events: { type: 'string' }, out: { type: 'string' }, models: { type: 'string' },
         'lookback-days': { type: 'string' }, 'half-life-days': { type: 'string' }, 'session-timeout-minutes': { type: 'string' },
         'conversion-events': { type: 'string' }, param: { type: 'string', multiple: true }, rules: { type: 'string' },
@@ -219,19 +227,22 @@ async function attribute(args: string[]): Promise<number> {
   const runOpts = { models, rules: loadRules(o.rules), params, modelParams };
   // Parameters are checked before any data is read: a typo costs nothing.
   validateRun(lib, runOpts);
+  const extras = applyExtras(o, lib, runOpts, importOpts);
   const source = fileSourceFromPath(o.events);
   const progress = progressLine();
   const db = await openDatabase(o.engine ?? 'native');
   try {
+    const extra = await startExtras(db, lib, extras);
     const report = await importEvents(db, source, lib.get('staging')!, importOpts, progress);
     await buildJourneys(db, lib, runOpts, progress);
     const dataDriven = await runModels(db, lib, runOpts, progress);
     const out = await readOutputs(db, models);
     progress.done();
     mkdirSync(o.out, { recursive: true });
-    for (const [name, rows] of Object.entries(out)) writeCsv(o.out, name, OUTPUT_COLUMNS[name as keyof typeof OUTPUT_COLUMNS], rows);
+    for (const [name, rows] of Object.entries(out)) writeCsv(o.out, name, outputColumns(name as keyof typeof OUTPUT_COLUMNS, extras), rows);
     if (dataDriven?.markov) writeMarkovFiles(o.out, dataDriven.markov);
     if (!o.quiet) printSummary(report, out.conversions, o.out, db.kind, !!dataDriven?.markov);
+    await extra.finish(runOpts, o.out);
     return 0;
   } finally {
     progress.done();

@@ -12,7 +12,7 @@ import { fractributionParams, parsePathTransforms, runFractribution, FRACTRIBUTI
 import { importEvents, type ImportOptions } from '../common/importer.ts';
 import { resolveParams } from '../common/modelHeader.ts';
 import { readRejects, type ModelLibrary } from '../common/pipeline.ts';
-import { readSpend } from '../common/spend.ts';
+import { readSpend } from '../common/channelSpend.ts';
 import { loadModelPreset } from '../worker/node/fractribution.ts';
 import { openDatabase } from '../worker/node/open.ts';
 import { fileSourceFromPath } from '../worker/native/source.ts';

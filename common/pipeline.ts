@@ -8,6 +8,7 @@ import { AttribError } from './errors.ts';
 import { bindNamed, resolveParams, type ModelSpec } from './modelHeader.ts';
 import { parseTransforms } from './paths/transforms.ts';
 import { compileRules, type RuleSet } from './rules.ts';
+import { checkConversionKinds, writeConversionKinds, type ConversionKind } from './kinds.ts';
 
 /** The bundled models by name (parsed SQL files). */
 export type ModelLibrary = Map<string, ModelSpec>;
@@ -41,6 +42,8 @@ export interface RunOptions {
   params: Record<string, unknown>;
   /** Per-model overrides, e.g. { custom: { first_weight: 0.5 } }. */
   modelParams?: Record<string, Record<string, unknown>>;
+  /** Per-event-name windows and values (common/kinds.ts); the names must be conversion events at import. */
+  conversionKinds?: ConversionKind[];
   signal?: AbortSignal;
 }
 
@@ -73,6 +76,7 @@ function need(lib: ModelLibrary, name: string): ModelSpec {
 /** Checks every parameter of the chosen models and stages before anything runs. */
 export function validateRun(lib: ModelLibrary, opts: RunOptions): void {
   for (const s of ['identity', 'touches', 'conversions']) resolveParams(need(lib, s).params, opts.params, [], s);
+  checkConversionKinds(need(lib, 'conversions'), opts.conversionKinds ?? []);
   if (!opts.models.length) throw new AttribError('bad_parameter', 'choose at least one model');
   for (const m of opts.models) {
     if (isDataDriven(m)) continue;
@@ -94,6 +98,7 @@ export function validateRun(lib: ModelLibrary, opts: RunOptions): void {
 export async function buildJourneys(db: Database, lib: ModelLibrary, opts: RunOptions, onProgress?: ProgressFn): Promise<void> {
   validateRun(lib, opts);
   const compiled = compileRules(opts.rules);
+  await writeConversionKinds(db, opts.conversionKinds ?? []);
   const steps: [string, Record<string, string>][] = [
     ['identity', {}],
     ['touches', { channel_case: compiled.channel, rule_case: compiled.rule }],
@@ -141,23 +146,29 @@ export async function readOutputs(db: Database, models: string[]): Promise<Recor
   // Models with their own channel totals (markov, spec section 7) report those; the others sum their credits.
   await db.run('CREATE TABLE IF NOT EXISTS model_totals (model VARCHAR, channel VARCHAR, conversions DOUBLE, revenue DOUBLE)');
   const channel_summary = await db.all(`
-    SELECT s.model, s.channel, s.attributed_conversions, s.attributed_revenue
+    -- Sums are exact (DECIMAL) so parallel aggregation order cannot change the 10th decimal:
+    -- same inputs, byte-identical files.
+    SELECT s.model, s.channel, s.attributed_conversions, s.attributed_revenue, s.conversion_kind
     FROM (
-      SELECT c.model, c.channel, sum(c.credit) AS attributed_conversions, sum(c.credit * v.value) AS attributed_revenue
+      SELECT c.model, c.channel, CAST(sum(CAST(c.credit AS DECIMAL(38, 15))) AS DOUBLE) AS attributed_conversions,
+        CAST(sum(CAST(c.credit * v.value AS DECIMAL(38, 15))) AS DOUBLE) AS attributed_revenue, v.conversion_kind
       FROM credits c JOIN conversions v USING (conversion_id)
       WHERE c.model NOT IN (SELECT model FROM model_totals)
-      GROUP BY c.model, c.channel
+      GROUP BY c.model, c.channel, v.conversion_kind
       UNION ALL
-      SELECT model, channel, conversions, revenue FROM model_totals
+      -- markov's totals are over all conversions: their kind, or '(all)' when there are several
+      SELECT t.model, t.channel, t.conversions, t.revenue,
+        (SELECT CASE WHEN count(DISTINCT conversion_kind) = 1 THEN min(conversion_kind) ELSE '(all)' END FROM conversions)
+      FROM model_totals t
     ) s JOIN model_order o ON o.model = s.model
-    ORDER BY o.k, s.channel`);
+    ORDER BY o.k, s.channel, s.conversion_kind`);
   const credits = await db.all(`
-    SELECT c.conversion_id, v.person_key, c.model, c.channel, c.credit, c.credit * v.value AS attributed_revenue
+    SELECT c.conversion_id, v.person_key, c.model, c.channel, c.credit, c.credit * v.value AS attributed_revenue, v.conversion_kind
     FROM credits c JOIN conversions v USING (conversion_id) JOIN model_order o ON o.model = c.model
     ORDER BY c.conversion_id, o.k, c.channel`);
   const conversions = await db.all(`
     SELECT conversion_id, person_key, strftime(make_timestamp(conversion_us), '%Y-%m-%dT%H:%M:%S.%fZ') AS conversion_ts,
-      value, touch_status, touches
+      value, touch_status, touches, conversion_kind, has_click_proof
     FROM conversions ORDER BY conversion_id`);
   const rejects = await readRejects(db);
   return { channel_summary, credits, conversions, rejects };
@@ -168,10 +179,14 @@ export function readRejects(db: Database): Promise<Row[]> {
   return db.all(`SELECT file, row_number, reason, raw, line, detail FROM rejects ORDER BY file, row_number, reason`);
 }
 
-/** Output columns of each file (spec section 8; rejects adds line and detail after the spec's four). */
+/**
+ * Output columns of each file: spec section 8's, then appended ones (rejects: line and detail;
+ * the others: conversion_kind, which channel_summary also groups by). conversions.csv gets
+ * has_click_proof appended only with --click-proof (cli/extras.ts).
+ */
 export const OUTPUT_COLUMNS = {
-  channel_summary: ['model', 'channel', 'attributed_conversions', 'attributed_revenue'],
-  credits: ['conversion_id', 'person_key', 'model', 'channel', 'credit', 'attributed_revenue'],
-  conversions: ['conversion_id', 'person_key', 'conversion_ts', 'value', 'touch_status', 'touches'],
+  channel_summary: ['model', 'channel', 'attributed_conversions', 'attributed_revenue', 'conversion_kind'],
+  credits: ['conversion_id', 'person_key', 'model', 'channel', 'credit', 'attributed_revenue', 'conversion_kind'],
+  conversions: ['conversion_id', 'person_key', 'conversion_ts', 'value', 'touch_status', 'touches', 'conversion_kind'],
   rejects: ['file', 'row_number', 'reason', 'raw', 'line', 'detail'],
 } as const;

@@ -27,9 +27,9 @@ describe('attrib attribute on the committed sample', () => {
   it('writes the four files with the spec columns', () => {
     const heads = FILES.map((f) => read('pq-native', f).split('\n')[0]);
     assert.deepEqual(heads, [
-      'model,channel,attributed_conversions,attributed_revenue',
-      'conversion_id,person_key,model,channel,credit,attributed_revenue',
-      'conversion_id,person_key,conversion_ts,value,touch_status,touches',
+      'model,channel,attributed_conversions,attributed_revenue,conversion_kind',
+      'conversion_id,person_key,model,channel,credit,attributed_revenue,conversion_kind',
+      'conversion_id,person_key,conversion_ts,value,touch_status,touches,conversion_kind',
       'file,row_number,reason,raw,line,detail',
     ]);
     for (const f of FILES) assert.ok(read('pq-native', f).split('\n').length > 3, `${f} has rows`);

@@ -31,7 +31,7 @@ describe('engine protocol', () => {
       const report = await client.call('open_file', { file: { kind: 'path', path: file } }, { onProgress: (_d, _t, l) => progress.push(l) }).result;
       assert.equal(report.rowsLoaded, 2);
       const out = await client.call('run', { options: { models: ['last_touch'], rules: loadRules(), params: {} } }, { onProgress: (_d, _t, l) => progress.push(l) }).result;
-      assert.deepEqual(out.channel_summary, [{ model: 'last_touch', channel: 'paid_search', attributed_conversions: 1, attributed_revenue: 5 }]);
+      assert.deepEqual(out.channel_summary, [{ model: 'last_touch', channel: 'paid_search', attributed_conversions: 1, attributed_revenue: 5, conversion_kind: 'purchase' }]);
       assert.ok(progress.includes('model last_touch'), 'progress messages carry the step');
       const batches: number[] = [];
       const s = await client.call('stream', { sql: 'SELECT * FROM range(25) t(i)', batchRows: 10 }, { onRows: (r) => batches.push(r.length) }).result;

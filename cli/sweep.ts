@@ -1,0 +1,114 @@
+/**
+ * `attrib sweep`: time_decay's sensitivity to the lookback window and the
+ * half-life. Journeys are built once for the largest lookback; every cell is
+ * computed in one SQL statement (common/sweep.ts, models/sweep.sql).
+ */
+import { parseArgs } from 'node:util';
+import { AttribError } from '../common/errors.ts';
+import { parseMapOption, PRESETS } from '../common/columns.ts';
+import { importEvents, type ImportOptions } from '../common/importer.ts';
+import { validateRun } from '../common/pipeline.ts';
+import { DEFAULT_HALF_LIVES, DEFAULT_LOOKBACKS, runSweep, checkSweepGrid, SWEEP_TABLE } from '../common/sweep.ts';
+import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
+import { openDatabase } from '../worker/node/open.ts';
+import { fileSourceFromPath } from '../worker/native/source.ts';
+import { writeTable } from './write.ts';
+
+/** `attrib sweep --help`. */
+export const SWEEP_HELP = `attrib sweep --events FILE --out DIR [options]
+
+Recomputes time_decay for every lookback window and half-life of a grid and
+writes DIR/sweep.csv: lookback_days, half_life_days, channel,
+attributed_conversions, attributed_revenue, conversion_kind. Journeys are
+built once for the largest lookback; each cell keeps the touches inside its
+own window (the direct rule applies per cell). A cell equals
+'attrib attribute --models time_decay' with that lookback and half-life.
+
+Options:
+  --events FILE                 the event export (.csv .tsv .parquet .ndjson .jsonl)
+  --out DIR                     where to write sweep.csv (created if missing)
+  --lookbacks a,b               lookback windows in days (default ${DEFAULT_LOOKBACKS.join(',')}; each 1..365)
+  --half-lives a,b              half-lives in days (default ${DEFAULT_HALF_LIVES.join(',')}; each 0.01..365)
+  --session-timeout-minutes M   gap that starts a new derived session (default 30)
+  --conversion-events a,b       event names that are conversions (default purchase)
+  --rules FILE                  channel rule file (default models/channel_rules.json)
+  --site-domains a,b            your own domains: referrers from them are not a channel
+  --engine native|wasm          DuckDB native (default) or DuckDB-wasm; same numbers
+  --format, --delimiter, --encoding, --preset ID (${PRESETS.map((p) => p.id).join(', ')}),
+  --map field=column, --timezone ZONE, --time-unit auto|s|ms|us   as for 'attrib attribute'
+  --quiet                       no summary on stdout`;
+
+function numbers(name: string, v: string | undefined, dflt: number[]): number[] {
+  if (v === undefined) return dflt;
+  return v.split(',').map((s) => {
+    const n = Number(s.trim());
+    if (s.trim() === '' || !Number.isFinite(n)) throw new AttribError('bad_parameter', `--${name} must be numbers separated by commas, got '${v}'`);
+    return n;
+  });
+}
+
+const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));
+
+/** Runs `attrib sweep`; returns the exit code, throws AttribError for main's one-line report. */
+export async function sweepCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      options: {
+        events: { type: 'string' }, out: { type: 'string' }, lookbacks: { type: 'string' }, 'half-lives': { type: 'string' },
+        'session-timeout-minutes': { type: 'string' }, 'conversion-events': { type: 'string' }, rules: { type: 'string' },
+        'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
+        encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
+        'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new AttribError('bad_parameter', `${(e as Error).message.split('\n')[0]}. Run 'attrib sweep --help'`);
+  }
+  const o = parsed.values;
+  if (o.help) {
+    console.log(SWEEP_HELP);
+    return 0;
+  }
+  if (!o.events) throw new AttribError('bad_parameter', 'sweep needs --events FILE');
+  if (!o.out) throw new AttribError('bad_parameter', 'sweep needs --out DIR');
+  const lib = loadModelLibrary();
+  const lookbacks = numbers('lookbacks', o.lookbacks, DEFAULT_LOOKBACKS);
+  const halfLives = numbers('half-lives', o['half-lives'], DEFAULT_HALF_LIVES);
+  // every option is checked before the data is read
+  checkSweepGrid(lib, lookbacks, halfLives);
+  const params: Record<string, unknown> = {};
+  if (o['session-timeout-minutes'] !== undefined) params.session_timeout_minutes = o['session-timeout-minutes'];
+  if (o['time-unit'] && !['auto', 's', 'ms', 'us'].includes(o['time-unit'])) throw new AttribError('bad_parameter', `--time-unit must be auto, s, ms or us`);
+  if (o.format && !['csv', 'tsv', 'parquet', 'ndjson'].includes(o.format)) throw new AttribError('bad_parameter', `--format must be csv, tsv, parquet or ndjson`);
+  if (o.encoding && !['utf-8', 'latin1', 'windows-1252', 'utf-16le'].includes(o.encoding)) throw new AttribError('bad_parameter', `--encoding must be utf-8, latin1, windows-1252 or utf-16le`);
+  const rules = loadRules(o.rules);
+  validateRun(lib, { models: ['time_decay'], rules, params });
+  const importOpts: ImportOptions = {
+    format: o.format as ImportOptions['format'],
+    delimiter: o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter,
+    encoding: o.encoding as ImportOptions['encoding'],
+    preset: o.preset,
+    map: parseMapOption(o.map ?? []),
+    timezone: o.timezone,
+    timeUnit: o['time-unit'] as ImportOptions['timeUnit'],
+    conversionEvents: list(o['conversion-events']),
+    siteDomains: list(o['site-domains']),
+  };
+  const db = await openDatabase(o.engine ?? 'native');
+  try {
+    const report = await importEvents(db, fileSourceFromPath(o.events), lib.get('staging')!, importOpts);
+    const rows = await runSweep(db, lib, { rules, params, lookbacks, halfLives });
+    writeTable(o.out, SWEEP_TABLE, rows);
+    if (!o.quiet) {
+      console.log(`${report.file}: ${report.rowsLoaded} events, ${report.conversions} conversions, engine ${db.kind}\n` +
+        `  ${new Set(lookbacks).size} lookbacks x ${new Set(halfLives).size} half-lives, journeys built once for ${Math.max(...lookbacks)} days\n` +
+        `  wrote ${o.out}/sweep.csv`);
+    }
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
