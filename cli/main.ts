@@ -161,7 +161,7 @@ async function attribute(args: string[]): Promise<number> {
         encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
         'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
         'markov-order': { type: 'string' }, 'path-transforms': { type: 'string' }, 'conversion-window': { type: 'string' },
-        'path-lookback-steps': { type: 'string' }, 'attribution-models': { type: 'string' }, spend: { type: 'string' },
+        'path-lookback-steps': { type: 'string' }, 'attribution-models': { type: 'string' },
         'default-spend': { type: 'string' },
       },
     });
@@ -219,7 +219,7 @@ async function attribute(args: string[]): Promise<number> {
     return modelPresetCommand({
       preset: o.preset!, events: o.events, out: o.out, engine: o.engine, quiet: o.quiet, importOpts,
       conversionWindow: o['conversion-window'], pathTransforms: o['path-transforms'], pathLookbackSteps: o['path-lookback-steps'],
-      attributionModels: o['attribution-models'], spend: o.spend, defaultSpend: o['default-spend'],
+      attributionModels: o['attribution-models'], spend: oneSpendFile(o.spend), defaultSpend: o['default-spend'],
       lookbackDays: params.lookback_days as number | undefined, sessionTimeoutMinutes: params.session_timeout_minutes as number | undefined,
       conversionEvents: importOpts.conversionEvents,
     }, lib);
@@ -248,6 +248,12 @@ async function attribute(args: string[]): Promise<number> {
     progress.done();
     await db.close();
   }
+}
+
+/** The model preset's --spend is one channel,spend file (event runs take several ad reports). */
+function oneSpendFile(files: string[] | undefined): string | undefined {
+  if (files && files.length > 1) throw new AttribError('bad_parameter', '--spend: the model preset takes one channel,spend file');
+  return files?.[0];
 }
 
 function printSummary(r: ImportReport, conversions: Record<string, unknown>[], out: string, engine: string, markov: boolean): void {

@@ -50,7 +50,8 @@ const FILES = {
 } as const;
 
 /** The options that only a model preset takes (for the error when they come without one). */
-export const MODEL_PRESET_OPTIONS = ['conversion-window', 'path-lookback-steps', 'attribution-models', 'spend', 'default-spend'] as const;
+// --spend is not listed: event runs take it too (ad spend reports, cli/extras.ts)
+export const MODEL_PRESET_OPTIONS = ['conversion-window', 'path-lookback-steps', 'attribution-models', 'default-spend'] as const;
 
 /** Help text for the model preset options. */
 export const MODEL_PRESET_HELP = `Model preset (--preset snowplow-fractribution, models/presets/ID.json): runs google/fractribution

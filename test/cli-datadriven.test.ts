@@ -104,7 +104,6 @@ describe('attrib attribute --models markov,shapley,fractribution', () => {
     const cases: [string[], RegExp][] = [
       [['--models', 'linear', '--markov-order', '2'], /--markov-order needs markov in --models/],
       [['--models', 'shapley', '--path-transforms', 'sideways'], /unknown path transform 'sideways'/],
-      [['--spend', 'x.csv'], /--spend needs a model preset, e.g. --preset snowplow-fractribution/],
       [['--preset', 'nope'], /--preset nope: neither an import preset \(ga4.*\) nor a model preset/],
       [['--preset', 'snowplow-fractribution', '--models', 'linear'], /--models does not apply to the model preset snowplow-fractribution/],
       [['--preset', 'snowplow-fractribution', '--conversion-window', '2022-06-03'], /--conversion-window must be START\.\.END/],
