@@ -44,11 +44,11 @@ function runOne(engine: string, file: string): Result {
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 }
 
-/** Seconds of the steps up to and including `upTo`, leaving out the data-driven step (it is not in the floor). */
+/** Seconds of the steps up to and including `upTo`, leaving out the data-driven and sweep steps (not in the floor). */
 const total = (r: Result, upTo = 'channel summary') => {
   let s = 0;
   for (const st of r.steps) {
-    if (!st.step.startsWith('data-driven')) s += st.seconds;
+    if (!st.step.startsWith('data-driven') && !st.step.startsWith('sweep')) s += st.seconds;
     if (st.step === upTo) break;
   }
   return s;
@@ -99,6 +99,9 @@ for (const n of sizes) {
   console.log(`${'pipeline to channel totals (Parquet)'.padEnd(46)}${fmt(nt)} ${fmt(wt)} ${fmt(wt / nt)}${String(peakOf(native)).padStart(8)}${String(peakOf(wasm)).padStart(8)}`);
   console.log(`${'floor: one hand-written query (native)'.padEnd(46)}${fmt(ft)}${''.padStart(28)}${String(peakOf(floor)).padStart(8)}`);
   console.log(`native pipeline / floor: ${(nt / ft).toFixed(2)}x (target <= 1.5x); wasm / native: ${(wt / nt).toFixed(2)}x (target <= 3x)`);
+  const stepOf = (r: Result, prefix: string) => r.steps.find((st) => st.step.startsWith(prefix))?.seconds ?? NaN;
+  const oneRun = stepOf(native, 'journeys') + stepOf(native, 'credits');
+  console.log(`sweep of 20 cells / one run (journeys + credits), native: ${(stepOf(native, 'sweep') / oneRun).toFixed(2)}x (target < 3x); wasm: ${(stepOf(wasm, 'sweep') / (stepOf(wasm, 'journeys') + stepOf(wasm, 'credits'))).toFixed(2)}x`);
   if (wasmCsv && nativeCsv) {
     console.log(`from CSV: native ${total(nativeCsv).toFixed(2)} s (import ${nativeCsv.steps[0].seconds.toFixed(2)} s, peak ${peakOf(nativeCsv)} MB); wasm ${total(wasmCsv).toFixed(2)} s (import ${wasmCsv.steps[0].seconds.toFixed(2)} s, peak ${peakOf(wasmCsv)} MB)`);
   }

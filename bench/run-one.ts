@@ -9,6 +9,7 @@ import { Engine } from '../common/engine.ts';
 import { RULE_BASED_MODELS } from '../common/pipeline.ts';
 import { buildJourneys, runCreditModels } from '../common/pipeline.ts';
 import { runDataDrivenModels } from '../common/dataDriven.ts';
+import { runSweep, DEFAULT_HALF_LIVES, DEFAULT_LOOKBACKS } from '../common/sweep.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
 import { openDatabase } from '../worker/node/open.ts';
 import { fileSourceFromPath } from '../worker/native/source.ts';
@@ -53,6 +54,9 @@ if (values.engine === 'floor') {
                   FROM credits c JOIN conversions v USING (conversion_id) GROUP BY 1, 2`),
   );
   const out = await step('all four outputs read', () => engine.recredit(opts).then(() => engine.query('SELECT count(*) AS n FROM credits')));
+  // Last, since it rebuilds the journeys for the widest window: 5 lookbacks x 4 half-lives of time_decay.
+  await step('sweep (20 cells, journeys once for 90 days)', () =>
+    runSweep(engine.db, lib, { rules: opts.rules, params: {}, lookbacks: DEFAULT_LOOKBACKS, halfLives: DEFAULT_HALF_LIVES }));
   extra = { ...dd, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rejects: report.rejectsByReason, creditRows: out[0].n };
   await engine.close();
 }
