@@ -5,8 +5,9 @@
 import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import { AttribError } from '../common/errors.ts';
-import { parseMapOption, PRESETS } from '../common/columns.ts';
-import { importEvents, type ImportOptions, type ImportReport } from '../common/importer.ts';
+import { PRESETS } from '../common/columns.ts';
+import { importOptionsFrom, list } from './importOptions.ts';
+import { importEvents, type ImportReport } from '../common/importer.ts';
 import { buildJourneys, readOutputs, validateRun, OUTPUT_COLUMNS, DATA_DRIVEN_MODELS, DEFAULT_MODELS, RULE_BASED_MODELS, type ModelLibrary } from '../common/pipeline.ts';
 import { runModels } from '../common/dataDriven.ts';
 import type { ParamSpec } from '../common/modelHeader.ts';
@@ -142,10 +143,6 @@ function num(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
-function list(v: string | undefined): string[] | undefined {
-  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
-}
-
 async function attribute(args: string[]): Promise<number> {
   let parsed;
   try {
@@ -201,20 +198,7 @@ async function attribute(args: string[]): Promise<number> {
     if (!m) throw new AttribError('bad_parameter', `--param ${p}: expected model.name=value, e.g. custom.first_weight=0.5`);
     (modelParams[m[1]] ??= {})[m[2]] = m[3];
   }
-  if (o['time-unit'] && !['auto', 's', 'ms', 'us'].includes(o['time-unit'])) throw new AttribError('bad_parameter', `--time-unit must be auto, s, ms or us`);
-  if (o.format && !['csv', 'tsv', 'parquet', 'ndjson'].includes(o.format)) throw new AttribError('bad_parameter', `--format must be csv, tsv, parquet or ndjson`);
-  if (o.encoding && !['utf-8', 'latin1', 'windows-1252', 'utf-16le'].includes(o.encoding)) throw new AttribError('bad_parameter', `--encoding must be utf-8, latin1, windows-1252 or utf-16le`);
-  const importOpts: ImportOptions = {
-    format: o.format as ImportOptions['format'],
-    delimiter: o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter,
-    encoding: o.encoding as ImportOptions['encoding'],
-    preset: o.preset,
-    map: parseMapOption(o.map ?? []),
-    timezone: o.timezone,
-    timeUnit: o['time-unit'] as ImportOptions['timeUnit'],
-    conversionEvents: list(o['conversion-events']),
-    siteDomains: list(o['site-domains']),
-  };
+  const importOpts = importOptionsFrom(o);
   if (modelPreset) {
     return modelPresetCommand({
       preset: o.preset!, events: o.events, out: o.out, engine: o.engine, quiet: o.quiet, importOpts,

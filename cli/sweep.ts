@@ -5,8 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { AttribError } from '../common/errors.ts';
-import { parseMapOption, PRESETS } from '../common/columns.ts';
-import { importEvents, type ImportOptions } from '../common/importer.ts';
+import { PRESETS } from '../common/columns.ts';
+import { importOptionsFrom } from './importOptions.ts';
+import { importEvents } from '../common/importer.ts';
 import { validateRun } from '../common/pipeline.ts';
 import { DEFAULT_HALF_LIVES, DEFAULT_LOOKBACKS, runSweep, checkSweepGrid, SWEEP_TABLE } from '../common/sweep.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
@@ -47,7 +48,6 @@ function numbers(name: string, v: string | undefined, dflt: number[]): number[] 
   });
 }
 
-const list = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));
 
 /** Runs `attrib sweep`; returns the exit code, throws AttribError for main's one-line report. */
 export async function sweepCommand(args: string[]): Promise<number> {
@@ -81,22 +81,9 @@ export async function sweepCommand(args: string[]): Promise<number> {
   checkSweepGrid(lib, lookbacks, halfLives);
   const params: Record<string, unknown> = {};
   if (o['session-timeout-minutes'] !== undefined) params.session_timeout_minutes = o['session-timeout-minutes'];
-  if (o['time-unit'] && !['auto', 's', 'ms', 'us'].includes(o['time-unit'])) throw new AttribError('bad_parameter', `--time-unit must be auto, s, ms or us`);
-  if (o.format && !['csv', 'tsv', 'parquet', 'ndjson'].includes(o.format)) throw new AttribError('bad_parameter', `--format must be csv, tsv, parquet or ndjson`);
-  if (o.encoding && !['utf-8', 'latin1', 'windows-1252', 'utf-16le'].includes(o.encoding)) throw new AttribError('bad_parameter', `--encoding must be utf-8, latin1, windows-1252 or utf-16le`);
   const rules = loadRules(o.rules);
   validateRun(lib, { models: ['time_decay'], rules, params });
-  const importOpts: ImportOptions = {
-    format: o.format as ImportOptions['format'],
-    delimiter: o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter,
-    encoding: o.encoding as ImportOptions['encoding'],
-    preset: o.preset,
-    map: parseMapOption(o.map ?? []),
-    timezone: o.timezone,
-    timeUnit: o['time-unit'] as ImportOptions['timeUnit'],
-    conversionEvents: list(o['conversion-events']),
-    siteDomains: list(o['site-domains']),
-  };
+  const importOpts = importOptionsFrom(o);
   const db = await openDatabase(o.engine ?? 'native');
   try {
     const report = await importEvents(db, fileSourceFromPath(o.events), lib.get('staging')!, importOpts);

@@ -1,0 +1,43 @@
+/**
+ * The reading options every event command takes (`attribute`, `sweep`):
+ * checked before any data is read, turned into the importer's options.
+ */
+import { AttribError } from '../common/errors.ts';
+import { parseMapOption } from '../common/columns.ts';
+import type { ImportOptions } from '../common/importer.ts';
+
+/** Comma-separated list option; undefined when not given. */
+export function list(v: string | undefined): string[] | undefined {
+  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** The raw option values the reading options come from (node:util parseArgs values). */
+export interface ReadingFlags {
+  format?: string;
+  delimiter?: string;
+  encoding?: string;
+  preset?: string;
+  map?: string[];
+  timezone?: string;
+  'time-unit'?: string;
+  'conversion-events'?: string;
+  'site-domains'?: string;
+}
+
+/** Checks the reading flags and returns the importer's options. @throws AttribError `bad_parameter`. */
+export function importOptionsFrom(o: ReadingFlags): ImportOptions {
+  if (o['time-unit'] && !['auto', 's', 'ms', 'us'].includes(o['time-unit'])) throw new AttribError('bad_parameter', `--time-unit must be auto, s, ms or us`);
+  if (o.format && !['csv', 'tsv', 'parquet', 'ndjson'].includes(o.format)) throw new AttribError('bad_parameter', `--format must be csv, tsv, parquet or ndjson`);
+  if (o.encoding && !['utf-8', 'latin1', 'windows-1252', 'utf-16le'].includes(o.encoding)) throw new AttribError('bad_parameter', `--encoding must be utf-8, latin1, windows-1252 or utf-16le`);
+  return {
+    format: o.format as ImportOptions['format'],
+    delimiter: o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter,
+    encoding: o.encoding as ImportOptions['encoding'],
+    preset: o.preset,
+    map: parseMapOption(o.map ?? []),
+    timezone: o.timezone,
+    timeUnit: o['time-unit'] as ImportOptions['timeUnit'],
+    conversionEvents: list(o['conversion-events']),
+    siteDomains: list(o['site-domains']),
+  };
+}
