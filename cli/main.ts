@@ -2,9 +2,9 @@
  * `attrib`: the headless attribution command (spec section 8).
  * Every command prints one line and exits non-zero on bad input; no stack traces.
  */
-import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import { AttribError } from '../common/errors.ts';
+import { parseCommand } from './args.ts';
 import { PRESETS } from '../common/columns.ts';
 import { importOptionsFrom, list } from './importOptions.ts';
 import { importEvents, type ImportReport } from '../common/importer.ts';
@@ -144,28 +144,18 @@ function num(name: string, v: string | undefined): number | undefined {
 }
 
 async function attribute(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      options: {
-        ...EXTRA_OPTIONS,
-        events: { type: 'string' }, out: { type: 'string' }, models: { type: 'string' },
-        'lookback-days': { type: 'string' }, 'half-life-days': { type: 'string' }, 'session-timeout-minutes': { type: 'string' },
-        'conversion-events': { type: 'string' }, param: { type: 'string', multiple: true }, rules: { type: 'string' },
-        'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
-        encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
-        'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-        'markov-order': { type: 'string' }, 'path-transforms': { type: 'string' }, 'conversion-window': { type: 'string' },
-        'path-lookback-steps': { type: 'string' }, 'attribution-models': { type: 'string' },
-        'default-spend': { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new AttribError('bad_parameter', `${(e as Error).message.split('\n')[0]}. Run 'attrib attribute --help'`);
-  }
-  const o = parsed.values;
+  const o = parseCommand('attribute', args, {
+    ...EXTRA_OPTIONS,
+    events: { type: 'string' }, out: { type: 'string' }, models: { type: 'string' },
+    'lookback-days': { type: 'string' }, 'half-life-days': { type: 'string' }, 'session-timeout-minutes': { type: 'string' },
+    'conversion-events': { type: 'string' }, param: { type: 'string', multiple: true }, rules: { type: 'string' },
+    'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
+    encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
+    'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    'markov-order': { type: 'string' }, 'path-transforms': { type: 'string' }, 'conversion-window': { type: 'string' },
+    'path-lookback-steps': { type: 'string' }, 'attribution-models': { type: 'string' },
+    'default-spend': { type: 'string' },
+  });
   const lib = loadModelLibrary();
   if (o.help) {
     console.log(attributeHelp(lib));

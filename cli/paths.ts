@@ -3,9 +3,9 @@
  * ChannelAttribution's layout instead of events. Writes channel_summary.csv
  * plus the Markov chain's transitions and removal effects for inspection.
  */
-import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import { AttribError } from '../common/errors.ts';
+import { parseCommand } from './args.ts';
 import { formatFromName } from '../common/source.ts';
 import {
   checkPathModels,
@@ -80,23 +80,13 @@ const FILES = {
 
 /** Runs `attrib paths`; returns the exit code, throws AttribError for main's one-line report. */
 export async function pathsCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      options: {
-        paths: { type: 'string' }, out: { type: 'string' }, sep: { type: 'string' }, models: { type: 'string' },
-        order: { type: 'string' }, transforms: { type: 'string' }, 'path-col': { type: 'string' },
-        'conversions-col': { type: 'string' }, 'value-col': { type: 'string' }, 'null-col': { type: 'string' },
-        'exclude-direct': { type: 'boolean' }, delimiter: { type: 'string' }, quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new AttribError('bad_parameter', `${(e as Error).message.split('\n')[0]}. Run 'attrib paths --help'`);
-  }
-  const o = parsed.values;
+  const o = parseCommand('paths', args, {
+    paths: { type: 'string' }, out: { type: 'string' }, sep: { type: 'string' }, models: { type: 'string' },
+    order: { type: 'string' }, transforms: { type: 'string' }, 'path-col': { type: 'string' },
+    'conversions-col': { type: 'string' }, 'value-col': { type: 'string' }, 'null-col': { type: 'string' },
+    'exclude-direct': { type: 'boolean' }, delimiter: { type: 'string' }, quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (o.help) {
     console.log(PATHS_HELP);
     return 0;

@@ -3,8 +3,8 @@
  * half-life. Journeys are built once for the largest lookback; every cell is
  * computed in one SQL statement (common/sweep.ts, models/sweep.sql).
  */
-import { parseArgs } from 'node:util';
 import { AttribError } from '../common/errors.ts';
+import { parseCommand } from './args.ts';
 import { PRESETS } from '../common/columns.ts';
 import { importOptionsFrom } from './importOptions.ts';
 import { importEvents } from '../common/importer.ts';
@@ -51,23 +51,13 @@ function numbers(name: string, v: string | undefined, dflt: number[]): number[] 
 
 /** Runs `attrib sweep`; returns the exit code, throws AttribError for main's one-line report. */
 export async function sweepCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      options: {
-        events: { type: 'string' }, out: { type: 'string' }, lookbacks: { type: 'string' }, 'half-lives': { type: 'string' },
-        'session-timeout-minutes': { type: 'string' }, 'conversion-events': { type: 'string' }, rules: { type: 'string' },
-        'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
-        encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
-        'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new AttribError('bad_parameter', `${(e as Error).message.split('\n')[0]}. Run 'attrib sweep --help'`);
-  }
-  const o = parsed.values;
+  const o = parseCommand('sweep', args, {
+    events: { type: 'string' }, out: { type: 'string' }, lookbacks: { type: 'string' }, 'half-lives': { type: 'string' },
+    'session-timeout-minutes': { type: 'string' }, 'conversion-events': { type: 'string' }, rules: { type: 'string' },
+    'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
+    encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
+    'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  });
   if (o.help) {
     console.log(SWEEP_HELP);
     return 0;
