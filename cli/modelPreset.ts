@@ -132,8 +132,8 @@ export async function modelPresetCommand(a: ModelPresetArgs, lib: ModelLibrary):
 
   const db = await openDatabase(a.engine ?? 'native');
   try {
-    const report = await importEvents(db, fileSourceFromPath(a.events), lib.get('staging')!, { ...a.importOpts, preset: preset.import.preset });
-    const r = await runFractribution(db, { models: preset.models, rules: preset.ruleSet, params, attributionModels: models, spend, defaultSpend });
+    const report = await importEvents(db, fileSourceFromPath(a.events), lib.get('staging')!, { ...a.importOpts, preset: preset.import.preset, keepColumns: preset.import.keepColumns });
+    const r = await runFractribution(db, { models: preset.models, rules: preset.ruleSet, sourceFields: preset.source_fields, params, attributionModels: models, spend, defaultSpend });
     // Sorted by model (in the order asked), then channel: the package leaves its tables unordered.
     const byModel = <R extends { attribution_type: string; channel: string }>(rows: R[]) =>
       [...rows].sort((x, y) => models.indexOf(x.attribution_type as FractributionModel) - models.indexOf(y.attribution_type as FractributionModel) || compareStrings(x.channel, y.channel));

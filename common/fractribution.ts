@@ -225,12 +225,42 @@ export interface FractributionOptions {
   params?: Record<string, unknown>;
   /** Models to run (default shapley, the package's default). */
   attributionModels?: FractributionModel[];
+  /**
+   * Columns of `event_extras` (the importer's keepColumns) that give the
+   * sessions' reported fields verbatim, as the package shows them (e.g.
+   * campaign from mkt_campaign in its own case, referral_path from
+   * refr_urlpath). A field not named here shows the normalised event value
+   * (referral_path: empty).
+   */
+  sourceFields?: SourceFields;
   /** Spend per channel label, in the revenue's currency. */
   spend?: Record<string, number>;
   /** Spend of a channel missing from `spend` (the package's placeholder is 10000); null = unknown. */
   defaultSpend?: number | null;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, label: string) => void;
+}
+
+/** The session fields a preset may take verbatim from the file. */
+export const SOURCE_FIELDS = ['referral_path', 'campaign', 'source', 'medium'] as const;
+export type SourceFields = Partial<Record<(typeof SOURCE_FIELDS)[number], string>>;
+
+/**
+ * The view fractribution_fields (_file, _row, referral_path, campaign, source,
+ * medium) over events: each field from its kept source column when the preset
+ * names one that the import kept, else the event's normalised value.
+ */
+async function createSourceFieldsView(db: Database, fields: SourceFields): Promise<void> {
+  const kept = new Set(
+    (await db.all(`SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'event_extras'`)).map((r: Row) => String(r.c)),
+  );
+  const fallback: Record<string, string> = { referral_path: 'CAST(NULL AS VARCHAR)', campaign: 'e.utm_campaign', source: 'e.utm_source', medium: 'e.utm_medium' };
+  const cols = SOURCE_FIELDS.map((f) => {
+    const c = fields[f]?.toLowerCase();
+    return `${c && kept.has(c) ? `x.${ident(c)}` : fallback[f]} AS ${f}`;
+  });
+  const join = kept.size ? 'LEFT JOIN event_extras x ON x._file = e._file AND x._row = e._row' : '';
+  await db.run(`CREATE OR REPLACE VIEW fractribution_fields AS SELECT e._file, e._row, ${cols.join(', ')} FROM events e ${join}`);
 }
 
 export interface ChannelAttributionRow {
@@ -392,6 +422,7 @@ export async function runFractribution(db: Database, opts: FractributionOptions)
   await db.run('CREATE OR REPLACE TABLE fractribution_channel_labels (id VARCHAR, label VARCHAR)');
   for (const [id, label] of Object.entries(opts.rules.labels ?? {})) await db.run('INSERT INTO fractribution_channel_labels VALUES ($1, $2)', [id, label]);
 
+  await createSourceFieldsView(db, opts.sourceFields ?? {});
   await runStageFile(db, stage(lib, FRACTRIBUTION_STAGES.macros), params);
   progress(1, 'sessions');
   await runStageFile(db, stage(lib, FRACTRIBUTION_STAGES.sessions), params, { channel_case: compiled.channel, rule_case: compiled.rule });
@@ -488,8 +519,10 @@ export interface FractributionPreset {
   label: string;
   description?: string;
   pipeline: 'fractribution';
-  /** Import options: the column preset of the export. */
-  import: { preset?: string };
+  /** Import options: the column preset of the export (and the columns to keep, from source_fields). */
+  import: { preset?: string; keepColumns?: string[] };
+  /** Session fields shown verbatim from these file columns (see {@link SourceFields}). */
+  source_fields?: SourceFields;
   /** Rule file name, beside the preset. */
   rules: string;
   attribution_models: FractributionModel[];
@@ -510,5 +543,13 @@ export function validateFractributionPreset(x: unknown, file = 'preset'): Fractr
   if (!p.params || typeof p.params !== 'object') throw fail('"params" must be an object');
   if (p.default_spend !== null && (typeof p.default_spend !== 'number' || p.default_spend < 0)) throw fail('"default_spend" must be a number >= 0 or null');
   parsePathTransforms(String(p.params.path_transforms ?? ''));
-  return { ...p, import: p.import ?? {} };
+  const fields = p.source_fields ?? {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (!(SOURCE_FIELDS as readonly string[]).includes(k) || typeof v !== 'string' || !v.trim()) {
+      throw fail(`"source_fields" maps ${SOURCE_FIELDS.join(', ')} to column names; got ${k}: ${JSON.stringify(v)}`);
+    }
+  }
+  // The columns the source fields need are kept by the import.
+  const keepColumns = [...new Set([...(p.import?.keepColumns ?? []), ...Object.values(fields) as string[]])];
+  return { ...p, source_fields: fields, import: { ...(p.import ?? {}), keepColumns } };
 }

@@ -36,6 +36,13 @@ export interface ImportOptions {
   /** The site's own domains: referrers from them are not a channel. */
   siteDomains?: string[];
   batchSize?: number;
+  /**
+   * Source columns carried verbatim (as text; an empty field is NULL) into the
+   * table `event_extras` (_file, _row, one column per name, lower case), for
+   * outputs that must show a file's own values, e.g. Snowplow's refr_urlpath
+   * or a campaign's original case. Matched to the header case-insensitively.
+   */
+  keepColumns?: string[];
 }
 
 /** What the import did, for the user to see: nothing is dropped silently. */
@@ -98,6 +105,9 @@ export async function importEvents(
   let detected: Record<string, string | boolean | number> = {};
   let resolved: ResolvedMapping;
   let rowsRead = 0;
+  const keep = keptColumnNames(opts.keepColumns);
+  let keptHeader: string[] = [];
+  await db.run(`CREATE OR REPLACE TABLE event_extras (_file VARCHAR, _row INTEGER${keep.map((k) => `, ${ident(k)} VARCHAR`).join('')})`);
 
   const stageBatch = async (rawTable: string, columns: { name: string; type: string }[], rawNames: string[]) => {
     await db.run(srcView(rawTable, columns, rawNames, resolved.mapping, source.name));
@@ -107,6 +117,7 @@ export async function importEvents(
     });
     await db.run(sql, params);
     await db.run(fillRawText(rawTable, columns, (detected.delimiter as string) ?? ','));
+    if (keep.length) await db.run(extrasInsert(rawTable, columns, rawNames, keep, source.name));
   };
 
   if (format === 'parquet') {
@@ -117,6 +128,7 @@ export async function importEvents(
         const cols = (await db.all(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE raw)`)) as { name: string; type: string }[];
         fileCols = cols.filter((c) => c.name !== '_row' && c.name !== '_line');
         header = fileCols.map((c) => c.name);
+        keptHeader = header;
         resolved = resolveMapping(header, { presetId: opts.preset, overrides: opts.map, file: source.name });
         requireCoreColumns(resolved, header, source.name);
         detected = { columns: header.length };
@@ -132,6 +144,7 @@ export async function importEvents(
         : await openCsv(source, { delimiter: opts.delimiter, encoding: opts.encoding, tsv: format === 'tsv', batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS });
     detected = { ...reader.detected };
     const header = reader.header;
+    keptHeader = header;
     resolved = resolveMapping(header, { presetId: opts.preset, overrides: opts.map, file: source.name });
     requireCoreColumns(resolved, header, source.name);
     if (Number(reader.detected.lateKeys ?? 0) > 0) {
@@ -157,6 +170,9 @@ export async function importEvents(
     if (!first) await db.run('DROP TABLE IF EXISTS raw');
   }
 
+  for (const k of keep) {
+    if (!keptHeader.some((h) => h.toLowerCase() === k)) warnings.push(`column '${k}' to keep is not in the file: its values are empty`);
+  }
   await shiftNaiveTimes(db, opts.timezone);
   await markDuplicates(db);
   // A view, not a copy: copying every event cost a sixth of the import and, in wasm, the heap twice over.
@@ -274,6 +290,25 @@ function fillRawText(rawTable: string, columns: { name: string }[], delimiter: s
   const rawText = `concat_ws(${sqlString(delimiter)}, ${columns.map((c) => `coalesce(CAST(r.${ident(c.name)} AS VARCHAR), '')`).join(', ')})`;
   return `UPDATE staged SET raw_text = ${rawText} FROM ${ident(rawTable)} r
     WHERE staged.reason IS NOT NULL AND staged.raw_text IS NULL AND staged._row = r._row`;
+}
+
+/** The keepColumns option as distinct lower-case names; names that would clash with _file/_row are refused. */
+function keptColumnNames(names: string[] | undefined): string[] {
+  const out = [...new Set((names ?? []).map((n) => n.trim().toLowerCase()).filter(Boolean))];
+  for (const n of out) {
+    if (n === '_file' || n === '_row') throw new AttribError('bad_parameter', `cannot keep a column named '${n}': the name is reserved`);
+  }
+  return out;
+}
+
+/** Copies this batch's kept columns into event_extras, verbatim; an empty field becomes NULL. */
+function extrasInsert(rawTable: string, columns: { name: string }[], sourceNames: string[], keep: string[], file: string): string {
+  const lower = sourceNames.map((n) => n.toLowerCase());
+  const cols = keep.map((k) => {
+    const i = lower.indexOf(k);
+    return i < 0 ? 'CAST(NULL AS VARCHAR)' : `nullif(CAST(${ident(columns[i].name)} AS VARCHAR), '')`;
+  });
+  return `INSERT INTO event_extras SELECT ${sqlString(file)}, _row, ${cols.join(', ')} FROM ${ident(rawTable)}`;
 }
 
 /** Appends structural rejects (ragged rows, bad quoting, bad JSON) to struct_rejects. */

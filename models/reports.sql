@@ -28,9 +28,9 @@ UNION ALL
 SELECT conversion_id, 'direct', CAST(1 AS DOUBLE), CAST(1 AS DOUBLE), CAST(1 AS DOUBLE) FROM conversions WHERE touch_status <> 'attributed';
 CREATE OR REPLACE TABLE report_first_touch AS
 WITH a AS (
-  SELECT r.channel, c.conversion_kind, sum(r.first_touch) AS conversions, sum(r.first_touch * c.value) AS revenue
+  SELECT r.channel, c.conversion_kind, aw_sum(r.first_touch) AS conversions, aw_sum(r.first_touch * c.value) AS revenue
   FROM report_rule_credits r JOIN conversions c USING (conversion_id)
-  GROUP BY r.channel, c.conversion_kind HAVING sum(r.first_touch) <> 0
+  GROUP BY r.channel, c.conversion_kind HAVING aw_sum(r.first_touch) <> 0
 )
 SELECT channel, conversions AS attributed_conversions, revenue AS attributed_revenue,
   conversions / sum(conversions) OVER (PARTITION BY conversion_kind) AS share_of_conversions,
@@ -39,9 +39,9 @@ SELECT channel, conversions AS attributed_conversions, revenue AS attributed_rev
 FROM a;
 CREATE OR REPLACE TABLE report_last_touch AS
 WITH a AS (
-  SELECT r.channel, c.conversion_kind, sum(r.last_touch) AS conversions, sum(r.last_touch * c.value) AS revenue
+  SELECT r.channel, c.conversion_kind, aw_sum(r.last_touch) AS conversions, aw_sum(r.last_touch * c.value) AS revenue
   FROM report_rule_credits r JOIN conversions c USING (conversion_id)
-  GROUP BY r.channel, c.conversion_kind HAVING sum(r.last_touch) <> 0
+  GROUP BY r.channel, c.conversion_kind HAVING aw_sum(r.last_touch) <> 0
 )
 SELECT channel, conversions AS attributed_conversions, revenue AS attributed_revenue,
   conversions / sum(conversions) OVER (PARTITION BY conversion_kind) AS share_of_conversions,
@@ -61,8 +61,8 @@ WITH tj AS (
   SELECT j.channel, c.conversion_kind, count(*) AS touches, count(DISTINCT j.conversion_id) AS journeys, avg(j.days_before) AS avg_days_before
   FROM report_journey_all j JOIN conversions c USING (conversion_id) GROUP BY j.channel, c.conversion_kind
 ), cr AS (
-  SELECT r.channel, c.conversion_kind, sum(r.first_touch) AS first_touch, sum(r.last_touch) AS last_touch,
-    sum(r.linear) AS linear, sum(r.linear * c.value) AS linear_revenue
+  SELECT r.channel, c.conversion_kind, aw_sum(r.first_touch) AS first_touch, aw_sum(r.last_touch) AS last_touch,
+    aw_sum(r.linear) AS linear, aw_sum(r.linear * c.value) AS linear_revenue
   FROM report_rule_credits r JOIN conversions c USING (conversion_id) GROUP BY r.channel, c.conversion_kind
 ), keys AS (
   SELECT channel, conversion_kind FROM tj UNION SELECT channel, conversion_kind FROM cr
@@ -81,7 +81,7 @@ WITH p AS (
   LEFT JOIN (SELECT conversion_id, string_agg(channel, '>' ORDER BY i) AS path, count(*) AS steps FROM journey_touches GROUP BY conversion_id) x
     USING (conversion_id)
 ), a AS (
-  SELECT conversion_kind, path, any_value(steps) AS steps, count(*) AS conversions, sum(value) AS revenue FROM p GROUP BY conversion_kind, path
+  SELECT conversion_kind, path, any_value(steps) AS steps, count(*) AS conversions, aw_sum(value) AS revenue FROM p GROUP BY conversion_kind, path
 ), r AS (
   SELECT *, row_number() OVER (PARTITION BY conversion_kind ORDER BY conversions DESC, revenue DESC, path) AS rank,
     conversions / sum(conversions) OVER (PARTITION BY conversion_kind) AS share_of_conversions
@@ -97,7 +97,7 @@ WITH d AS (
   FROM conversions c LEFT JOIN report_journey_all j USING (conversion_id)
   GROUP BY c.conversion_id, c.conversion_kind, c.value, c.conversion_us
 ), kinds AS (SELECT conversion_kind, count(*) AS total FROM conversions GROUP BY conversion_kind)
-SELECT b.bucket, b.min_days, b.max_days, count(d.conversion_kind) AS conversions, coalesce(sum(d.value), 0) AS revenue,
+SELECT b.bucket, b.min_days, b.max_days, count(d.conversion_kind) AS conversions, coalesce(aw_sum(d.value), 0) AS revenue,
   count(d.conversion_kind) / kinds.total AS share_of_conversions, kinds.conversion_kind, b.k
 FROM kinds CROSS JOIN report_day_buckets b
 LEFT JOIN d ON d.conversion_kind = kinds.conversion_kind
@@ -108,7 +108,7 @@ SELECT * FROM (VALUES (1, '0', 0, 0), (2, '1', 1, 1), (3, '2', 2, 2), (4, '3', 3
   (7, '6-10', 6, 10), (8, '11-20', 11, 20), (9, '21+', 21, NULL)) b(k, bucket, min_touches, max_touches);
 CREATE OR REPLACE TABLE report_touches_to_convert AS
 WITH kinds AS (SELECT conversion_kind, count(*) AS total FROM conversions GROUP BY conversion_kind)
-SELECT b.bucket, b.min_touches, b.max_touches, count(c.conversion_id) AS conversions, coalesce(sum(c.value), 0) AS revenue,
+SELECT b.bucket, b.min_touches, b.max_touches, count(c.conversion_id) AS conversions, coalesce(aw_sum(c.value), 0) AS revenue,
   count(c.conversion_id) / kinds.total AS share_of_conversions, kinds.conversion_kind, b.k
 FROM kinds CROSS JOIN report_touch_buckets b
 LEFT JOIN conversions c ON c.conversion_kind = kinds.conversion_kind

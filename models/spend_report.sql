@@ -13,10 +13,10 @@ CREATE OR REPLACE TABLE spend_report AS
 WITH kinds AS (
   SELECT name AS conversion_kind FROM conversion_names UNION SELECT conversion_kind FROM conversions
 ), att AS (
-  SELECT c.model, c.channel, v.conversion_kind, sum(c.credit) AS conversions, sum(c.credit * v.value) AS revenue
+  SELECT c.model, c.channel, v.conversion_kind, aw_sum(c.credit) AS conversions, aw_sum(c.credit * v.value) AS revenue
   FROM credits c JOIN conversions v USING (conversion_id) GROUP BY c.model, c.channel, v.conversion_kind
 ), sp AS (
-  SELECT channel, sum(spend) AS spend, sum(impressions) AS impressions, sum(clicks) AS clicks FROM spend GROUP BY channel
+  SELECT channel, aw_sum(spend) AS spend, sum(impressions) AS impressions, sum(clicks) AS clicks FROM spend GROUP BY channel
 ), keys AS (
   SELECT model, channel, conversion_kind FROM att
   UNION SELECT o.model, s.channel, k.conversion_kind FROM model_order o CROSS JOIN sp s CROSS JOIN kinds k
@@ -36,10 +36,10 @@ CREATE OR REPLACE TABLE campaign_report AS
 WITH kinds AS (
   SELECT name AS conversion_kind FROM conversion_names UNION SELECT conversion_kind FROM conversions
 ), att AS (
-  SELECT c.model, c.channel, c.campaign, v.conversion_kind, sum(c.credit) AS conversions, sum(c.credit * v.value) AS revenue
+  SELECT c.model, c.channel, c.campaign, v.conversion_kind, aw_sum(c.credit) AS conversions, aw_sum(c.credit * v.value) AS revenue
   FROM campaign_credits c JOIN conversions v USING (conversion_id) GROUP BY c.model, c.channel, c.campaign, v.conversion_kind
 ), sp AS (
-  SELECT channel, campaign, sum(spend) AS spend, sum(impressions) AS impressions, sum(clicks) AS clicks FROM spend GROUP BY channel, campaign
+  SELECT channel, campaign, aw_sum(spend) AS spend, sum(impressions) AS impressions, sum(clicks) AS clicks FROM spend GROUP BY channel, campaign
 ), keys AS (
   SELECT model, channel, campaign, conversion_kind FROM att
   UNION SELECT m.model, s.channel, s.campaign, k.conversion_kind FROM campaign_models m CROSS JOIN sp s CROSS JOIN kinds k

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Adds lockfile entries for @duckdb/node-bindings' platform packages that this
+// Adds lockfile entries for @duckdb/node-bindings' (and rollup's) platform packages that this
 // machine's registry does not serve (darwin, win32, linux-arm64). Without them
 // `npm ci` refuses the lock; with them (os/cpu constrained, optional) npm ci
 // skips them here and fetches the right one on those platforms.
@@ -28,6 +28,31 @@ for (const [p, c] of Object.entries(platforms)) {
     ...c,
   };
   added++;
+}
+// rollup (vite's bundler) has the same gap: add the common desktop platforms.
+const rollup = lock.packages['node_modules/rollup'];
+if (rollup) {
+  const rollupPlatforms = {
+    'darwin-arm64': { os: ['darwin'], cpu: ['arm64'] },
+    'darwin-x64': { os: ['darwin'], cpu: ['x64'] },
+    'linux-x64-musl': { os: ['linux'], cpu: ['x64'], libc: ['musl'] },
+    'linux-arm64-musl': { os: ['linux'], cpu: ['arm64'], libc: ['musl'] },
+    'win32-x64-msvc': { os: ['win32'], cpu: ['x64'] },
+    'win32-arm64-msvc': { os: ['win32'], cpu: ['arm64'] },
+  };
+  for (const [p, c] of Object.entries(rollupPlatforms)) {
+    const key = `node_modules/@rollup/rollup-${p}`;
+    if (lock.packages[key]) continue;
+    lock.packages[key] = {
+      version: rollup.version,
+      resolved: `https://registry.npmjs.org/@rollup/rollup-${p}/-/rollup-${p}-${rollup.version}.tgz`,
+      dev: true,
+      license: 'MIT',
+      optional: true,
+      ...c,
+    };
+    added++;
+  }
 }
 lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
 writeFileSync('package-lock.json', JSON.stringify(lock, null, 2) + '\n');

@@ -18,8 +18,10 @@
 -- param channels_to_include: string = '', channel labels to keep, dropping all others (comma list; '' = all)
 -- param use_user_mapping: boolean = false, map anon_id to the latest user_id seen with it (snowplow_web's user mapping)
 -- param session_timeout_minutes: double = 30, min 1, max 1440, unit minutes, for rows without a session_id
--- input: events, fractribution_channel_labels(id, label)
--- output: fractribution_events, fractribution_sessions_by_customer_id(customer_id, session_key, visit_start_us, visit_start_tstamp, channel, campaign, source, medium)
+-- description: referral_path, campaign, source and medium are shown as the view fractribution_fields gives them
+-- description: (the file's own values where the preset keeps its columns; else the normalised event fields).
+-- input: events, fractribution_channel_labels(id, label), fractribution_fields(_file, _row, referral_path, campaign, source, medium)
+-- output: fractribution_events, fractribution_sessions_by_customer_id(customer_id, session_key, visit_start_us, visit_start_tstamp, channel, referral_path, campaign, source, medium)
 CREATE OR REPLACE TABLE fractribution_events AS
 WITH links AS (
   SELECT anon_id, (list(user_id ORDER BY ts_us DESC, event_id DESC))[1] AS user_id
@@ -29,10 +31,12 @@ WITH links AS (
   SELECT e.event_id, e.ts_us, e.event_name, e.session_id, e.revenue,
     coalesce('u' || e.user_id, 'u' || l.user_id, 'f' || e.anon_id) AS customer_id,
     e.utm_campaign, e.utm_source, e.utm_medium,
+    ff.referral_path AS shown_referral_path, ff.campaign AS shown_campaign, ff.source AS shown_source, ff.medium AS shown_medium,
     regexp_extract(lower(e.page_url), '^[a-z][a-z0-9+.-]*://(?:[^@/?#]*@)?([^/?#:]+)', 1) AS page_host,
     {{channel_case}} AS channel_id,
     {{rule_case}} AS rule_id
   FROM events e LEFT JOIN links l ON l.anon_id = e.anon_id
+    LEFT JOIN fractribution_fields ff ON ff._file = e._file AND ff._row = e._row
 )
 SELECT c.* EXCLUDE (channel_id, rule_id), c.channel_id, coalesce(lab.label, c.channel_id) AS channel, c.rule_id
 FROM classified c LEFT JOIN fractribution_channel_labels lab ON lab.id = c.channel_id;
@@ -66,7 +70,7 @@ SELECT r.customer_id,
   strftime(make_timestamp(r.ts_us), '%Y-%m-%d %H:%M:%S') AS visit_start_tstamp,
   CAST(make_timestamp(r.ts_us) AS DATE) AS visit_date,
   r.channel, r.rule_id,
-  r.utm_campaign AS campaign, r.utm_source AS source, r.utm_medium AS medium
+  r.shown_referral_path AS referral_path, r.shown_campaign AS campaign, r.shown_source AS source, r.shown_medium AS medium
 FROM ranked r, lists
 WHERE (CASE WHEN $consider_intrasession_channels THEN r.utm_medium IS NOT NULL ELSE r.index_in_session = 1 END)
   AND (trim($conversion_hosts) = '' OR list_contains(lists.hosts, r.page_host))

@@ -129,3 +129,32 @@ describe('a browser File (Blob) as input', () => {
     }
   });
 });
+
+describe('keepColumns: a file\'s own values beside the events', () => {
+  for (const [name, open] of [['native', openNativeDatabase], ['wasm', openWasmDatabaseInNode]] as const) {
+    it(`carries named columns verbatim from CSV and Parquet, keyed like events (${name})`, async () => {
+      const text = readFileSync(`${root}samples/tiny.csv`, 'utf8');
+      const [cols, ...rows] = parseCsvText(text);
+      const src = cols.indexOf('utm_source');
+      const camp = cols.indexOf('utm_campaign');
+      for (const source of [memorySource('tiny.csv', text, 65536), fileSourceFromPath(`${root}samples/tiny.parquet`)]) {
+        const { engine, report } = await attribute(open, source, { import: { keepColumns: ['UTM_Source', 'utm_campaign', 'no_such_column'] } });
+        const extras = await engine.db.all('SELECT _row, utm_source, utm_campaign, no_such_column FROM event_extras ORDER BY _row');
+        // one row per data row, rejects included, each with the file's text as written (an empty field is NULL)
+        assert.equal(extras.length, rows.length, source.name);
+        for (const [i, r] of rows.entries()) {
+          assert.equal(Number(extras[i]._row), i + 1);
+          assert.equal(extras[i].utm_source, r[src] === '' ? null : r[src], `${source.name} row ${i + 1} utm_source`);
+          assert.equal(extras[i].utm_campaign, r[camp] === '' ? null : r[camp], `${source.name} row ${i + 1} utm_campaign`);
+          assert.equal(extras[i].no_such_column, null);
+        }
+        // verbatim, unlike the event's normalised field: some raw value differs from its event value
+        const differ = await engine.db.all(`SELECT count(*) AS n FROM events e JOIN event_extras x USING (_file, _row)
+          WHERE x.utm_source IS DISTINCT FROM e.utm_source`);
+        assert.ok(Number(differ[0].n) > 0, 'raw and normalised differ somewhere');
+        assert.ok(report.warnings.some((w) => w.includes("'no_such_column'")), report.warnings.join('; '));
+        await engine.close();
+      }
+    });
+  }
+});

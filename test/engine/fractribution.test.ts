@@ -8,13 +8,10 @@
  * tables are unordered, its Python dicts follow query order), so rows are
  * matched as sorted multisets. Numbers match within 1e-9 relative or half a
  * unit of the last decimal the expected file was written with, whichever is
- * larger. The two deliberate differences, both documented in
- * docs/fractribution.md, are spelled out where they apply:
- *  - campaign/source/medium: our events hold them normalised (spec section 1:
- *    lower-case, '(not set)', '(direct)', '(none)' read as empty), so the
- *    expected values are normalised the same way before comparing;
- *  - referral_path (Snowplow's refr_urlpath) is not a canonical column: the
- *    importer does not keep it, so that one column cannot be compared.
+ * larger. Every column of every expected file is compared: referral_path,
+ * campaign, source and medium come verbatim from the file's refr_urlpath and
+ * mkt_* columns, which the preset keeps through the importer's keepColumns
+ * (its source_fields); without them they would be our normalised values.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,17 +38,10 @@ function readCsv(name: string): Record<string, string>[] {
   });
 }
 
-/** Spec section 1 normalisation of a channel field, as our events hold it. */
-const normalised = (s: string): string | null => {
-  const t = s.trim().toLowerCase();
-  return ['', '(not set)', '(none)', '(direct)', 'null', 'none'].includes(t) ? null : t;
-};
-
-type Kind = 'text' | 'number' | 'timestamp' | 'normalised';
+type Kind = 'text' | 'number' | 'timestamp';
 
 /** Compares one value: '' in the expected file is NULL. */
 function same(kind: Kind, actual: unknown, expected: string): boolean {
-  if (kind === 'normalised') return actual === normalised(expected);
   if (expected === '') return actual === null || actual === undefined;
   if (kind === 'text') return actual === expected;
   if (kind === 'timestamp') return Date.parse(String(actual).replace(' ', 'T') + 'Z') === Date.parse(expected.replace(' ', 'T') + 'Z');
@@ -101,6 +91,7 @@ for (const [engineName, open] of ENGINES) {
       result = await runFractribution(db, {
         models: preset.models,
         rules: preset.ruleSet,
+        sourceFields: preset.source_fields,
         params: { ...preset.params, conversion_window_start_date: '2022-06-03', conversion_window_end_date: '2022-08-01' },
         attributionModels: ['shapley', 'last_touch'],
         defaultSpend: preset.default_spend,
@@ -108,9 +99,9 @@ for (const [engineName, open] of ENGINES) {
     });
     after(async () => engine?.close());
 
-    it('sessions_by_customer_id (referral_path is not a canonical column: not compared)', async () => {
+    it('sessions_by_customer_id, every column verbatim', async () => {
       assertRows('sessions', await q(`SELECT * FROM ${T.sessions}`), readCsv('snowplow_fractribution_sessions_by_customer_id_expected.csv'), {
-        customer_id: 'text', visit_start_tstamp: 'text', channel: 'text', campaign: 'normalised', source: 'normalised', medium: 'normalised',
+        customer_id: 'text', visit_start_tstamp: 'text', channel: 'text', referral_path: 'text', campaign: 'text', source: 'text', medium: 'text',
       });
     });
 
@@ -137,7 +128,7 @@ for (const [engineName, open] of ENGINES) {
 
     it('channel_counts and channel_spend', async () => {
       assertRows('channel_counts', await q(`SELECT * FROM ${T.channelCounts}`), readCsv('snowplow_fractribution_channel_counts_expected.csv'), {
-        channel: 'text', campaign: 'normalised', source: 'normalised', medium: 'normalised', number_of_sessions: 'number',
+        channel: 'text', campaign: 'text', source: 'text', medium: 'text', number_of_sessions: 'number',
       });
       assertRows('channel_spend', await q(`SELECT * FROM ${T.channelSpend}`), readCsv('snowplow_fractribution_channel_spend_expected.csv'), { channel: 'text', spend: 'number' });
     });

@@ -1,0 +1,69 @@
+/**
+ * The host bridge: everything the notebook UI needs from the world outside
+ * its page. Two implementations, one interface: Electron (renderer/host/
+ * electron.ts over the preload's `window.workbench`) and the browser
+ * (renderer/host/browser.ts: pickers, downloads, the File System Access API,
+ * IndexedDB). The UI never asks which one it has, except to word a label.
+ */
+import type { Port } from './client.ts';
+import type { FileRef } from './protocol.ts';
+
+/** A data file the user chose: a path in the desktop app, a File in the browser. */
+export interface PickedFile {
+  /** File name without folders, for labels. */
+  name: string;
+  size: number;
+  /** What the engine host opens. */
+  ref: FileRef;
+  /** Path relative to the notebook's folder when known (desktop app), for the notebook file. */
+  relativePath?: string;
+}
+
+/** A notebook file read from disk or a picker. */
+export interface OpenedNotebook {
+  name: string;
+  text: string;
+  /** Opaque handle to save back to the same place (a path or a FileSystemFileHandle). */
+  handle?: unknown;
+}
+
+/** Where a save went. */
+export interface SavedNotebook {
+  name: string;
+  handle?: unknown;
+}
+
+/** Command ids the host's native menus send (see renderer/commands.ts for the registry). */
+export type MenuCommand = string;
+
+/** What the UI can ask of its host. */
+export interface HostBridge {
+  readonly kind: 'electron' | 'browser';
+  /** A port to an engine host speaking common/protocol.ts (utility process or Web Worker). */
+  enginePort(): Promise<Port>;
+  /** Lets the user choose data files (native dialog or file picker); [] when cancelled. */
+  pickDataFiles(): Promise<PickedFile[]>;
+  /** Lets the user choose a notebook file; null when cancelled. */
+  openNotebook(): Promise<OpenedNotebook | null>;
+  /**
+   * Saves notebook text: to `handle` when given (Save), else asks where (Save As).
+   * Atomic where the host can do it (temp file, fsync, rename). Null when cancelled.
+   */
+  saveNotebook(text: string, suggestedName: string, handle?: unknown): Promise<SavedNotebook | null>;
+  /** Saves an export (CSV, Parquet, PNG, SVG, HTML) where the user says; false when cancelled. */
+  exportFile(suggestedName: string, data: Blob): Promise<boolean>;
+  /** Writes the crash-recovery copy of the open notebook (autosave). */
+  writeRecovery(text: string): Promise<void>;
+  /** The recovery copy left by a session that did not close cleanly, if any. */
+  readRecovery(): Promise<string | null>;
+  /** Removes the recovery copy (after a clean save or close). */
+  clearRecovery(): Promise<void>;
+  /** Recently opened notebooks, newest first (names for labels, opaque handles). */
+  recentNotebooks(): Promise<{ name: string; handle: unknown }[]>;
+  /** Reopens a recent notebook. */
+  openRecent(handle: unknown): Promise<OpenedNotebook | null>;
+  /** Native menu commands (desktop app); returns an unsubscribe function. */
+  onMenuCommand(fn: (id: MenuCommand) => void): () => void;
+  /** Files dropped on the window, resolved to PickedFile (desktop: paths; browser: Files). */
+  droppedFiles(e: DragEvent): PickedFile[];
+}
