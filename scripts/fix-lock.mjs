@@ -29,27 +29,27 @@ for (const [p, c] of Object.entries(platforms)) {
   };
   added++;
 }
-// rollup (vite's bundler) has the same gap: add the common desktop platforms.
+// rollup (vite's bundler) has the same gap, for every platform it lists: npm ci
+// wants each optional dependency in the lock. os/cpu/libc follow from the name.
 const rollup = lock.packages['node_modules/rollup'];
 if (rollup) {
-  const rollupPlatforms = {
-    'darwin-arm64': { os: ['darwin'], cpu: ['arm64'] },
-    'darwin-x64': { os: ['darwin'], cpu: ['x64'] },
-    'linux-x64-musl': { os: ['linux'], cpu: ['x64'], libc: ['musl'] },
-    'linux-arm64-musl': { os: ['linux'], cpu: ['arm64'], libc: ['musl'] },
-    'win32-x64-msvc': { os: ['win32'], cpu: ['x64'] },
-    'win32-arm64-msvc': { os: ['win32'], cpu: ['arm64'] },
-  };
-  for (const [p, c] of Object.entries(rollupPlatforms)) {
-    const key = `node_modules/@rollup/rollup-${p}`;
+  for (const dep of Object.keys(rollup.optionalDependencies ?? {})) {
+    const m = /^@rollup\/rollup-([a-z0-9]+)-([a-z0-9]+)(?:-([a-z]+))?$/.exec(dep);
+    if (!m) continue;
+    const key = `node_modules/${dep}`;
     if (lock.packages[key]) continue;
+    const [, os, cpu, abi] = m;
+    const libc = os !== 'linux' ? undefined : abi?.startsWith('musl') ? ['musl'] : ['glibc'];
+    const short = dep.slice('@rollup/'.length);
     lock.packages[key] = {
       version: rollup.version,
-      resolved: `https://registry.npmjs.org/@rollup/rollup-${p}/-/rollup-${p}-${rollup.version}.tgz`,
+      resolved: `https://registry.npmjs.org/${dep}/-/${short}-${rollup.version}.tgz`,
       dev: true,
       license: 'MIT',
       optional: true,
-      ...c,
+      os: [os],
+      cpu: [cpu === 'arm' ? 'arm' : cpu],
+      ...(libc ? { libc } : {}),
     };
     added++;
   }
