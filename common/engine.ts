@@ -9,7 +9,7 @@ import { ident } from './db.ts';
 import { AttribError } from './errors.ts';
 import type { FileSource } from './source.ts';
 import { importEvents, type ImportOptions, type ImportReport } from './importer.ts';
-import { buildJourneys, readOutputs, validateRun, type ModelLibrary, type RunOptions } from './pipeline.ts';
+import { buildJourneys, cutWindows, readOutputs, validateRun, type ModelLibrary, type RunOptions } from './pipeline.ts';
 import { runModels, type DataDrivenResult } from './dataDriven.ts';
 
 /**
@@ -41,6 +41,9 @@ export interface AttributionEngine {
 export class Engine implements AttributionEngine {
   private abort = new AbortController();
   private imported = false;
+  /** What the journey candidates were last gathered for: inputs other than the lookback, and the window. */
+  private built: { key: string; window: number } | undefined;
+  private reused = false;
 
   constructor(
     readonly db: Database,
@@ -52,6 +55,7 @@ export class Engine implements AttributionEngine {
     this.abort = new AbortController();
     const staging = this.lib.get('staging');
     if (!staging) throw new AttribError('internal', 'the staging model is missing from the library');
+    this.built = undefined;
     const report = await importEvents(this.db, source, staging, opts, this.onProgress);
     this.imported = true;
     return report;
@@ -67,9 +71,26 @@ export class Engine implements AttributionEngine {
     this.abort = new AbortController();
     const o = { ...opts, signal: this.abort.signal };
     validateRun(this.lib, o);
-    await buildJourneys(this.db, this.lib, o, this.onProgress);
+    // Journeys gathered for a window at least this lookback wide, from the same data, rules and
+    // other stage parameters, only need re-cutting: a lookback slider does not rebuild sessions.
+    const lookback = Number(o.params.lookback_days ?? 30);
+    const window = Math.max(lookback, Number(o.params.widest_lookback_days ?? 0));
+    const { lookback_days: _l, widest_lookback_days: _w, ...rest } = o.params;
+    const key = JSON.stringify({ rules: o.rules, kinds: o.conversionKinds ?? [], params: Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)) });
+    const previous = this.built;
+    // A run that fails or is cancelled half way leaves tables of unknown state: rebuild next time.
+    this.built = undefined;
+    this.reused = previous !== undefined && previous.key === key && lookback <= previous.window;
+    if (this.reused) await cutWindows(this.db, this.lib, o, this.onProgress);
+    else await buildJourneys(this.db, this.lib, o, this.onProgress);
+    this.built = this.reused ? previous : { key, window };
     const dataDriven = await runModels(this.db, this.lib, o, this.onProgress);
-    return { ...(await readOutputs(this.db, opts.models)), dataDriven };
+    return { ...(await readOutputs(this.db, opts.models, opts.outputs)), dataDriven };
+  }
+
+  /** Whether the last run re-cut existing journeys instead of building them (for the UI's footer and tests). */
+  get lastRunReusedJourneys(): boolean {
+    return this.reused;
   }
 
   async recredit(opts: RunOptions): Promise<RunOutputs> {
@@ -78,7 +99,7 @@ export class Engine implements AttributionEngine {
     const o = { ...opts, signal: this.abort.signal };
     validateRun(this.lib, o);
     const dataDriven = await runModels(this.db, this.lib, o, this.onProgress);
-    return { ...(await readOutputs(this.db, opts.models)), dataDriven };
+    return { ...(await readOutputs(this.db, opts.models, opts.outputs)), dataDriven };
   }
 
   query(sql: string, params: SqlValue[] = []): Promise<Row[]> {

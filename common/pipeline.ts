@@ -44,6 +44,12 @@ export interface RunOptions {
   modelParams?: Record<string, Record<string, unknown>>;
   /** Per-event-name windows and values (common/kinds.ts); the names must be conversion events at import. */
   conversionKinds?: ConversionKind[];
+  /**
+   * What to return: every output (default) or only channel_summary (the
+   * notebook's live charts: credits and conversions stay in the engine as
+   * tables, sending them on every slider move would cost more than computing them).
+   */
+  outputs?: 'all' | 'summary';
   signal?: AbortSignal;
 }
 
@@ -75,7 +81,7 @@ function need(lib: ModelLibrary, name: string): ModelSpec {
 
 /** Checks every parameter of the chosen models and stages before anything runs. */
 export function validateRun(lib: ModelLibrary, opts: RunOptions): void {
-  for (const s of ['identity', 'touches', 'conversions']) resolveParams(need(lib, s).params, opts.params, [], s);
+  for (const s of JOURNEY_STAGES) resolveParams(need(lib, s).params, opts.params, [], s);
   checkConversionKinds(need(lib, 'conversions'), opts.conversionKinds ?? []);
   if (!opts.models.length) throw new AttribError('bad_parameter', 'choose at least one model');
   for (const m of opts.models) {
@@ -103,6 +109,7 @@ export async function buildJourneys(db: Database, lib: ModelLibrary, opts: RunOp
     ['identity', {}],
     ['touches', { channel_case: compiled.channel, rule_case: compiled.rule }],
     ['conversions', {}],
+    ['windows', {}],
   ];
   for (let i = 0; i < steps.length; i++) {
     checkAbort(opts.signal);
@@ -110,6 +117,21 @@ export async function buildJourneys(db: Database, lib: ModelLibrary, opts: RunOp
     await runStage(db, need(lib, steps[i][0]), opts.params, steps[i][1]);
   }
 }
+
+/**
+ * Re-cuts the journeys for a new lookback from the candidates the last
+ * buildJourneys gathered (valid while the lookback stays within the window
+ * they were gathered for: max(lookback_days, widest_lookback_days)).
+ */
+export async function cutWindows(db: Database, lib: ModelLibrary, opts: RunOptions, onProgress?: ProgressFn): Promise<void> {
+  validateRun(lib, opts);
+  checkAbort(opts.signal);
+  onProgress?.(0, 1, 'windows');
+  await runStage(db, need(lib, 'windows'), opts.params);
+}
+
+/** The stages that build journeys, in order (their parameters are the journey-side ones). */
+export const JOURNEY_STAGES = ['identity', 'touches', 'conversions', 'windows'] as const;
 
 /**
  * Computes the `credits` table for the chosen rule-based models from
@@ -140,7 +162,7 @@ function checkAbort(signal?: AbortSignal): void {
 }
 
 /** The four result tables of spec section 8, sorted for byte-identical output. */
-export async function readOutputs(db: Database, models: string[]): Promise<Record<'channel_summary' | 'credits' | 'conversions' | 'rejects', Row[]>> {
+export async function readOutputs(db: Database, models: string[], outputs: 'all' | 'summary' = 'all'): Promise<Record<'channel_summary' | 'credits' | 'conversions' | 'rejects', Row[]>> {
   await db.run('CREATE OR REPLACE TEMP TABLE model_order (model VARCHAR, k INTEGER)');
   for (let i = 0; i < models.length; i++) await db.run('INSERT INTO model_order VALUES ($1, $2)', [models[i], i]);
   // Models with their own channel totals (markov, spec section 7) report those; the others sum their credits.
@@ -162,6 +184,7 @@ export async function readOutputs(db: Database, models: string[]): Promise<Recor
       FROM model_totals t
     ) s JOIN model_order o ON o.model = s.model
     ORDER BY o.k, s.channel, s.conversion_kind`);
+  if (outputs === 'summary') return { channel_summary, credits: [], conversions: [], rejects: [] };
   const credits = await db.all(`
     SELECT c.conversion_id, v.person_key, c.model, c.channel, c.credit, c.credit * v.value AS attributed_revenue, v.conversion_kind
     FROM credits c JOIN conversions v USING (conversion_id) JOIN model_order o ON o.model = c.model

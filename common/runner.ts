@@ -1,0 +1,92 @@
+/**
+ * Runs cells in dependency order, one at a time, and supersedes itself: a
+ * new request while a plan is running cancels the cell in flight (in the
+ * engine, by message) and starts the new plan, which already includes
+ * everything the old one still had to do. Late answers of a cancelled run
+ * carry an old run id and are ignored by the cell state machine.
+ */
+export interface RunnerHooks {
+  /** The cells to run for a change of `ids`, in order (the ids and their dependents). */
+  plan(ids: string[]): string[];
+  /** Marks a cell queued under a run id. */
+  queued(id: string, runId: number): void;
+  /** Runs one cell; rejects on failure (the hook records the error). */
+  execute(id: string, runId: number): Promise<void>;
+  /** Marks a cell out of date because an upstream cell failed or was cancelled. */
+  skipped(id: string, runId: number, because: string): void;
+  /** Cancels whatever the engine is doing for this cell. */
+  cancel(id: string): void;
+  /** The runner went idle or busy (status bar). */
+  busy(on: boolean): void;
+}
+
+export class Runner {
+  private runId = 0;
+  private pending: string[] = [];
+  private current: string | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly hooks: RunnerHooks) {}
+
+  /** Whether a plan is running. */
+  get running(): boolean {
+    return this.loop !== undefined;
+  }
+
+  /** Runs `ids` and their dependents; supersedes what is running when it overlaps. */
+  request(ids: string[]): void {
+    const plan = this.hooks.plan(ids);
+    const runId = ++this.runId;
+    // Keep what the superseded plan still had to run, in the new plan's order.
+    const carry = new Set([...this.pending, ...(this.current ? [this.current] : [])]);
+    const merged = this.hooks.plan([...new Set([...plan, ...carry])]);
+    this.pending = merged;
+    for (const id of merged) this.hooks.queued(id, runId);
+    if (this.current && merged.includes(this.current)) this.hooks.cancel(this.current);
+    this.start();
+  }
+
+  /** Cancels the running cell and drops the rest of the plan. */
+  cancelAll(because = 'cancelled'): void {
+    const runId = ++this.runId;
+    for (const id of this.pending) this.hooks.skipped(id, runId, because);
+    this.pending = [];
+    if (this.current) this.hooks.cancel(this.current);
+  }
+
+  /** Resolves when the runner is idle. */
+  async idle(): Promise<void> {
+    while (this.loop) await this.loop;
+  }
+
+  private start(): void {
+    if (this.loop) return;
+    this.hooks.busy(true);
+    this.loop = (async () => {
+      while (this.pending.length) {
+        const id = this.pending.shift()!;
+        const runId = this.runId;
+        this.current = id;
+        try {
+          await this.hooks.execute(id, runId);
+        } catch {
+          // A failure stops the cells that depend on it (when the failing run is still current).
+          if (runId === this.runId) {
+            const downstream = new Set(this.hooks.plan([id]));
+            downstream.delete(id);
+            this.pending = this.pending.filter((p) => {
+              if (!downstream.has(p)) return true;
+              this.hooks.skipped(p, runId, `an upstream cell did not finish`);
+              return false;
+            });
+          }
+        } finally {
+          this.current = undefined;
+        }
+      }
+    })().finally(() => {
+      this.loop = undefined;
+      this.hooks.busy(false);
+    });
+  }
+}

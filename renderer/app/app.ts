@@ -1,0 +1,721 @@
+/**
+ * The workbench page: owns the notebook state (through the pure reducers of
+ * common/notebook), the engine session, the runner and the cell views, and
+ * routes every command of the registry. All engine work happens in the
+ * engine host; this file only sends messages and paints.
+ */
+import type { HostBridge, PickedFile } from '../../common/bridge.ts';
+import { EngineClient } from '../../common/client.ts';
+import type { ColumnInfo, SqlValue } from '../../common/db.ts';
+import { COMMANDS, commandForKeys, keyLabel, type CommandSpec } from '../../common/commands.ts';
+import type { Cell, CellKind, DataCell, ModelCell, Notebook, ParamCell } from '../../common/notebook/types.ts';
+import { toCsv } from '../../common/csvWrite.ts';
+import type { FileRef } from '../../common/protocol.ts';
+import { h, icon, replace } from '../ui/dom.ts';
+import { setCatalog, setEditorTheme } from '../ui/sqlEditor.ts';
+import { chartImage } from '../ui/chart.ts';
+import { createCellView, type CellResult, type CellView, type ViewHost } from './cellViews.ts';
+import * as core from './core.ts';
+import { Session, qi } from './session.ts';
+import { Runner } from '../../common/runner.ts';
+import { DEFAULT_RULES, JOURNEY_STAGES, LIBRARY } from './models.ts';
+import { fingerprintBlob, sameFingerprint } from './fingerprint.ts';
+import { openPalette, showDialog, toast } from './overlays.ts';
+import { exportHtmlReport } from './report.ts';
+
+const MAC = /Mac|iPhone|iPad/.test(navigator.platform);
+const CHART_ROWS = 5000;
+
+export class App implements ViewHost {
+  private state!: core.NotebookState;
+  private session!: Session;
+  private runner: Runner;
+  private views = new Map<string, CellView>();
+  private runStates = new Map<string, core.RunState>();
+  private results = new Map<string, CellResult>();
+  /** Columns of each named result (SQL tables, model outputs, events). */
+  private resultCols = new Map<string, ColumnInfo[]>();
+  private files = new Map<string, PickedFile>();
+  /** Journey-side inputs of each model cell's last full run, to recompute only credits when they did not change. */
+  private journeyKeys = new Map<string, string>();
+  private selected: string | undefined;
+  private handle: unknown;
+  private fileName = 'Untitled.attrib.md';
+  /** Where relative data paths of the notebook resolve (web mode: a URL folder). */
+  private baseUrl: string | undefined;
+  private dirty = false;
+  private readOnly = false;
+  private autosaveTimer = 0;
+  private cellsEl = h('div', { class: 'cells' });
+  private sidebar = h('aside', { class: 'sidebar', 'aria-label': 'Tables' });
+  private titleInput = h('input', { class: 'nb-title', 'aria-label': 'Notebook title', spellcheck: 'false' }) as HTMLInputElement;
+  private saveState = h('span', { class: 'save-state' });
+  private statusEngine = h('span', {});
+  private statusInfo = h('span', {});
+  private banner = h('div', {});
+  private themeDark = false;
+
+  constructor(
+    private readonly host: HostBridge,
+    private readonly root: HTMLElement,
+  ) {
+    this.runner = new Runner({
+      plan: (ids) => this.plan(ids),
+      queued: (id, runId) => this.transition(id, { type: 'queue', runId }),
+      execute: (id, runId) => this.execute(id, runId),
+      skipped: (id, runId) => this.transition(id, { type: 'cancel', runId }),
+      cancel: (id) => this.session?.cancel(id),
+      busy: (on) => this.setBusy(on),
+    });
+  }
+
+  // ------------------------------------------------------------ boot
+
+  /** Starts the engine, opens the recovery copy or the demo notebook, and runs it. */
+  async boot(initial: { text: string; name: string; baseUrl?: string }): Promise<void> {
+    this.themeDark = localStorage.getItem('aw-theme') === 'dark' || (localStorage.getItem('aw-theme') === null && matchMedia('(prefers-color-scheme: dark)').matches);
+    document.documentElement.dataset.theme = this.themeDark ? 'dark' : 'light';
+    this.layout();
+    this.statusEngine.replaceChildren(h('span', { class: 'dot busy' }), 'starting engine…');
+    const port = await this.host.enginePort();
+    this.session = new Session(new EngineClient(port));
+    this.statusEngine.replaceChildren(h('span', { class: 'dot' }), `engine ready · ${this.host.kind === 'electron' ? 'native DuckDB' : 'DuckDB-wasm'}`);
+    void this.session.functions().then((functions) => setCatalog({ functions }), () => undefined);
+    this.host.onMenuCommand((id) => this.command(id));
+    const recovered = await this.host.readRecovery().catch(() => null);
+    this.load(initial.text, initial.name, undefined, initial.baseUrl);
+    if (recovered && recovered !== initial.text) {
+      this.showBanner('warn', 'Unsaved changes from a session that did not close cleanly were found.', [
+        ['Restore them', () => {
+          this.load(recovered, 'Recovered.attrib.md', undefined, initial.baseUrl);
+          this.dirty = true;
+          this.paintSaveState();
+          this.runAll();
+        }],
+        ['Discard', () => void this.host.clearRecovery()],
+      ]);
+    }
+    this.runAll();
+  }
+
+  /** Replaces the notebook with one read from text. */
+  load(text: string, name: string, handle?: unknown, baseUrl?: string): void {
+    let parsed: ReturnType<typeof core.parseNotebook>;
+    try {
+      parsed = core.parseNotebook(text, name);
+    } catch (e) {
+      this.showBanner('err', (e as Error).message);
+      return;
+    }
+    this.runner.cancelAll('another notebook was opened');
+    for (const v of this.views.values()) v.dispose();
+    this.views.clear();
+    this.runStates.clear();
+    this.results.clear();
+    this.resultCols.clear();
+    this.journeyKeys.clear();
+    this.files.clear();
+    this.cellsEl.replaceChildren();
+    this.state = core.initNotebookState(parsed.notebook);
+    this.readOnly = parsed.readOnly;
+    this.handle = handle;
+    this.fileName = name;
+    this.baseUrl = baseUrl;
+    this.dirty = false;
+    this.banner.replaceChildren();
+    for (const w of parsed.warnings) this.showBanner('warn', w);
+    if (this.readOnly) this.showBanner('warn', 'This notebook was written by a newer version of the workbench: it is open read-only. Save As keeps a copy in this version\'s format.');
+    this.sync();
+    this.paintSaveState();
+    void this.refreshCatalog();
+  }
+
+  private get nb(): Notebook {
+    return core.currentNotebook(this.state);
+  }
+
+  // ------------------------------------------------------------ layout
+
+  private layout(): void {
+    this.titleInput.addEventListener('change', () => {
+      this.apply({ type: 'setTitle', title: this.titleInput.value.trim() || 'Untitled' });
+    });
+    const top = h('header', { class: 'topbar' },
+      h('div', { class: 'brand' }, h('div', { class: 'brand-mark', 'aria-hidden': 'true' }), 'Attribution Workbench'),
+      this.titleInput, this.saveState, h('div', { class: 'spacer' }),
+      h('button', { class: 'btn', onclick: () => this.command('data.open'), title: `Open data (${keyLabel('Mod+Shift+O', MAC)})` }, icon('file'), 'Open data'),
+      h('button', { class: 'btn', onclick: () => this.command('notebook.save'), title: `Save (${keyLabel('Mod+S', MAC)})` }, 'Save'),
+      h('button', { class: 'btn', onclick: () => this.command('export.html'), title: 'Export the notebook as a self-contained HTML report' }, icon('download'), 'Report'),
+      h('button', { class: 'btn primary', onclick: () => this.command('notebook.runAll'), title: `Run all (${keyLabel('Mod+Shift+Enter', MAC)})` }, icon('play'), 'Run all'),
+      h('button', { class: 'btn ghost', onclick: () => this.command('view.toggleTheme'), title: 'Light / dark theme', 'aria-label': 'Toggle theme' }, icon('sun')),
+      h('button', { class: 'btn ghost', onclick: () => this.command('view.palette'), title: `Commands (${keyLabel('Mod+Shift+P', MAC)})`, 'aria-label': 'Command palette' }, icon('search')),
+    );
+    const main = h('main', { class: 'main' }, this.banner, this.cellsEl);
+    const status = h('footer', { class: 'statusbar' }, this.statusEngine, this.statusInfo, h('span', { class: 'spacer' }), h('span', {}, `${keyLabel('Mod+Shift+P', MAC)} commands · ${keyLabel('Mod+/', MAC)} shortcuts`));
+    replace(this.root, top, h('div', { class: 'layout' }, this.sidebar, main), status);
+    document.addEventListener('keydown', (e) => this.onKey(e));
+    window.addEventListener('beforeunload', (e) => {
+      if (this.dirty) e.preventDefault();
+    });
+    let dragDepth = 0;
+    const hint = h('div', { class: 'drop-hint' }, 'Drop an event file to open it');
+    window.addEventListener('dragenter', (e) => {
+      if (e.dataTransfer?.types.includes('Files') && dragDepth++ === 0) document.body.appendChild(hint);
+    });
+    window.addEventListener('dragleave', () => {
+      if (--dragDepth <= 0) {
+        dragDepth = 0;
+        hint.remove();
+      }
+    });
+    window.addEventListener('dragover', (e) => e.preventDefault());
+    window.addEventListener('drop', (e) => {
+      e.preventDefault();
+      dragDepth = 0;
+      hint.remove();
+      const files = this.host.droppedFiles(e);
+      if (files.length) this.useDataFile(files[0]);
+    });
+  }
+
+  private showBanner(kind: 'warn' | 'err', text: string, actions: [string, () => void][] = []): void {
+    const b: HTMLElement = h('div', { class: `banner ${kind}`, role: kind === 'err' ? 'alert' : 'status' }, icon('warn'), h('span', { style: { flex: '1' } }, text),
+      actions.map(([label, fn]) => h('button', { class: 'btn small', onclick: () => {
+        b.remove();
+        fn();
+      } }, label)),
+      h('button', { class: 'btn ghost small', 'aria-label': 'Dismiss', onclick: () => b.remove() }, '×'));
+    this.banner.appendChild(b);
+  }
+
+  private paintSaveState(): void {
+    if (document.activeElement !== this.titleInput) this.titleInput.value = this.nb.title;
+    this.saveState.textContent = `${this.fileName}${this.readOnly ? ' · read-only' : this.dirty ? ' · edited' : ' · saved'}`;
+    document.title = `${this.nb.title} — Attribution Workbench`;
+  }
+
+  private setBusy(on: boolean): void {
+    if (!this.session) return;
+    this.statusEngine.replaceChildren(h('span', { class: `dot${on ? ' busy' : ''}` }), on ? 'running…' : `engine ready · ${this.host.kind === 'electron' ? 'native DuckDB' : 'DuckDB-wasm'}`);
+    if (!on) void this.refreshCatalog();
+  }
+
+  private async refreshCatalog(): Promise<void> {
+    if (!this.session) return;
+    let tables: Awaited<ReturnType<Session['catalog']>>;
+    try {
+      tables = await this.session.catalog();
+    } catch {
+      return;
+    }
+    const hidden = /^(raw|src|staged|struct_rejects|tz_offsets|conversion_names|dup_ids|model_order|model_totals|__.*|sweep_grid|conversion_kinds|event_extras)$/;
+    const shown = tables.filter((t) => !hidden.test(t.name));
+    setCatalog({ tables: shown.map((t) => ({ name: t.name, columns: t.columns })), params: this.nb.cells.filter((c): c is ParamCell => c.kind === 'param').map((c) => c.name) });
+    for (const t of shown) this.resultCols.set(t.name, t.columns);
+    const open = new Set([...this.sidebar.querySelectorAll('details[open]')].map((d) => d.getAttribute('data-table')));
+    replace(this.sidebar,
+      h('h3', {}, 'Tables'),
+      shown.length ? shown.map((t) => {
+        const d = h('details', { 'data-table': t.name, open: open.has(t.name) },
+          h('summary', { class: 'side-item' }, icon(t.kind === 'view' ? 'search' : 'table'), t.name, h('span', { class: 'count' }, String(t.columns.length))),
+          h('div', { class: 'side-cols' }, t.columns.map((c) => h('div', {}, h('span', {}, c.name), h('span', {}, c.type.toLowerCase())))));
+        return d;
+      }) : h('div', { class: 'side-empty' }, 'No tables yet: open a data file.'),
+      h('h3', {}, 'Parameters'),
+      this.nb.cells.filter((c): c is ParamCell => c.kind === 'param').map((p) => h('div', { class: 'side-item' }, `$${p.name}`, h('span', { class: 'count' }, Array.isArray(p.value) ? p.value.join('→') : String(p.value)))),
+    );
+  }
+
+  // ------------------------------------------------------------ state and views
+
+  private apply(msg: core.NotebookMsg, run: string[] = []): void {
+    if (this.readOnly && msg.type !== 'setParam') {
+      toast('This notebook is read-only (newer format). Use Save As to edit a copy.');
+      return;
+    }
+    const before = this.nb;
+    this.state = core.applyNotebook(this.state, msg);
+    if (this.nb === before) return;
+    this.dirty = true;
+    this.sync();
+    this.paintSaveState();
+    this.scheduleAutosave();
+    if (run.length) this.runner.request(run.filter((id) => this.nb.cells.some((c) => c.id === id)));
+  }
+
+  /** Brings the views in line with the notebook: creates, updates, reorders, disposes. */
+  private sync(): void {
+    const cells = this.nb.cells;
+    const ids = new Set(cells.map((c) => c.id));
+    for (const [id, v] of this.views) {
+      if (!ids.has(id)) {
+        v.dispose();
+        v.el.remove();
+        this.views.delete(id);
+      }
+    }
+    const children: HTMLElement[] = [];
+    children.push(this.adder(undefined, cells.length === 0));
+    for (const c of cells) {
+      let v = this.views.get(c.id);
+      if (!v) {
+        v = createCellView(c, this);
+        this.views.set(c.id, v);
+        const st = this.runStates.get(c.id);
+        if (st) v.setState(st);
+        const r = this.results.get(c.id);
+        if (r) v.setResult(r);
+      } else v.update(c);
+      v.el.classList.toggle('selected', this.selected === c.id);
+      children.push(v.el, this.adder(c.id, false));
+    }
+    if (!cells.length) {
+      children.push(h('div', { class: 'empty' }, h('div', {}, 'This notebook is empty.'), h('button', { class: 'btn primary', onclick: () => this.command('data.open') }, 'Open a data file'), ' ', h('button', { class: 'btn', onclick: () => this.command('cell.addSql') }, 'Add a SQL cell')));
+    }
+    // Reorder without recreating (monaco editors keep their state).
+    const current = [...this.cellsEl.children];
+    if (current.length !== children.length || current.some((el, i) => el !== children[i])) this.cellsEl.replaceChildren(...children);
+  }
+
+  private adder(after: string | undefined, always: boolean): HTMLElement {
+    const add = (kind: CellKind, label: string) => h('button', { class: 'btn ghost', onclick: () => this.addCell(kind, after) }, icon('plus'), label);
+    return h('div', { class: `adder${always ? ' always' : ''}` }, add('sql', 'SQL'), add('markdown', 'Text'), add('chart', 'Chart'), add('param', 'Parameter'), add('model', 'Model'), add('data', 'Data'));
+  }
+
+  private transition(id: string, msg: core.CellMsg): void {
+    const next = core.transitionCell(this.runStates.get(id) ?? core.initialCellState(), msg);
+    this.runStates.set(id, next);
+    this.views.get(id)?.setState(next);
+  }
+
+  private setResult(id: string, r: CellResult | undefined): void {
+    if (r) this.results.set(id, r);
+    else this.results.delete(id);
+    this.views.get(id)?.setResult(r);
+  }
+
+  // ------------------------------------------------------------ ViewHost
+
+  dark(): boolean {
+    return this.themeDark;
+  }
+
+  update(id: string, patch: Partial<Cell>, opts: { run?: boolean; coalesce?: boolean } = {}): void {
+    const cell = this.nb.cells.find((c) => c.id === id);
+    if (!cell) return;
+    const isParamValue = cell.kind === 'param' && 'value' in patch && Object.keys(patch).length === 1;
+    const msg: core.NotebookMsg = isParamValue
+      ? { type: 'setParam', id, value: (patch as Partial<ParamCell>).value!, at: Date.now() }
+      : { type: 'update', id, patch, at: opts.coalesce ? Date.now() : undefined };
+    if (!opts.run && cell.kind === 'sql' && 'source' in patch) this.transition(id, { type: 'edit' });
+    this.apply(msg, opts.run ? [id] : []);
+  }
+
+  run(id: string): void {
+    this.runner.request([id]);
+  }
+
+  cancel(id: string): void {
+    this.runner.cancelAll('cancelled by you');
+    this.session.cancel(id);
+  }
+
+  remove(id: string): void {
+    const cell = this.nb.cells.find((c) => c.id === id);
+    if (!cell) return;
+    this.apply({ type: 'delete', id });
+    toast(`Deleted the ${cell.kind} cell`, [['Undo', () => this.command('edit.undo')]]);
+  }
+
+  move(id: string, delta: -1 | 1): void {
+    this.apply({ type: 'move', id, delta });
+  }
+
+  select(id: string): void {
+    if (this.selected === id) return;
+    this.selected = id;
+    for (const [cid, v] of this.views) v.el.classList.toggle('selected', cid === id);
+  }
+
+  paramValue(name: string): unknown {
+    return this.nb.cells.find((c): c is ParamCell => c.kind === 'param' && c.name === name)?.value;
+  }
+
+  paramNames(): string[] {
+    return this.nb.cells.filter((c): c is ParamCell => c.kind === 'param').map((c) => c.name);
+  }
+
+  resultColumns(name: string): ColumnInfo[] | undefined {
+    return this.resultCols.get(name);
+  }
+
+  resultNames(): string[] {
+    const named = this.nb.cells.flatMap((c) => ('name' in c && c.kind !== 'param' ? [c.name] : []));
+    return [...new Set([...named, ...this.resultCols.keys()])].sort();
+  }
+
+  pickData(id: string): void {
+    void this.host.pickDataFiles().then((files) => {
+      if (!files.length) return;
+      this.files.set(id, files[0]);
+      this.apply({ type: 'update', id, patch: { path: files[0].relativePath ?? files[0].name } as Partial<Cell> }, [id]);
+    });
+  }
+
+  openRejects(): void {
+    const existing = this.nb.cells.find((c) => c.kind === 'sql' && c.name === 'rejected_rows');
+    if (existing) return this.focusCell(existing.id);
+    const id = this.addCell('sql', this.selected, { name: 'rejected_rows', source: 'SELECT * FROM rejects ORDER BY file, row_number' } as Partial<Cell>);
+    if (id) this.runner.request([id]);
+  }
+
+  // ------------------------------------------------------------ running
+
+  private plan(ids: string[]): string[] {
+    const g = core.buildGraph(this.nb.cells);
+    return core.dependents(g, ids);
+  }
+
+  runAll(): void {
+    this.runner.request(this.nb.cells.map((c) => c.id));
+  }
+
+  private paramValues(): Record<string, SqlValue> {
+    const out: Record<string, SqlValue> = {};
+    for (const c of this.nb.cells) {
+      if (c.kind !== 'param') continue;
+      out[c.name] = Array.isArray(c.value) ? c.value.join('..') : (c.value as SqlValue);
+      if (Array.isArray(c.value)) {
+        out[`${c.name}_from`] = c.value[0];
+        out[`${c.name}_to`] = c.value[1];
+      }
+    }
+    return out;
+  }
+
+  private async execute(id: string, runId: number): Promise<void> {
+    const cell = this.nb.cells.find((c) => c.id === id);
+    if (!cell) return;
+    const at = performance.now();
+    this.transition(id, { type: 'start', runId, at: Date.now() });
+    const progress = (done: number, total: number, label: string) => this.transition(id, { type: 'progress', runId, done, total, label });
+    try {
+      let rows = 0;
+      let columns = 0;
+      switch (cell.kind) {
+        case 'markdown':
+        case 'param':
+          break;
+        case 'sql': {
+          const r = await this.session.runSql(id, cell.name, cell.source, this.paramValues());
+          if (r.table) this.resultCols.set(r.table, r.columns);
+          const table = r.table;
+          this.setResult(id, { kind: 'sql', result: r, source: { total: r.total, columns: r.columns, fetch: (o, l) => (table ? this.session.page(table, o, l) : Promise.resolve([])) } });
+          rows = r.total;
+          columns = r.columns.length;
+          break;
+        }
+        case 'chart': {
+          if (!cell.from) throw new Error('choose the result this chart draws');
+          const cols = await this.session.describe(id, cell.from).catch(() => {
+            throw new Error(`there is no result named ${cell.from}: run the cell that makes it, or choose another`);
+          });
+          const data = await this.session.query(id, `SELECT * FROM ${qi(cell.from)} LIMIT ${CHART_ROWS + 1}`);
+          const truncated = data.length > CHART_ROWS;
+          this.setResult(id, { kind: 'chart', data: { rows: data.slice(0, CHART_ROWS), columns: cols, truncated } });
+          rows = Math.min(data.length, CHART_ROWS);
+          columns = cols.length;
+          break;
+        }
+        case 'data':
+          rows = await this.runData(cell, progress);
+          break;
+        case 'model':
+          rows = await this.runModel(cell, progress);
+          break;
+      }
+      this.transition(id, { type: 'done', runId, at: Date.now(), meta: { rows, columns, ms: performance.now() - at } });
+    } catch (e) {
+      const err = e as Error & { code?: string; file?: string; line?: number; column?: number };
+      this.transition(id, { type: 'fail', runId, at: Date.now(), error: { name: err.name, message: err.message, code: err.code, file: err.file, line: err.line, column: err.column } });
+      throw e;
+    }
+  }
+
+  /** The FileRef of a data cell: the file picked this session, else its path next to the notebook. */
+  private async dataRef(cell: DataCell): Promise<{ ref: FileRef; blob?: Blob; name: string }> {
+    const picked = this.files.get(cell.id);
+    if (picked) return { ref: picked.ref, blob: picked.ref.kind === 'blob' ? picked.ref.blob : undefined, name: picked.name };
+    if (!cell.path) throw new Error('choose an event file (CSV, TSV, Parquet or NDJSON) for this cell');
+    if (this.host.kind === 'electron' && typeof this.handle === 'string') {
+      const dir = this.handle.replace(/[\\/][^\\/]*$/, '');
+      return { ref: { kind: 'path', path: `${dir}/${cell.path}` }, name: cell.path.split('/').pop()! };
+    }
+    if (this.baseUrl) {
+      const url = new URL(cell.path, this.baseUrl);
+      if (url.origin !== location.origin) throw new Error(`${cell.path}: data must be a local file`);
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`${cell.path} is not available here: choose the file`);
+      const blob = await res.blob();
+      const name = cell.path.split('/').pop()!;
+      return { ref: { kind: 'blob', name, blob }, blob, name };
+    }
+    throw new Error(`${cell.path}: the browser cannot open files by path; choose the file again`);
+  }
+
+  private async runData(cell: DataCell, progress: (d: number, t: number, l: string) => void): Promise<number> {
+    const { ref, blob, name } = await this.dataRef(cell);
+    let changed: string | undefined;
+    let fingerprint = cell.fingerprint;
+    if (blob) {
+      const fp = await fingerprintBlob(blob);
+      if (cell.fingerprint && !sameFingerprint(cell.fingerprint, fp)) {
+        changed = `${cell.path} changed since this notebook was saved (size ${cell.fingerprint.size.toLocaleString('en-US')} → ${fp.size.toLocaleString('en-US')} bytes): results may differ from last time.`;
+      }
+      fingerprint = fp;
+    }
+    const report = await this.session.openData(cell.id, ref, { ...cell.options }, progress);
+    if (JSON.stringify(fingerprint) !== JSON.stringify(cell.fingerprint) && !changed) {
+      this.state = core.applyNotebook(this.state, { type: 'update', id: cell.id, patch: { fingerprint } as Partial<Cell> });
+    }
+    for (const t of ['events', 'rejects']) this.resultCols.set(t, await this.session.describe(cell.id, t));
+    const total = report.rowsLoaded;
+    this.setResult(cell.id, { kind: 'data', report, fileName: name, changed, preview: { total: Math.min(total, 1000), columns: this.resultCols.get('events')!, fetch: (o, l) => this.session.page('events', o, Math.min(l, 1000 - o)) } });
+    this.statusInfo.textContent = `${name}: ${report.rowsLoaded.toLocaleString('en-US')} events, ${report.conversions.toLocaleString('en-US')} conversions`;
+    return total;
+  }
+
+  private resolveModelParams(cell: ModelCell): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(cell.params)) {
+      if (typeof v === 'string' && v.startsWith('$')) {
+        const val = this.paramValue(v.slice(1));
+        if (val === undefined) throw new Error(`parameter ${k} follows $${v.slice(1)}, but there is no parameter cell of that name`);
+        out[k] = val;
+      } else out[k] = v;
+    }
+    return out;
+  }
+
+  private async runModel(cell: ModelCell, progress: (d: number, t: number, l: string) => void): Promise<number> {
+    const params = this.resolveModelParams(cell);
+    const rules = cell.rules ?? DEFAULT_RULES;
+    const journeyParams = new Set(JOURNEY_STAGES.flatMap((s) => LIBRARY.get(s)?.params.map((p) => p.name) ?? []));
+    const key = JSON.stringify({ data: this.dataVersion(), rules, p: Object.entries(params).filter(([k]) => journeyParams.has(k)).sort() });
+    const creditsOnly = this.journeyKeys.get(cell.id) === key;
+    const t0 = performance.now();
+    const outputs = await this.session.runModel(cell.id, { models: cell.models, rules, params }, progress, creditsOnly);
+    this.journeyKeys.set(cell.id, key);
+    if (cell.compare) {
+      await this.session.query(cell.id, `CREATE OR REPLACE TABLE model_comparison AS
+        SELECT s.model, s.channel, s.attributed_conversions, s.attributed_conversions - coalesce(b.attributed_conversions, 0) AS delta_conversions,
+          s.attributed_revenue, s.attributed_revenue - coalesce(b.attributed_revenue, 0) AS delta_revenue
+        FROM channel_summary s LEFT JOIN (SELECT channel, attributed_conversions, attributed_revenue FROM channel_summary WHERE model = $1) b USING (channel)
+        ORDER BY s.model, s.channel`, [cell.compare]).catch(() => undefined);
+    }
+    await this.materializeSummary(cell.id, outputs.channel_summary);
+    const cols = await this.session.describe(cell.id, 'channel_summary');
+    this.resultCols.set('channel_summary', cols);
+    const n = outputs.channel_summary.length;
+    this.setResult(cell.id, { kind: 'model', result: { outputs, ms: performance.now() - t0, creditsOnly }, summary: { total: n, columns: cols, fetch: async (o, l) => outputs.channel_summary.slice(o, o + l) } });
+    return n;
+  }
+
+  /** The run's channel_summary rows as a table other cells can query. */
+  private async materializeSummary(cellId: string, rows: Record<string, unknown>[]): Promise<void> {
+    await this.session.query(cellId, `CREATE OR REPLACE TABLE channel_summary AS
+      SELECT s.model, s.channel, CAST(s.attributed_conversions AS DOUBLE) AS attributed_conversions, CAST(s.attributed_revenue AS DOUBLE) AS attributed_revenue, s.conversion_kind
+      FROM (SELECT unnest($1::STRUCT(model VARCHAR, channel VARCHAR, attributed_conversions DOUBLE, attributed_revenue DOUBLE, conversion_kind VARCHAR)[]) AS s)`,
+    [rows.map((r) => ({ model: String(r.model), channel: String(r.channel), attributed_conversions: Number(r.attributed_conversions), attributed_revenue: Number(r.attributed_revenue), conversion_kind: String(r.conversion_kind) })) as unknown as SqlValue]);
+  }
+
+  private dataVersion(): string {
+    return JSON.stringify(this.nb.cells.filter((c) => c.kind === 'data').map((c) => [c.id, (c as DataCell).path, (c as DataCell).options, this.files.get(c.id)?.name]));
+  }
+
+  // ------------------------------------------------------------ cells and files
+
+  private addCell(kind: CellKind, after?: string, patch: Partial<Cell> = {}): string | undefined {
+    const before = new Set(this.nb.cells.map((c) => c.id));
+    this.apply({ type: 'add', kind, after, patch });
+    const added = this.nb.cells.find((c) => !before.has(c.id));
+    if (added) {
+      this.select(added.id);
+      requestAnimationFrame(() => {
+        this.views.get(added.id)?.el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+        this.views.get(added.id)?.focus();
+      });
+    }
+    return added?.id;
+  }
+
+  private focusCell(id: string): void {
+    this.select(id);
+    this.views.get(id)?.el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  }
+
+  /** A data file chosen by menu or dropped: the first data cell takes it (one is added if none). */
+  private useDataFile(file: PickedFile): void {
+    let cell = this.nb.cells.find((c): c is DataCell => c.kind === 'data');
+    if (!cell) {
+      const id = this.addCell('data', undefined, { path: file.relativePath ?? file.name } as Partial<Cell>);
+      cell = this.nb.cells.find((c): c is DataCell => c.id === id);
+      if (!cell) return;
+    } else this.apply({ type: 'update', id: cell.id, patch: { path: file.relativePath ?? file.name, fingerprint: undefined } as Partial<Cell> });
+    this.files.set(cell.id, file);
+    this.runner.request([cell.id]);
+  }
+
+  // ------------------------------------------------------------ files
+
+  private scheduleAutosave(): void {
+    clearTimeout(this.autosaveTimer);
+    this.autosaveTimer = window.setTimeout(() => void this.host.writeRecovery(core.serializeNotebook(this.nb)).catch(() => undefined), 800);
+  }
+
+  private async save(as: boolean): Promise<void> {
+    const text = core.serializeNotebook(this.nb);
+    const name = this.fileName.endsWith('.attrib.md') ? this.fileName : `${this.nb.title.replace(/[^\w.-]+/g, '_') || 'notebook'}.attrib.md`;
+    try {
+      const saved = await this.host.saveNotebook(text, name, as || this.readOnly ? undefined : this.handle);
+      if (!saved) return;
+      this.handle = saved.handle;
+      this.fileName = saved.name;
+      this.dirty = false;
+      this.readOnly = false;
+      await this.host.clearRecovery().catch(() => undefined);
+      this.paintSaveState();
+      toast(`Saved ${saved.name}`);
+    } catch (e) {
+      this.showBanner('err', `Could not save: ${(e as Error).message}. The file on disk is unchanged.`);
+    }
+  }
+
+  private async open(): Promise<void> {
+    const nb = await this.host.openNotebook();
+    if (!nb) return;
+    this.load(nb.text, nb.name, nb.handle);
+    this.runAll();
+  }
+
+  private selectedTable(): { name: string; cellId: string } | undefined {
+    const pick = (c: Cell | undefined) => (c && (c.kind === 'sql' || c.kind === 'model') ? { name: c.kind === 'model' ? 'channel_summary' : c.name, cellId: c.id } : undefined);
+    const sel = this.nb.cells.find((c) => c.id === this.selected);
+    return pick(sel) ?? pick([...this.nb.cells].reverse().find((c) => c.kind === 'sql' && this.results.has(c.id)));
+  }
+
+  private async exportCsv(): Promise<void> {
+    const t = this.selectedTable();
+    if (!t) return toast('Select a SQL or model cell with a result to export.');
+    const cols = await this.session.describe(t.cellId, t.name);
+    const rows = await this.session.query(t.cellId, `SELECT * FROM ${qi(t.name)}`);
+    const ok = await this.host.exportFile(`${t.name}.csv`, new Blob([toCsv(cols.map((c) => c.name), rows)], { type: 'text/csv' }));
+    if (ok) toast(`Exported ${rows.length.toLocaleString('en-US')} rows to ${t.name}.csv`);
+  }
+
+  private async exportChart(format: 'png' | 'svg'): Promise<void> {
+    const sel = this.nb.cells.find((c) => c.id === this.selected && c.kind === 'chart') ?? this.nb.cells.find((c) => c.kind === 'chart');
+    const view = sel ? this.views.get(sel.id)?.chart?.() : undefined;
+    if (!sel || !view) return toast('Select a chart that has been drawn.');
+    const blob = await chartImage(view, format);
+    if (await this.host.exportFile(`${(sel as { title?: string }).title ?? 'chart'}.${format}`.replace(/[^\w.-]+/g, '_'), blob)) toast(`Exported the chart as ${format.toUpperCase()}`);
+  }
+
+  // ------------------------------------------------------------ commands
+
+  private handlers(): Record<string, () => void | Promise<void>> {
+    return {
+      'notebook.new': () => {
+        if (this.dirty && !confirm('Discard unsaved changes?')) return;
+        this.load(core.serializeNotebook({ format: 'attribution-notebook/1', title: 'Untitled', cells: [] } as Notebook), 'Untitled.attrib.md');
+      },
+      'notebook.newFromTemplate': () => this.chooseTemplate(),
+      'notebook.open': () => this.open(),
+      'data.open': async () => {
+        const files = await this.host.pickDataFiles();
+        if (files.length) this.useDataFile(files[0]);
+      },
+      'notebook.save': () => this.save(false),
+      'notebook.saveAs': () => this.save(true),
+      'export.html': async () => {
+        const blob = await exportHtmlReport(this.nb, this.views, this.results, this.session);
+        if (await this.host.exportFile(`${this.nb.title.replace(/[^\w.-]+/g, '_') || 'report'}.html`, blob)) toast('Exported the HTML report');
+      },
+      'export.csv': () => this.exportCsv(),
+      'export.parquet': () => toast('Parquet export arrives with the engine\'s export request; use CSV for now.'),
+      'export.png': () => this.exportChart('png'),
+      'export.svg': () => this.exportChart('svg'),
+      'edit.undo': () => this.apply({ type: 'undo' }),
+      'edit.redo': () => this.apply({ type: 'redo' }),
+      'cell.addSql': () => void this.addCell('sql', this.selected),
+      'cell.addMarkdown': () => void this.addCell('markdown', this.selected),
+      'cell.addChart': () => void this.addCell('chart', this.selected),
+      'cell.addParam': () => void this.addCell('param', this.selected),
+      'cell.addModel': () => void this.addCell('model', this.selected),
+      'cell.addData': () => void this.addCell('data', this.selected),
+      'cell.delete': () => this.selected && this.remove(this.selected),
+      'cell.moveUp': () => this.selected && this.move(this.selected, -1),
+      'cell.moveDown': () => this.selected && this.move(this.selected, 1),
+      'cell.run': () => this.selected && this.run(this.selected),
+      'cell.runAndNext': () => {
+        if (!this.selected) return;
+        this.run(this.selected);
+        this.command('view.focusNext');
+      },
+      'notebook.runAll': () => this.runAll(),
+      'run.cancel': () => this.runner.cancelAll('cancelled by you'),
+      'view.palette': () => openPalette(COMMANDS.filter((c) => c.id !== 'view.palette'), MAC, (id) => this.command(id)),
+      'view.toggleTheme': () => {
+        this.themeDark = !this.themeDark;
+        localStorage.setItem('aw-theme', this.themeDark ? 'dark' : 'light');
+        document.documentElement.dataset.theme = this.themeDark ? 'dark' : 'light';
+        setEditorTheme(this.themeDark);
+        for (const [id, v] of this.views) if (this.nb.cells.find((c) => c.id === id)?.kind === 'chart') v.update(this.nb.cells.find((c) => c.id === id)!);
+      },
+      'view.focusNext': () => this.moveSelection(1),
+      'view.focusPrev': () => this.moveSelection(-1),
+      'help.shortcuts': () => showDialog('Keyboard shortcuts', h('table', { class: 'simple' }, COMMANDS.filter((c) => c.keys).map((c) => h('tr', {}, h('td', {}, c.label), h('td', { class: 'num' }, h('span', { class: 'kbd' }, keyLabel(c.keys!, MAC))))))),
+      'help.about': () => showDialog('Attribution Workbench', h('div', {}, h('p', {}, `Version ${__APP_VERSION__}. Offline marketing attribution: your data never leaves this machine.`), h('p', { class: 'note' }, `Engine: ${this.host.kind === 'electron' ? 'native DuckDB (utility process)' : 'DuckDB-wasm (Web Worker)'}.`))),
+    };
+  }
+
+  /** Runs a command of the registry by id. */
+  command(id: string): void {
+    const fn = this.handlers()[id];
+    if (!fn) return;
+    Promise.resolve(fn()).catch((e) => this.showBanner('err', (e as Error).message));
+  }
+
+  private moveSelection(delta: number): void {
+    const cells = this.nb.cells;
+    const i = cells.findIndex((c) => c.id === this.selected);
+    const next = cells[Math.max(0, Math.min(cells.length - 1, i < 0 ? 0 : i + delta))];
+    if (next) this.focusCell(next.id);
+  }
+
+  private chooseTemplate(): void {
+    const list = h('div', {}, core.TEMPLATES.map((t) => h('button', { class: 'btn', style: { display: 'flex', width: '100%', marginBottom: '6px' }, onclick: () => {
+      document.querySelector('.overlay')?.remove();
+      this.load(t.text, `${t.title}.attrib.md`, undefined, this.baseUrl ?? new URL('samples/', location.href).href);
+      this.dirty = true;
+      this.paintSaveState();
+      this.runAll();
+    } }, t.title)));
+    showDialog('New from template', list);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const cmd: CommandSpec | undefined = commandForKeys(e, MAC);
+    if (!cmd) return;
+    const inEditor = (e.target as HTMLElement | null)?.closest?.('.monaco-editor, textarea, input');
+    // Undo/redo inside a text field belong to that field.
+    if (inEditor && cmd.editorFirst) return;
+    // Enter chords inside the SQL editor are monaco's (it runs the cell itself).
+    if ((e.target as HTMLElement | null)?.closest?.('.monaco-editor') && /Enter/.test(cmd.keys ?? '')) return;
+    if (inEditor && cmd.keys && !/Mod|Alt/.test(cmd.keys)) return;
+    e.preventDefault();
+    this.command(cmd.id);
+  }
+}
+
+declare const __APP_VERSION__: string;

@@ -1,0 +1,578 @@
+/**
+ * One view per cell kind. A view owns its DOM (and a monaco editor or a
+ * vega view); the app gives it the cell, its run state and its result, and
+ * the view reports edits as messages. Views never talk to the engine.
+ */
+import type { Cell, ChartCell, DataCell, MarkdownCell, ModelCell, ParamCell, SqlCell, ChartBuilder } from '../../common/notebook/types.ts';
+import type { ColumnInfo, Row } from '../../common/db.ts';
+import type { ImportReport } from '../../common/importer.ts';
+import type { RunOutputs } from '../../common/engine.ts';
+import { builderToSpec, defaultBuilder, sanitizeSpec, withData, isNumericType } from '../../common/charts.ts';
+import { CANONICAL_FIELDS } from '../../common/columns.ts';
+import { h, icon, replace } from '../ui/dom.ts';
+import { createGrid, formatValue, type RowSource } from '../ui/grid.ts';
+import { renderMarkdown } from '../ui/markdown.ts';
+import { createSqlEditor } from '../ui/sqlEditor.ts';
+import { drawChart } from '../ui/chart.ts';
+import type { Result as EmbedResult } from 'vega-embed';
+import { MODEL_CHOICES, paramsFor } from './models.ts';
+import type { SqlResult } from './session.ts';
+import type { RunState } from './core.ts';
+
+/** A chart's data: rows of the result it draws and whether they were cut. */
+export interface ChartData {
+  rows: Row[];
+  columns: ColumnInfo[];
+  truncated: boolean;
+}
+
+/** A model run's result for display. */
+export interface ModelResult {
+  outputs: RunOutputs;
+  ms: number;
+  creditsOnly: boolean;
+}
+
+/** What a view may show as a cell's result. */
+export type CellResult =
+  | { kind: 'sql'; result: SqlResult; source: RowSource }
+  | { kind: 'data'; report: ImportReport; preview: RowSource; fileName: string; changed?: string }
+  | { kind: 'model'; result: ModelResult; summary: RowSource }
+  | { kind: 'chart'; data: ChartData };
+
+/** What views ask of the app. */
+export interface ViewHost {
+  dark(): boolean;
+  update(id: string, patch: Partial<Cell>, opts?: { run?: boolean; coalesce?: boolean }): void;
+  run(id: string): void;
+  cancel(id: string): void;
+  remove(id: string): void;
+  move(id: string, delta: -1 | 1): void;
+  select(id: string): void;
+  paramValue(name: string): unknown;
+  paramNames(): string[];
+  resultColumns(name: string): ColumnInfo[] | undefined;
+  resultNames(): string[];
+  pickData(id: string): void;
+  openRejects(): void;
+}
+
+export interface CellView {
+  el: HTMLElement;
+  update(cell: Cell): void;
+  setState(s: RunState): void;
+  setResult(r: CellResult | undefined): void;
+  /** The chart view (for export), when it has one. */
+  chart?(): EmbedResult | undefined;
+  focus(): void;
+  dispose(): void;
+}
+
+const KIND_LABEL: Record<Cell['kind'], string> = { markdown: 'Text', sql: 'SQL', chart: 'Chart', param: 'Parameter', model: 'Model', data: 'Data' };
+
+const fmtMs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
+
+/** The frame every cell shares: header (kind, name, status, tools), body, error, footer. */
+function frame(cell: Cell, host: ViewHost, opts: { named: boolean; runnable: boolean }) {
+  const name = opts.named
+    ? h('input', { class: 'cell-name', value: (cell as { name?: string }).name ?? '', spellcheck: 'false', 'aria-label': 'result name', title: 'Name of this cell\'s result: other cells use it' })
+    : null;
+  name?.addEventListener('change', () => {
+    const v = name.value.trim();
+    if (/^[a-z_][a-z0-9_]*$/.test(v)) host.update(cell.id, { name: v } as Partial<Cell>, { run: true });
+    else {
+      name.value = (cell as { name?: string }).name ?? '';
+      name.title = 'Names are lower-case letters, digits and _ (e.g. top_channels)';
+    }
+  });
+  const status = h('span', { class: 'status idle' }, h('span', { class: 'pip' }), h('span', { class: 'status-text' }, ''));
+  const runBtn = opts.runnable ? h('button', { class: 'btn ghost small', title: 'Run (Ctrl/Cmd+Enter)', onclick: () => host.run(cell.id) }, icon('play'), 'Run') : null;
+  const cancelBtn = h('button', { class: 'btn ghost small', title: 'Cancel this run', style: { display: 'none' }, onclick: () => host.cancel(cell.id) }, icon('stop'), 'Cancel');
+  const tools = h('div', { class: 'cell-tools' },
+    runBtn, cancelBtn,
+    h('button', { class: 'btn ghost small', title: 'Move up', 'aria-label': 'Move up', onclick: () => host.move(cell.id, -1) }, icon('up')),
+    h('button', { class: 'btn ghost small', title: 'Move down', 'aria-label': 'Move down', onclick: () => host.move(cell.id, 1) }, icon('down')),
+    h('button', { class: 'btn ghost small danger', title: 'Delete cell (undo with Ctrl/Cmd+Z)', 'aria-label': 'Delete cell', onclick: () => host.remove(cell.id) }, icon('trash')),
+  );
+  const head = h('div', { class: 'cell-head' }, h('span', { class: 'kind' }, KIND_LABEL[cell.kind]), name, status, tools);
+  const progress = h('div', { class: 'progress', style: { display: 'none' } }, h('div', { style: { width: '0%' } }));
+  const body = h('div', { class: 'cell-body' });
+  const error = h('div', { class: 'error-box', role: 'alert', style: { display: 'none' } });
+  const out = h('div', { class: 'cell-out' });
+  const foot = h('div', { class: 'cell-foot', style: { display: 'none' } });
+  const el = h('section', { class: `cell ${cell.kind}`, 'data-cell-id': cell.id, 'data-kind': cell.kind, tabindex: -1 }, head, progress, body, error, out, foot);
+  el.addEventListener('mousedown', () => host.select(cell.id));
+  const setState = (s: RunState) => {
+    status.className = `status ${s.status}`;
+    const text = status.querySelector('.status-text')!;
+    const label: Record<string, string> = { idle: '', queued: 'queued', running: 'running…', done: s.resultMeta ? `${s.resultMeta.rows.toLocaleString('en-US')} rows · ${fmtMs(s.resultMeta.ms)}` : 'done', error: 'error', stale: 'out of date', cancelled: 'cancelled' };
+    text.textContent = s.status === 'running' && s.progress ? `${s.progress.label}…` : label[s.status] ?? s.status;
+    cancelBtn.style.display = s.status === 'running' || s.status === 'queued' ? '' : 'none';
+    if (runBtn) runBtn.style.display = s.status === 'running' ? 'none' : '';
+    const p = s.status === 'running' && s.progress && s.progress.total > 0 ? s.progress.done / s.progress.total : undefined;
+    progress.style.display = s.status === 'running' ? '' : 'none';
+    (progress.firstChild as HTMLElement).style.width = p === undefined ? '30%' : `${Math.round(p * 100)}%`;
+    if (s.status === 'error' && s.error) {
+      error.style.display = '';
+      const where = [s.error.file, s.error.line ? `line ${s.error.line}` : '', s.error.column ? `column ${s.error.column}` : ''].filter(Boolean).join(', ');
+      replace(error, h('b', {}, s.error.code === 'cancelled' ? 'Cancelled' : 'Error'), where ? ` (${where})` : '', ': ', s.error.message);
+    } else error.style.display = 'none';
+  };
+  return { el, head, body, out, foot, name, setState };
+}
+
+/** A grid of a row source, with the row count. */
+function gridBlock(source: RowSource, disposeList: (() => void)[]): HTMLElement {
+  if (!source.columns.length) return h('div', { class: 'empty' }, 'The statement ran; it returned no columns.');
+  const g = createGrid(source);
+  disposeList.push(g.dispose);
+  return g.el;
+}
+
+// ------------------------------------------------------------------ markdown
+
+function markdownView(cell: MarkdownCell, host: ViewHost): CellView {
+  const f = frame(cell, host, { named: false, runnable: false });
+  let current = cell;
+  let editing = false;
+  const show = () => {
+    if (editing) return;
+    const md = h('div', { class: 'md', title: 'Double-click to edit' });
+    md.appendChild(current.source.trim() ? renderMarkdown(current.source) : h('p', { class: 'note' }, 'Empty text cell: double-click to write.'));
+    replace(f.body, md);
+    md.addEventListener('dblclick', edit);
+  };
+  const edit = () => {
+    editing = true;
+    f.el.classList.add('editing');
+    const ta = h('textarea', { class: 'md-edit', spellcheck: 'false', 'aria-label': 'Markdown source' }) as HTMLTextAreaElement;
+    ta.value = current.source;
+    ta.addEventListener('input', () => host.update(cell.id, { source: ta.value }, { coalesce: true }));
+    const done = () => {
+      editing = false;
+      f.el.classList.remove('editing');
+      show();
+    };
+    ta.addEventListener('keydown', (e) => {
+      if ((e.key === 'Enter' && (e.ctrlKey || e.metaKey || e.shiftKey)) || e.key === 'Escape') {
+        e.preventDefault();
+        e.stopPropagation();
+        done();
+      }
+    });
+    ta.addEventListener('blur', done);
+    replace(f.body, ta);
+    ta.focus();
+  };
+  show();
+  return {
+    el: f.el,
+    update(c) {
+      current = c as MarkdownCell;
+      show();
+    },
+    setState: () => undefined,
+    setResult: () => undefined,
+    focus: edit,
+    dispose: () => undefined,
+  };
+}
+
+// ------------------------------------------------------------------ sql
+
+function sqlView(cell: SqlCell, host: ViewHost): CellView {
+  const f = frame(cell, host, { named: true, runnable: true });
+  const edHost = h('div', { class: 'sql-editor' });
+  f.body.classList.add('flush');
+  f.body.appendChild(edHost);
+  const ed = createSqlEditor(edHost, cell.source, {
+    dark: host.dark(),
+    onRun: () => host.run(cell.id),
+    onChange: (v) => host.update(cell.id, { source: v }, { coalesce: true }),
+  });
+  let disposers: (() => void)[] = [];
+  return {
+    el: f.el,
+    update(c) {
+      const s = c as SqlCell;
+      ed.setValue(s.source);
+      if (f.name && document.activeElement !== f.name) f.name.value = s.name;
+    },
+    setState: f.setState,
+    setResult(r) {
+      disposers.forEach((d) => d());
+      disposers = [];
+      if (!r || r.kind !== 'sql') return replace(f.out);
+      if (r.result.rows && !r.result.table) {
+        replace(f.out, r.result.rows.length ? gridBlock({ total: r.result.rows.length, columns: r.result.columns, fetch: async (o, l) => r.result.rows!.slice(o, o + l) }, disposers) : h('div', { class: 'note', style: { padding: '8px 12px' } }, 'Statement ran.'));
+        return;
+      }
+      replace(f.out, gridBlock(r.source, disposers));
+    },
+    focus: () => ed.focus(),
+    dispose() {
+      disposers.forEach((d) => d());
+      ed.dispose();
+    },
+  };
+}
+
+// ------------------------------------------------------------------ param
+
+function paramView(cell: ParamCell, host: ViewHost): CellView {
+  const f = frame(cell, host, { named: true, runnable: false });
+  let current = cell;
+  const render = () => {
+    const c = current;
+    const valueText = h('div', { class: 'value', 'data-testid': 'param-value' });
+    const show = (v: unknown) => (valueText.textContent = `${Array.isArray(v) ? v.join(' → ') : String(v)}${c.unit ? ` ${c.unit}` : ''}`);
+    show(c.value);
+    const set = (v: ParamCell['value']) => {
+      show(v);
+      host.update(c.id, { value: v } as Partial<Cell>, { run: true, coalesce: true });
+    };
+    let control: HTMLElement;
+    switch (c.control) {
+      case 'slider': {
+        const i = h('input', { type: 'range', min: c.min ?? 0, max: c.max ?? 100, step: c.step ?? 1, value: String(c.value), 'aria-label': c.label ?? c.name }) as HTMLInputElement;
+        i.addEventListener('input', () => set(Number(i.value)));
+        control = i;
+        break;
+      }
+      case 'number': {
+        const i = h('input', { class: 'inp', type: 'number', min: c.min, max: c.max, step: c.step ?? 'any', value: String(c.value), 'aria-label': c.label ?? c.name }) as HTMLInputElement;
+        i.addEventListener('change', () => i.value !== '' && Number.isFinite(Number(i.value)) && set(Number(i.value)));
+        control = i;
+        break;
+      }
+      case 'select': {
+        const s = h('select', { class: 'inp', 'aria-label': c.label ?? c.name }, (c.options ?? []).map((o) => h('option', { value: o, selected: o === c.value }, o))) as HTMLSelectElement;
+        s.addEventListener('change', () => set(s.value));
+        control = s;
+        break;
+      }
+      case 'checkbox': {
+        const i = h('input', { type: 'checkbox', checked: Boolean(c.value), 'aria-label': c.label ?? c.name }) as HTMLInputElement;
+        i.addEventListener('change', () => set(i.checked));
+        control = i;
+        break;
+      }
+      case 'date_range': {
+        const [a, b] = Array.isArray(c.value) ? c.value : ['', ''];
+        const from = h('input', { class: 'inp', type: 'date', value: a, 'aria-label': 'from' }) as HTMLInputElement;
+        const to = h('input', { class: 'inp', type: 'date', value: b, 'aria-label': 'to' }) as HTMLInputElement;
+        const ch = () => from.value && to.value && from.value <= to.value && set([from.value, to.value]);
+        from.addEventListener('change', ch);
+        to.addEventListener('change', ch);
+        control = h('div', { class: 'row' }, from, '→', to);
+        break;
+      }
+      default: {
+        const i = h('input', { class: 'inp', type: 'text', value: String(c.value), 'aria-label': c.label ?? c.name }) as HTMLInputElement;
+        i.addEventListener('change', () => set(i.value));
+        control = i;
+      }
+    }
+    replace(f.body, h('div', { class: 'param' }, h('label', {}, c.label ?? c.name, h('span', { class: 'sub' }, `$${c.name}`)), control, valueText));
+    f.body.classList.add('flush');
+  };
+  render();
+  return {
+    el: f.el,
+    update(c) {
+      const prev = current;
+      current = c as ParamCell;
+      // a value the user is dragging must not re-render the slider under the pointer
+      if (prev.control !== current.control || prev.min !== current.min || prev.max !== current.max || JSON.stringify(prev.options) !== JSON.stringify(current.options) || prev.label !== current.label) render();
+      else if (document.activeElement?.closest('.cell') !== f.el) render();
+      if (f.name && document.activeElement !== f.name) f.name.value = current.name;
+    },
+    setState: () => undefined,
+    setResult: () => undefined,
+    focus: () => (f.body.querySelector('input,select') as HTMLElement | null)?.focus(),
+    dispose: () => undefined,
+  };
+}
+
+// ------------------------------------------------------------------ chart
+
+function chartView(cell: ChartCell, host: ViewHost): CellView {
+  const f = frame(cell, host, { named: false, runnable: true });
+  let current = cell;
+  let data: ChartData | undefined;
+  let embed: EmbedResult | undefined;
+  let specMode = !cell.builder && !!cell.spec;
+  const builderBar = h('div', { class: 'builder' });
+  const chartEl = h('div', { class: 'chart-wrap', 'data-testid': 'chart' });
+  const specBox = h('div', {});
+  f.body.classList.add('flush');
+  f.body.append(builderBar, specBox, chartEl);
+
+  const builder = (): ChartBuilder => current.builder ?? defaultBuilder(data?.columns ?? host.resultColumns(current.from) ?? []);
+  const select = (label: string, value: string | undefined, options: string[], on: (v: string) => void, allowNone = true) => {
+    const s = h('select', { class: 'inp', 'aria-label': label }, allowNone ? h('option', { value: '' }, '—') : null, options.map((o) => h('option', { value: o, selected: o === value }, o))) as HTMLSelectElement;
+    s.addEventListener('change', () => on(s.value));
+    return h('label', { class: 'field' }, h('span', {}, label), s);
+  };
+  const renderBar = () => {
+    const cols = (data?.columns ?? host.resultColumns(current.from) ?? []).map((c) => c.name);
+    const b = builder();
+    const setB = (patch: Partial<ChartBuilder>) => host.update(current.id, { builder: { ...b, ...patch }, spec: undefined } as Partial<Cell>, { run: false });
+    replace(builderBar,
+      select('Data', current.from, host.resultNames(), (v) => host.update(current.id, { from: v } as Partial<Cell>, { run: true }), false),
+      specMode ? null : [
+        select('Mark', b.mark, ['bar', 'line', 'area', 'point', 'arc', 'rect'], (v) => setB({ mark: v as ChartBuilder['mark'] }), false),
+        select('X', b.x, cols, (v) => setB({ x: v || undefined })),
+        select('Y', b.y, cols, (v) => setB({ y: v || undefined })),
+        select('Colour', b.color, cols, (v) => setB({ color: v || undefined })),
+        select('Aggregate', b.aggregate ?? 'none', ['none', 'sum', 'mean', 'count', 'min', 'max'], (v) => setB({ aggregate: v as ChartBuilder['aggregate'] }), false),
+      ],
+      h('label', { class: 'field' }, h('span', {}, ' '), h('button', { class: 'btn small', onclick: toggleSpec }, specMode ? 'Use builder' : 'Edit spec')),
+    );
+  };
+  const toggleSpec = () => {
+    specMode = !specMode;
+    if (specMode) {
+      const spec = current.spec ?? builderToSpec(builder(), data?.columns ?? [], current.title);
+      host.update(current.id, { spec, builder: undefined } as Partial<Cell>, { run: false });
+    } else host.update(current.id, { builder: builder(), spec: undefined } as Partial<Cell>, { run: false });
+  };
+  const renderSpecBox = () => {
+    if (!specMode) return replace(specBox);
+    const ta = h('textarea', { class: 'spec-edit', spellcheck: 'false', 'aria-label': 'vega-lite spec (JSON)' }) as HTMLTextAreaElement;
+    ta.value = JSON.stringify(current.spec ?? {}, null, 2);
+    const msg = h('div', { class: 'note' }, 'vega-lite JSON. Data always comes from the chosen result: data sources and URLs are removed.');
+    ta.addEventListener('change', () => {
+      try {
+        const parsed = JSON.parse(ta.value);
+        host.update(current.id, { spec: parsed } as Partial<Cell>, { run: false });
+      } catch (e) {
+        msg.textContent = `Not valid JSON: ${(e as Error).message}`;
+        msg.className = 'note warn-text';
+      }
+    });
+    replace(specBox, h('div', { style: { padding: '8px 12px' } }, ta, msg));
+  };
+  let drawSeq = 0;
+  const draw = async () => {
+    const seq = ++drawSeq;
+    if (!data) return replace(chartEl, h('div', { class: 'empty' }, `Run the cell to draw ${current.from || 'a result'}.`));
+    if (!data.rows.length) return replace(chartEl, h('div', { class: 'empty' }, `${current.from} has no rows to draw.`));
+    let spec = specMode && current.spec ? current.spec : builderToSpec(builder(), data.columns, current.title);
+    const removed = specMode && current.spec ? sanitizeSpec(current.spec).removed : [];
+    spec = withData(spec, data.rows, data.columns);
+    const target = h('div', {});
+    try {
+      const r = await drawChart(target, spec, host.dark());
+      if (seq !== drawSeq) return r.finalize();
+      embed?.finalize();
+      embed = r;
+      replace(chartEl, target,
+        data.truncated ? h('div', { class: 'note warn-text' }, `Showing the first ${data.rows.length.toLocaleString('en-US')} rows of ${current.from}: aggregate in SQL to chart all of it.`) : null,
+        removed.length ? h('div', { class: 'note warn-text' }, `Removed from the spec (charts cannot load anything): ${removed.join(', ')}`) : null);
+    } catch (e) {
+      if (seq === drawSeq) replace(chartEl, h('div', { class: 'error-box' }, h('b', {}, 'Chart error'), ': ', (e as Error).message));
+    }
+  };
+  renderBar();
+  renderSpecBox();
+  void draw();
+  return {
+    el: f.el,
+    update(c) {
+      const prev = current;
+      current = c as ChartCell;
+      const modeNow = !current.builder && !!current.spec;
+      if (modeNow !== specMode) specMode = modeNow;
+      renderBar();
+      if (JSON.stringify(prev.spec) !== JSON.stringify(current.spec) || specMode !== (!prev.builder && !!prev.spec)) renderSpecBox();
+      void draw();
+    },
+    setState: f.setState,
+    setResult(r) {
+      data = r && r.kind === 'chart' ? r.data : undefined;
+      renderBar();
+      void draw();
+    },
+    chart: () => embed,
+    focus: () => f.el.focus(),
+    dispose: () => embed?.finalize(),
+  };
+}
+
+// ------------------------------------------------------------------ model
+
+function modelView(cell: ModelCell, host: ViewHost): CellView {
+  const f = frame(cell, host, { named: true, runnable: true });
+  let current = cell;
+  let disposers: (() => void)[] = [];
+  const controls = h('div', { class: 'model-grid' });
+  f.body.classList.add('flush');
+  f.body.appendChild(controls);
+  const render = () => {
+    const c = current;
+    const chips = h('div', { class: 'chips', role: 'group', 'aria-label': 'models' }, MODEL_CHOICES.map((m) => {
+      const on = c.models.includes(m);
+      return h('span', { class: `chip${on ? ' on' : ''}`, role: 'checkbox', 'aria-checked': on ? 'true' : 'false', tabindex: 0, onclick: () => {
+        const models = on ? c.models.filter((x) => x !== m) : [...c.models, m];
+        if (models.length) host.update(c.id, { models } as Partial<Cell>, { run: true });
+      } }, m);
+    }));
+    const params = paramsFor(c.models).filter((p) => ['lookback_days', 'half_life_days', 'session_timeout_minutes'].includes(p.name) || p.name in c.params || !p.journeys);
+    const rows = params.map((p) => {
+      const raw = c.params[p.name];
+      const linked = typeof raw === 'string' && raw.startsWith('$') ? raw.slice(1) : undefined;
+      const value = linked ? host.paramValue(linked) : raw ?? p.default;
+      const unit = p.unit ? ` ${p.unit}` : '';
+      let input: HTMLElement;
+      if (linked) input = h('span', { class: 'linked', title: `follows the parameter cell ${linked}` }, `= $${linked}`);
+      else if (p.type === 'boolean') {
+        const i = h('input', { type: 'checkbox', checked: Boolean(value), 'aria-label': p.name }) as HTMLInputElement;
+        i.addEventListener('change', () => host.update(c.id, { params: { ...c.params, [p.name]: i.checked } } as Partial<Cell>, { run: true }));
+        input = i;
+      } else if (p.type === 'string') {
+        const i = h('input', { class: 'inp', value: String(value ?? ''), 'aria-label': p.name }) as HTMLInputElement;
+        i.addEventListener('change', () => host.update(c.id, { params: { ...c.params, [p.name]: i.value } } as Partial<Cell>, { run: true }));
+        input = i;
+      } else {
+        const i = h('input', { class: 'inp', type: 'number', min: p.min, max: p.max, step: p.type === 'integer' ? 1 : 'any', value: String(value), 'aria-label': p.name }) as HTMLInputElement;
+        i.addEventListener('change', () => {
+          const v = Number(i.value);
+          if (Number.isFinite(v)) host.update(c.id, { params: { ...c.params, [p.name]: v } } as Partial<Cell>, { run: true });
+        });
+        input = i;
+      }
+      const range = p.min !== undefined || p.max !== undefined ? `${p.min ?? ''}–${p.max ?? ''}${unit}` : unit.trim();
+      return h('div', { class: 'pctl', title: p.description ?? '' }, h('span', {}, p.name.replace(/_/g, ' ')), input, h('span', { class: 'note' }, linked ? `${String(value)}${unit}` : range));
+    });
+    const compare = h('select', { class: 'inp', 'aria-label': 'baseline model' }, h('option', { value: '' }, 'none'), c.models.map((m) => h('option', { value: m, selected: m === c.compare }, m))) as HTMLSelectElement;
+    compare.addEventListener('change', () => host.update(c.id, { compare: compare.value || undefined } as Partial<Cell>, { run: true }));
+    const rules = c.rules ?? undefined;
+    replace(controls,
+      h('div', {}, h('h4', {}, 'Models'), chips, h('h4', { style: { marginTop: '12px' } }, 'Baseline for deltas'), compare,
+        h('div', { class: 'note', style: { marginTop: '10px' } }, rules ? `Custom channel rules: ${rules.rules.length} rules.` : 'Channel rules: the bundled defaults (models/channel_rules.json).')),
+      h('div', {}, h('h4', {}, 'Parameters'), rows.length ? rows : h('div', { class: 'note' }, 'The chosen models have no parameters.')),
+    );
+  };
+  render();
+  return {
+    el: f.el,
+    update(c) {
+      current = c as ModelCell;
+      if (!f.el.contains(document.activeElement) || document.activeElement?.tagName !== 'INPUT') render();
+      if (f.name && document.activeElement !== f.name) f.name.value = current.name;
+    },
+    setState: f.setState,
+    setResult(r) {
+      disposers.forEach((d) => d());
+      disposers = [];
+      render();
+      if (!r || r.kind !== 'model') {
+        replace(f.out);
+        f.foot.style.display = 'none';
+        return;
+      }
+      const o = r.result.outputs;
+      const status = new Map<string, number>();
+      for (const c of o.conversions) status.set(String(c.touch_status), (status.get(String(c.touch_status)) ?? 0) + 1);
+      replace(f.out, h('div', { class: 'tabs' }, h('span', { class: 'tab on' }, 'channel_summary')), gridBlock(r.summary, disposers));
+      f.foot.style.display = '';
+      replace(f.foot,
+        `${o.conversions.length.toLocaleString('en-US')} conversions`,
+        [...status.entries()].map(([k, v]) => h('span', { class: 'pill' }, `${k.replace('_', ' ')} ${v.toLocaleString('en-US')}`)),
+        `${o.rejects.length.toLocaleString('en-US')} rejected rows`,
+        h('span', { class: 'spacer' }),
+        r.result.creditsOnly ? 'credits recomputed on the same journeys' : 'journeys rebuilt',
+        ` · ${fmtMs(r.result.ms)}`);
+    },
+    focus: () => f.el.focus(),
+    dispose: () => disposers.forEach((d) => d()),
+  };
+}
+
+// ------------------------------------------------------------------ data
+
+function dataView(cell: DataCell, host: ViewHost): CellView {
+  const f = frame(cell, host, { named: false, runnable: true });
+  let current = cell;
+  let disposers: (() => void)[] = [];
+  let report: ImportReport | undefined;
+  const info = h('div', {});
+  f.body.classList.add('flush');
+  f.body.appendChild(info);
+  const render = () => {
+    const c = current;
+    const pick = h('button', { class: 'btn small', onclick: () => host.pickData(c.id) }, icon('file'), c.path ? 'Choose another file…' : 'Choose a file…');
+    if (!report) {
+      replace(info, h('dl', { class: 'kv' }, h('dt', {}, 'File'), h('dd', {}, c.path || '(none)', ' ', pick)));
+      return;
+    }
+    const r = report;
+    const mapping = h('table', { class: 'simple' }, h('tr', {}, h('th', {}, 'field'), h('th', {}, 'column of the file')),
+      CANONICAL_FIELDS.filter((k) => r.mapping[k] || ['event_id', 'event_ts', 'event_name', 'user_id', 'anon_id', 'revenue'].includes(k)).map((k) => {
+        const sel = h('select', { class: 'inp', 'aria-label': `column for ${k}` }, h('option', { value: '' }, '(none)'),
+          [...new Set([...Object.values(r.mapping), ...r.unusedColumns])].filter(Boolean).map((col) => h('option', { value: col, selected: r.mapping[k] === col }, col))) as HTMLSelectElement;
+        sel.addEventListener('change', () => host.update(c.id, { options: { ...c.options, map: { ...(c.options.map ?? {}), [k]: sel.value } } } as Partial<Cell>, { run: true }));
+        return h('tr', {}, h('td', {}, k), h('td', {}, sel));
+      }));
+    const rejected = Object.values(r.rejectsByReason).reduce((a, b) => a + b, 0);
+    replace(info,
+      h('div', { class: 'model-grid' },
+        h('div', {}, h('dl', { class: 'kv', style: { padding: 0 } },
+          h('dt', {}, 'File'), h('dd', {}, c.path, ' ', pick),
+          h('dt', {}, 'Format'), h('dd', {}, `${r.format}${r.detected.delimiter ? ` · delimiter ${JSON.stringify(r.detected.delimiter)}` : ''}${r.detected.encoding ? ` · ${r.detected.encoding}` : ''}`),
+          h('dt', {}, 'Detected export'), h('dd', {}, r.presetLabel),
+          h('dt', {}, 'Rows'), h('dd', {}, `${r.rowsRead.toLocaleString('en-US')} read · ${r.rowsLoaded.toLocaleString('en-US')} loaded · ${r.conversions.toLocaleString('en-US')} conversions`),
+          h('dt', {}, 'Timestamps'), h('dd', {}, Object.entries(r.timestampKinds).map(([k, v]) => h('span', { class: 'pill' }, `${k.replace(/_/g, ' ')} ${v.toLocaleString('en-US')}`)), ` read in ${r.timezone}`),
+          h('dt', {}, 'Rejected rows'), h('dd', {}, rejected ? [Object.entries(r.rejectsByReason).map(([k, v]) => h('span', { class: 'pill bad' }, `${k.replace(/_/g, ' ')} ${v.toLocaleString('en-US')}`)), h('button', { class: 'btn small', onclick: () => host.openRejects() }, 'Show rejects')] : h('span', { class: 'pill good' }, 'none')),
+          r.warnings.length ? [h('dt', {}, 'Warnings'), h('dd', {}, r.warnings.map((w) => h('div', { class: 'warn-text' }, w)))] : null,
+        )),
+        h('div', {}, h('h4', {}, 'Column mapping'), mapping, r.unusedColumns.length ? h('div', { class: 'note', style: { marginTop: '6px' } }, `Not used: ${r.unusedColumns.join(', ')}`) : null),
+      ));
+  };
+  render();
+  return {
+    el: f.el,
+    update(c) {
+      current = c as DataCell;
+      render();
+    },
+    setState: f.setState,
+    setResult(r) {
+      disposers.forEach((d) => d());
+      disposers = [];
+      report = r && r.kind === 'data' ? r.report : undefined;
+      render();
+      if (r && r.kind === 'data') {
+        replace(f.out,
+          r.changed ? h('div', { class: 'banner warn', style: { margin: '8px 12px' } }, icon('warn'), r.changed) : null,
+          h('div', { class: 'tabs' }, h('span', { class: 'tab on' }, 'events (preview)')), gridBlock(r.preview, disposers));
+      } else replace(f.out);
+    },
+    focus: () => f.el.focus(),
+    dispose: () => disposers.forEach((d) => d()),
+  };
+}
+
+/** The view for a cell of any kind. */
+export function createCellView(cell: Cell, host: ViewHost): CellView {
+  switch (cell.kind) {
+    case 'markdown':
+      return markdownView(cell, host);
+    case 'sql':
+      return sqlView(cell, host);
+    case 'param':
+      return paramView(cell, host);
+    case 'chart':
+      return chartView(cell, host);
+    case 'model':
+      return modelView(cell, host);
+    case 'data':
+      return dataView(cell, host);
+  }
+}
+
+/** Summary numbers of a result for a footer (sum of numeric columns of small results). */
+export function describeNumber(v: unknown, type: string): string {
+  return isNumericType(type) ? formatValue(v, type) : String(v);
+}

@@ -1,0 +1,58 @@
+/**
+ * Draws vega-lite specs with vega-embed, offline and under a CSP without
+ * unsafe-eval: expressions run through vega-interpreter (ast mode), the
+ * loader refuses every request (data is always inline, from the engine),
+ * and the actions menu (which links to the online editor) is off.
+ */
+import embed, { type Result, type VisualizationSpec } from 'vega-embed';
+import { expressionInterpreter } from 'vega-interpreter';
+import { loader as vegaLoader } from 'vega';
+import type { VegaLiteSpec } from '../../common/charts.ts';
+
+/** A loader that never loads: specs reach vega with their data inline. */
+function offlineLoader() {
+  const base = vegaLoader();
+  const refuse = (what: string) => Promise.reject(new Error(`charts cannot load ${what}: data comes from the notebook's results`));
+  return Object.assign(base, {
+    load: (uri: string) => refuse(uri),
+    sanitize: (uri: string) => refuse(uri),
+    http: (uri: string) => refuse(uri),
+    file: (uri: string) => refuse(uri),
+  });
+}
+
+/** Chart colours and type that follow the app's theme (CSS variables). */
+function themeConfig(dark: boolean): Record<string, unknown> {
+  const fg = dark ? '#d5d9e0' : '#2a2f3a';
+  const grid = dark ? '#343a46' : '#e6e8ee';
+  return {
+    background: 'transparent',
+    font: 'Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif',
+    view: { stroke: 'transparent' },
+    axis: { labelColor: fg, titleColor: fg, gridColor: grid, domainColor: grid, tickColor: grid, labelFontSize: 11, titleFontSize: 11, titleFontWeight: 600 },
+    legend: { labelColor: fg, titleColor: fg, labelFontSize: 11, titleFontSize: 11 },
+    title: { color: fg, fontSize: 13, anchor: 'start', fontWeight: 600 },
+    range: { category: ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'] },
+  };
+}
+
+/** Renders `spec` (data inline) into `el`; returns the vega-embed result (view for export, finalize). */
+export async function drawChart(el: HTMLElement, spec: VegaLiteSpec, dark: boolean): Promise<Result> {
+  return embed(el, spec as VisualizationSpec, {
+    actions: false,
+    ast: true,
+    expr: expressionInterpreter,
+    loader: offlineLoader() as never,
+    renderer: 'svg',
+    config: themeConfig(dark) as never,
+    tooltip: { theme: dark ? 'dark' : 'light' },
+    logLevel: 0,
+  });
+}
+
+/** The chart as PNG or SVG for export. */
+export async function chartImage(result: Result, format: 'png' | 'svg'): Promise<Blob> {
+  if (format === 'svg') return new Blob([await result.view.toSVG()], { type: 'image/svg+xml' });
+  const url = await result.view.toImageURL('png', 2);
+  return (await fetch(url)).blob();
+}

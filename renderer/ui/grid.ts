@@ -1,0 +1,114 @@
+/**
+ * A virtual-scrolling result grid: only the rows in view (plus a margin) are
+ * in the DOM, and rows come from the engine a page at a time, so a result of
+ * a million rows scrolls as smoothly as one of ten. Cells are text nodes.
+ */
+import type { ColumnInfo, Row } from '../../common/db.ts';
+import { isNumericType } from '../../common/charts.ts';
+import { h } from './dom.ts';
+
+/** Where the grid's rows come from: a total and pages fetched on demand. */
+export interface RowSource {
+  total: number;
+  columns: ColumnInfo[];
+  fetch(offset: number, limit: number): Promise<Row[]>;
+}
+
+const ROW_H = 26;
+const PAGE = 400;
+const OVERSCAN = 12;
+/** Chromium caps an element's height near 33.5M px; beyond that, scroll positions are scaled. */
+const MAX_PX = 30_000_000;
+
+/** Formats one value for display (numbers right-aligned by CSS, NULL shown as such). */
+export function formatValue(v: unknown, type: string): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return String(v);
+    return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 6 });
+  }
+  if (typeof v === 'bigint') return v.toLocaleString('en-US');
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (isNumericType(type) && typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v).toLocaleString('en-US', { maximumFractionDigits: 6 });
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'object') return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+  return String(v);
+}
+
+/** Creates the grid element for `source`; `dispose` drops its cache. */
+export function createGrid(source: RowSource): { el: HTMLElement; dispose(): void } {
+  const cols = source.columns;
+  const pages = new Map<number, Row[] | Promise<Row[]>>();
+  const widths = cols.map((c) => Math.min(360, Math.max(72, c.name.length * 8 + 28)));
+  const template = `56px ${widths.map((w) => `${w}px`).join(' ')}`;
+  const totalPx = source.total * ROW_H;
+  const scale = totalPx > MAX_PX ? totalPx / MAX_PX : 1;
+
+  const header = h('div', { class: 'grid-head', style: { gridTemplateColumns: template }, role: 'row' },
+    h('div', { class: 'grid-cell grid-rownum', role: 'columnheader' }, '#'),
+    cols.map((c) => h('div', { class: `grid-cell${isNumericType(c.type) ? ' num' : ''}`, role: 'columnheader', title: `${c.name} · ${c.type}` },
+      h('span', { class: 'grid-colname' }, c.name), h('span', { class: 'grid-coltype' }, c.type.toLowerCase()))),
+  );
+  const body = h('div', { class: 'grid-body', style: { height: `${Math.min(totalPx, MAX_PX)}px` } });
+  const viewport = h('div', { class: 'grid-viewport', role: 'grid', 'aria-rowcount': source.total, tabindex: 0 }, header, body);
+  const el = h('div', { class: 'grid' }, viewport);
+  let disposed = false;
+  let frame = 0;
+
+  const page = (p: number): Row[] | undefined => {
+    const got = pages.get(p);
+    if (Array.isArray(got)) return got;
+    if (!got) {
+      const pr = source.fetch(p * PAGE, PAGE).then((rows) => {
+        pages.set(p, rows);
+        if (pages.size > 60) pages.delete(pages.keys().next().value as number); // bound memory
+        schedule();
+        return rows;
+      }, (e) => {
+        pages.delete(p);
+        throw e;
+      });
+      pr.catch(() => undefined);
+      pages.set(p, pr);
+    }
+    return undefined;
+  };
+
+  const render = () => {
+    frame = 0;
+    if (disposed) return;
+    const headH = header.offsetHeight || ROW_H;
+    const top = Math.max(0, viewport.scrollTop - headH) * scale;
+    const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
+    const count = Math.ceil((viewport.clientHeight || 400) / ROW_H) + 2 * OVERSCAN;
+    const last = Math.min(source.total, first + count);
+    const rows: HTMLElement[] = [];
+    for (let i = first; i < last; i++) {
+      const data = page(Math.floor(i / PAGE))?.[i % PAGE];
+      const y = (i * ROW_H) / scale;
+      rows.push(h('div', { class: `grid-row${i % 2 ? ' odd' : ''}`, role: 'row', 'aria-rowindex': i + 1, style: { transform: `translateY(${y}px)`, gridTemplateColumns: template } },
+        h('div', { class: 'grid-cell grid-rownum' }, String(i + 1)),
+        cols.map((c) => {
+          const v = data?.[c.name];
+          const text = data ? formatValue(v, c.type) : '…';
+          return h('div', { class: `grid-cell${isNumericType(c.type) ? ' num' : ''}${v === null && data ? ' null' : ''}`, title: text.length > 30 ? text : undefined }, text);
+        })));
+    }
+    body.replaceChildren(...rows);
+  };
+  const schedule = () => {
+    if (!frame && !disposed) frame = requestAnimationFrame(render);
+  };
+  viewport.addEventListener('scroll', schedule, { passive: true });
+  const ro = new ResizeObserver(schedule);
+  ro.observe(viewport);
+  schedule();
+  return {
+    el,
+    dispose() {
+      disposed = true;
+      ro.disconnect();
+      pages.clear();
+    },
+  };
+}
