@@ -348,7 +348,6 @@ function oddText(r: () => number, max = 8): string {
 }
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
-const ident = (r: () => number, prefix: string) => prefix + Math.floor(r() * 1e6).toString(36);
 const num = (r: () => number) => pick(r, [0, 1, -3, 0.5, 1e-7, 123456789.125, 2 ** 53 - 1, Math.round(r() * 1000) / 8]);
 
 function randomCell(r: () => number, id: string, i: number): Cell {
