@@ -63,7 +63,7 @@ export interface CellGraph {
   edges: Edge[];
   /**
    * Every cell once, in an order that runs definers before users, otherwise
-   * by notebook position; cells in or after a cycle come last, by position.
+   * by notebook position; the cells of a cycle come together, by position.
    */
   order: string[];
   /** Only cells with problems have an entry. */
@@ -163,7 +163,8 @@ export function buildGraph(cells: readonly Cell[]): CellGraph {
   }
 
   const next = adjacency(ids, edges, 'from', 'to');
-  for (const scc of stronglyConnected(ids, next)) {
+  const sccs = stronglyConnected(ids, next);
+  for (const scc of sccs) {
     if (scc.length < 2) continue;
     const members = new Set(scc);
     for (const id of [...scc].sort((a, b) => position.get(a)! - position.get(b)!)) {
@@ -172,7 +173,7 @@ export function buildGraph(cells: readonly Cell[]): CellGraph {
     }
   }
 
-  return { cells: ids, defines, uses, edges, order: runOrder(ids, position, next), errors };
+  return { cells: ids, defines, uses, edges, order: runOrder(sccs, position, next), errors };
 }
 
 function describe(name: string): string {
@@ -245,25 +246,32 @@ function cyclePath(start: string, next: Map<string, string[]>, members: Set<stri
   return [start];
 }
 
-/** Kahn's algorithm taking the ready cell highest in the notebook each time; the rest (cycles and after) by position. */
-function runOrder(ids: string[], position: Map<string, number>, next: Map<string, string[]>): string[] {
-  const indegree = new Map(ids.map((id) => [id, 0]));
-  for (const id of ids) for (const w of next.get(id)!) indegree.set(w, indegree.get(w)! + 1);
-  const ready = ids.filter((id) => indegree.get(id) === 0);
+/**
+ * Kahn's algorithm over the strongly connected components (a cycle is one
+ * node, so cells after a cycle still follow their other definers), taking
+ * the ready component highest in the notebook each time; a cycle's cells
+ * come together, by position.
+ */
+function runOrder(sccs: string[][], position: Map<string, number>, next: Map<string, string[]>): string[] {
+  const byPos = (a: string, b: string) => position.get(a)! - position.get(b)!;
+  const comps = sccs.map((c) => [...c].sort(byPos));
+  const compOf = new Map<string, number>();
+  comps.forEach((c, i) => c.forEach((id) => compOf.set(id, i)));
+  const succ = comps.map(() => new Set<number>());
+  comps.forEach((c, i) => c.forEach((id) => next.get(id)!.forEach((w) => compOf.get(w) !== i && succ[i].add(compOf.get(w)!))));
+  const indegree = comps.map(() => 0);
+  succ.forEach((ws) => ws.forEach((w) => indegree[w]++));
+  const ready = comps.map((_, i) => i).filter((i) => indegree[i] === 0);
   const order: string[] = [];
   while (ready.length) {
-    // Notebooks are small: a scan for the minimum beats a heap in clarity.
+    // Notebooks are small: a scan for the highest component beats a heap in clarity.
     let best = 0;
-    for (let i = 1; i < ready.length; i++) if (position.get(ready[i])! < position.get(ready[best])!) best = i;
-    const v = ready.splice(best, 1)[0];
-    order.push(v);
-    for (const w of next.get(v)!) {
-      indegree.set(w, indegree.get(w)! - 1);
-      if (indegree.get(w) === 0) ready.push(w);
-    }
+    for (let k = 1; k < ready.length; k++) if (byPos(comps[ready[k]][0], comps[ready[best]][0]) < 0) best = k;
+    const i = ready.splice(best, 1)[0];
+    order.push(...comps[i]);
+    for (const w of succ[i]) if (--indegree[w] === 0) ready.push(w);
   }
-  const placed = new Set(order);
-  return [...order, ...ids.filter((id) => !placed.has(id))];
+  return order;
 }
 
 /** Transitive closure from `start` along `next`, including the start ids that are in the graph. */

@@ -137,7 +137,8 @@ describe('notebook graph', () => {
       ['c', 'is in a cycle: c -> b -> a -> c'],
     ]);
     assert.deepEqual(g.errors.get('a')![0].cycle, ['a', 'c', 'b', 'a']);
-    assert.deepEqual(g.order, ['e', 'a', 'b', 'c', 'd']);
+    // The cycle is one step of the order (its cells together); d, which reads it, comes after it.
+    assert.deepEqual(g.order, ['a', 'b', 'c', 'd', 'e']);
     assert.deepEqual(dependents(g, ['e']), ['e']);
   });
 
@@ -179,5 +180,67 @@ describe('notebook graph', () => {
     ]);
     // An unknown table in SQL is no error: it may be a table the engine has (staged, path_steps...).
     assert.deepEqual(g.uses.get('s'), ['t', '$nope', '$known']);
+  });
+});
+
+/** mulberry32: a small seeded PRNG so failures reproduce. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('notebook graph: generated notebooks', () => {
+  it('dependents is exactly the closure over uses/defines; order runs definers first', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const r = rng(seed);
+      const n = 2 + Math.floor(r() * 9);
+      // Cells t0..tn-1 (sql) and p0..p2 (params); each sql cell reads a few random tables and params.
+      const cells: Cell[] = [];
+      for (let i = 0; i < n; i++) {
+        if (r() < 0.25) {
+          cells.push(param(`p${i}`, `v${i}`));
+          continue;
+        }
+        const reads = Array.from({ length: Math.floor(r() * 3) }, () => `t${Math.floor(r() * n)}`);
+        const params = Array.from({ length: Math.floor(r() * 2) }, () => `$v${Math.floor(r() * n)}`);
+        const from = reads.length ? `FROM ${reads.join(', ')}` : '';
+        cells.push(sql(`s${i}`, `t${i}`, `SELECT 1 ${params.length ? ', ' + params.join(', ') : ''} ${from} -- FROM t${i + 1}`));
+      }
+      const g = buildGraph(cells);
+      // Independent edges: definer -> user, straight from names.
+      const def = new Map<string, string>();
+      for (const c of cells) def.set(c.kind === 'param' ? `$${c.name}` : (c as { name: string }).name, c.id);
+      const next = new Map(cells.map((c) => [c.id, new Set<string>()]));
+      for (const c of cells) {
+        if (c.kind !== 'sql') continue;
+        for (const m of c.source.replace(/--.*$/, '').matchAll(/\$?\b[tv]\d+\b/g)) {
+          const d = def.get(m[0]);
+          if (d && d !== c.id) next.get(d)!.add(c.id);
+        }
+      }
+      assert.deepEqual(new Set(g.edges.map((e) => `${e.from}>${e.to}`)), new Set([...next].flatMap(([a, bs]) => [...bs].map((b) => `${a}>${b}`))), `seed ${seed}: edges`);
+      const inCycle = new Set([...g.errors].filter(([, es]) => es.some((e) => e.kind === 'cycle')).map(([id]) => id));
+      assert.deepEqual([...g.order].sort(), cells.map((c) => c.id).sort(), `seed ${seed}: order is a permutation`);
+      const pos = new Map(g.order.map((id, i) => [id, i]));
+      for (const [a, bs] of next) for (const b of bs) if (!inCycle.has(a) && !inCycle.has(b)) assert.ok(pos.get(a)! < pos.get(b)!, `seed ${seed}: ${a} before ${b}`);
+      for (const c of cells) {
+        const want = new Set([c.id]);
+        const queue = [c.id];
+        while (queue.length) {
+          for (const w of next.get(queue.shift()!)!) {
+            if (!want.has(w)) {
+              want.add(w);
+              queue.push(w);
+            }
+          }
+        }
+        assert.deepEqual(new Set(dependents(g, [c.id])), want, `seed ${seed}: dependents of ${c.id}`);
+        assert.deepEqual(dependents(g, [c.id]), g.order.filter((id) => want.has(id)), `seed ${seed}: in run order`);
+      }
+    }
   });
 });
