@@ -21,6 +21,8 @@ export interface CellErrorInfo {
   name: string;
   message: string;
   code?: string;
+  /** The file the error is about (an import's), when it is one. */
+  file?: string;
   line?: number;
   column?: number;
 }

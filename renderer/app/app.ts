@@ -18,7 +18,7 @@ import { createCellView, type CellResult, type CellView, type ViewHost } from '.
 import * as core from './core.ts';
 import { Session, qi } from './session.ts';
 import { Runner } from '../../common/runner.ts';
-import { DEFAULT_RULES, JOURNEY_STAGES, LIBRARY } from './models.ts';
+import { DEFAULT_RULES } from './models.ts';
 import { fingerprintBlob, sameFingerprint } from './fingerprint.ts';
 import { openPalette, showDialog, toast } from './overlays.ts';
 import { exportHtmlReport } from './report.ts';
@@ -36,8 +36,6 @@ export class App implements ViewHost {
   /** Columns of each named result (SQL tables, model outputs, events). */
   private resultCols = new Map<string, ColumnInfo[]>();
   private files = new Map<string, PickedFile>();
-  /** Journey-side inputs of each model cell's last full run, to recompute only credits when they did not change. */
-  private journeyKeys = new Map<string, string>();
   private selected: string | undefined;
   private handle: unknown;
   private fileName = 'Untitled.attrib.md';
@@ -113,7 +111,6 @@ export class App implements ViewHost {
     this.runStates.clear();
     this.results.clear();
     this.resultCols.clear();
-    this.journeyKeys.clear();
     this.files.clear();
     this.cellsEl.replaceChildren();
     this.state = core.initNotebookState(parsed.notebook);
@@ -499,13 +496,16 @@ export class App implements ViewHost {
 
   private async runModel(cell: ModelCell, progress: (d: number, t: number, l: string) => void): Promise<number> {
     const params = this.resolveModelParams(cell);
+    // A lookback that follows a slider: gather journeys once for the slider's widest setting,
+    // so every move only re-cuts them (the engine decides; see Engine.run).
+    const lb = cell.params.lookback_days;
+    if (typeof lb === 'string' && lb.startsWith('$')) {
+      const p = this.nb.cells.find((c): c is ParamCell => c.kind === 'param' && c.name === lb.slice(1));
+      if (p?.max !== undefined) params.widest_lookback_days = p.max;
+    }
     const rules = cell.rules ?? DEFAULT_RULES;
-    const journeyParams = new Set(JOURNEY_STAGES.flatMap((s) => LIBRARY.get(s)?.params.map((p) => p.name) ?? []));
-    const key = JSON.stringify({ data: this.dataVersion(), rules, p: Object.entries(params).filter(([k]) => journeyParams.has(k)).sort() });
-    const creditsOnly = this.journeyKeys.get(cell.id) === key;
     const t0 = performance.now();
-    const outputs = await this.session.runModel(cell.id, { models: cell.models, rules, params }, progress, creditsOnly);
-    this.journeyKeys.set(cell.id, key);
+    const outputs = await this.session.runModel(cell.id, { models: cell.models, rules, params, outputs: 'summary' }, progress);
     if (cell.compare) {
       await this.session.query(cell.id, `CREATE OR REPLACE TABLE model_comparison AS
         SELECT s.model, s.channel, s.attributed_conversions, s.attributed_conversions - coalesce(b.attributed_conversions, 0) AS delta_conversions,
@@ -514,10 +514,16 @@ export class App implements ViewHost {
         ORDER BY s.model, s.channel`, [cell.compare]).catch(() => undefined);
     }
     await this.materializeSummary(cell.id, outputs.channel_summary);
-    const cols = await this.session.describe(cell.id, 'channel_summary');
+    const [cols, status, rejects] = await Promise.all([
+      this.session.describe(cell.id, 'channel_summary'),
+      this.session.query(cell.id, 'SELECT touch_status AS s, count(*) AS n FROM conversions GROUP BY 1 ORDER BY 1'),
+      this.session.query(cell.id, 'SELECT count(*) AS n FROM rejects'),
+    ]);
     this.resultCols.set('channel_summary', cols);
     const n = outputs.channel_summary.length;
-    this.setResult(cell.id, { kind: 'model', result: { outputs, ms: performance.now() - t0, creditsOnly }, summary: { total: n, columns: cols, fetch: async (o, l) => outputs.channel_summary.slice(o, o + l) } });
+    const byStatus = Object.fromEntries(status.map((r) => [String(r.s), Number(r.n)]));
+    const counts = { conversions: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus, rejects: Number(rejects[0].n) };
+    this.setResult(cell.id, { kind: 'model', result: { outputs, ms: performance.now() - t0, counts }, summary: { total: n, columns: cols, fetch: async (o, l) => outputs.channel_summary.slice(o, o + l) } });
     return n;
   }
 
@@ -653,10 +659,18 @@ export class App implements ViewHost {
       'cell.addParam': () => void this.addCell('param', this.selected),
       'cell.addModel': () => void this.addCell('model', this.selected),
       'cell.addData': () => void this.addCell('data', this.selected),
-      'cell.delete': () => this.selected && this.remove(this.selected),
-      'cell.moveUp': () => this.selected && this.move(this.selected, -1),
-      'cell.moveDown': () => this.selected && this.move(this.selected, 1),
-      'cell.run': () => this.selected && this.run(this.selected),
+      'cell.delete': () => {
+        if (this.selected) this.remove(this.selected);
+      },
+      'cell.moveUp': () => {
+        if (this.selected) this.move(this.selected, -1);
+      },
+      'cell.moveDown': () => {
+        if (this.selected) this.move(this.selected, 1);
+      },
+      'cell.run': () => {
+        if (this.selected) this.run(this.selected);
+      },
       'cell.runAndNext': () => {
         if (!this.selected) return;
         this.run(this.selected);

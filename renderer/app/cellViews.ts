@@ -30,7 +30,7 @@ export interface ChartData {
 export interface ModelResult {
   outputs: RunOutputs;
   ms: number;
-  creditsOnly: boolean;
+  counts: { conversions: number; byStatus: Record<string, number>; rejects: number };
 }
 
 /** What a view may show as a cell's result. */
@@ -472,18 +472,15 @@ function modelView(cell: ModelCell, host: ViewHost): CellView {
         f.foot.style.display = 'none';
         return;
       }
-      const o = r.result.outputs;
-      const status = new Map<string, number>();
-      for (const c of o.conversions) status.set(String(c.touch_status), (status.get(String(c.touch_status)) ?? 0) + 1);
+      const k = r.result.counts;
       replace(f.out, h('div', { class: 'tabs' }, h('span', { class: 'tab on' }, 'channel_summary')), gridBlock(r.summary, disposers));
       f.foot.style.display = '';
       replace(f.foot,
-        `${o.conversions.length.toLocaleString('en-US')} conversions`,
-        [...status.entries()].map(([k, v]) => h('span', { class: 'pill' }, `${k.replace('_', ' ')} ${v.toLocaleString('en-US')}`)),
-        `${o.rejects.length.toLocaleString('en-US')} rejected rows`,
-        h('span', { class: 'spacer' }),
-        r.result.creditsOnly ? 'credits recomputed on the same journeys' : 'journeys rebuilt',
-        ` · ${fmtMs(r.result.ms)}`);
+        `${k.conversions.toLocaleString('en-US')} conversions`,
+        Object.entries(k.byStatus).map(([s, v]) => h('span', { class: 'pill', title: s === 'attributed' ? 'journeys with a credited touch' : s === 'direct_only' ? 'only direct touches: credit goes to direct' : 'no touch in the lookback: credit goes to direct' }, `${s.replace('_', ' ')} ${v.toLocaleString('en-US')}`)),
+        `${k.rejects.toLocaleString('en-US')} rejected rows`,
+        h('span', { class: 'spacer', style: { flex: '1' } }),
+        fmtMs(r.result.ms));
     },
     focus: () => f.el.focus(),
     dispose: () => disposers.forEach((d) => d()),
@@ -518,13 +515,13 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
     const rejected = Object.values(r.rejectsByReason).reduce((a, b) => a + b, 0);
     replace(info,
       h('div', { class: 'model-grid' },
-        h('div', {}, h('dl', { class: 'kv', style: { padding: 0 } },
+        h('div', {}, h('dl', { class: 'kv', style: { padding: '0' } },
           h('dt', {}, 'File'), h('dd', {}, c.path, ' ', pick),
           h('dt', {}, 'Format'), h('dd', {}, `${r.format}${r.detected.delimiter ? ` · delimiter ${JSON.stringify(r.detected.delimiter)}` : ''}${r.detected.encoding ? ` · ${r.detected.encoding}` : ''}`),
           h('dt', {}, 'Detected export'), h('dd', {}, r.presetLabel),
           h('dt', {}, 'Rows'), h('dd', {}, `${r.rowsRead.toLocaleString('en-US')} read · ${r.rowsLoaded.toLocaleString('en-US')} loaded · ${r.conversions.toLocaleString('en-US')} conversions`),
           h('dt', {}, 'Timestamps'), h('dd', {}, Object.entries(r.timestampKinds).map(([k, v]) => h('span', { class: 'pill' }, `${k.replace(/_/g, ' ')} ${v.toLocaleString('en-US')}`)), ` read in ${r.timezone}`),
-          h('dt', {}, 'Rejected rows'), h('dd', {}, rejected ? [Object.entries(r.rejectsByReason).map(([k, v]) => h('span', { class: 'pill bad' }, `${k.replace(/_/g, ' ')} ${v.toLocaleString('en-US')}`)), h('button', { class: 'btn small', onclick: () => host.openRejects() }, 'Show rejects')] : h('span', { class: 'pill good' }, 'none')),
+          h('dt', {}, 'Rejected rows'), h('dd', {}, rejected ? [...Object.entries(r.rejectsByReason).map(([k, v]) => h('span', { class: 'pill bad' }, `${k.replace(/_/g, ' ')} ${v.toLocaleString('en-US')}`)), h('button', { class: 'btn small', onclick: () => host.openRejects() }, 'Show rejects')] : h('span', { class: 'pill good' }, 'none')),
           r.warnings.length ? [h('dt', {}, 'Warnings'), h('dd', {}, r.warnings.map((w) => h('div', { class: 'warn-text' }, w)))] : null,
         )),
         h('div', {}, h('h4', {}, 'Column mapping'), mapping, r.unusedColumns.length ? h('div', { class: 'note', style: { marginTop: '6px' } }, `Not used: ${r.unusedColumns.join(', ')}`) : null),

@@ -16,7 +16,12 @@ function harness(deps: Record<string, string[]>, order: string[]) {
     let grew = true;
     while (grew) {
       grew = false;
-      for (const [k, ups] of Object.entries(deps)) if (!out.has(k) && ups.some((u) => out.has(u))) (out.add(k), (grew = true));
+      for (const [k, ups] of Object.entries(deps)) {
+        if (!out.has(k) && ups.some((u) => out.has(u))) {
+          out.add(k);
+          grew = true;
+        }
+      }
     }
     return order.filter((x) => out.has(x));
   };
