@@ -113,6 +113,7 @@ export class App implements ViewHost {
     this.resultCols.clear();
     this.files.clear();
     this.cellsEl.replaceChildren();
+    this.adders.clear();
     this.state = core.initNotebookState(parsed.notebook);
     this.readOnly = parsed.readOnly;
     this.handle = handle;
@@ -267,14 +268,28 @@ export class App implements ViewHost {
       children.push(v.el, this.adder(c.id, false));
     }
     if (!cells.length) {
-      children.push(h('div', { class: 'empty' }, h('div', {}, 'This notebook is empty.'), h('button', { class: 'btn primary', onclick: () => this.command('data.open') }, 'Open a data file'), ' ', h('button', { class: 'btn', onclick: () => this.command('cell.addSql') }, 'Add a SQL cell')));
+      this.emptyEl ??= h('div', { class: 'empty' }, h('div', {}, 'This notebook is empty.'), h('button', { class: 'btn primary', onclick: () => this.command('data.open') }, 'Open a data file'), ' ', h('button', { class: 'btn', onclick: () => this.command('cell.addSql') }, 'Add a SQL cell'));
+      children.push(this.emptyEl);
     }
     // Reorder without recreating (monaco editors keep their state).
     const current = [...this.cellsEl.children];
     if (current.length !== children.length || current.some((el, i) => el !== children[i])) this.cellsEl.replaceChildren(...children);
   }
 
+  private adders = new Map<string, HTMLElement>();
+  private emptyEl: HTMLElement | undefined;
+
+  /** The add-cell bar after a cell (kept per position so re-syncing never moves focused elements). */
   private adder(after: string | undefined, always: boolean): HTMLElement {
+    const key = `${after ?? '^'}${always ? '!' : ''}`;
+    const known = this.adders.get(key);
+    if (known) return known;
+    const el = this.makeAdder(after, always);
+    this.adders.set(key, el);
+    return el;
+  }
+
+  private makeAdder(after: string | undefined, always: boolean): HTMLElement {
     const add = (kind: CellKind, label: string) => h('button', { class: 'btn ghost', onclick: () => this.addCell(kind, after) }, icon('plus'), label);
     return h('div', { class: `adder${always ? ' always' : ''}` }, add('sql', 'SQL'), add('markdown', 'Text'), add('chart', 'Chart'), add('param', 'Parameter'), add('model', 'Model'), add('data', 'Data'));
   }
