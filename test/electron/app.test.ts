@@ -13,7 +13,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -58,7 +58,8 @@ describe('Electron app', () => {
     const built = existsSync(path.join(root, 'dist', 'renderer', 'index.html'));
     app = await _electron.launch({
       executablePath: binary!,
-      args: [path.join(root, 'dist', 'main', 'main.cjs')],
+      // The repository folder: Electron reads package.json ("main": dist/main/main.cjs, the version).
+      args: [root],
       cwd: root,
       env: {
         ...process.env,
@@ -100,8 +101,10 @@ describe('Electron app', () => {
     assert.ok(String(p.preload).endsWith(path.join('dist', 'main', 'preload.cjs')));
   });
 
-  it('the page is loaded from app://workbench/', async (t) => {
+  it('the page is loaded from app://workbench/, and the app is this package', async (t) => {
     if (unavailable(t)) return;
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(await app!.evaluate(({ app }) => app.getVersion()), pkg.version);
     assert.match(page.url(), /^app:\/\/workbench\//);
     assert.match(await mainUrl(), /^app:\/\/workbench\//);
     assert.equal(await page.evaluate(() => location.origin), 'app://workbench');

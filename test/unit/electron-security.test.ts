@@ -2,6 +2,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Session, WebContents } from 'electron';
 import {
   WEB_PREFERENCES,
@@ -155,5 +158,24 @@ describe('hardenSession (S10, no network)', () => {
     const e = new FakeEvent('');
     ses.emit('will-download', e, {}, {});
     assert.equal(e.prevented, true);
+  });
+});
+
+describe('what the app never uses (S7, S12)', () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const sources = readdirSync(path.join(root, 'main')).map((f) => [f, readFileSync(path.join(root, 'main', f), 'utf8')] as const);
+  it('no shell.openExternal, no @electron/remote, no nodeIntegration: true anywhere in main/', () => {
+    for (const [f, text] of sources) {
+      assert.ok(!/openExternal\s*\(/.test(text), `${f} calls openExternal`);
+      assert.ok(!text.includes('@electron/remote'), f);
+      assert.ok(!/nodeIntegration\w*:\s*true|contextIsolation:\s*false|sandbox:\s*false|webSecurity:\s*false/.test(text), f);
+      assert.ok(!/loadFile\s*\(|file:\/\/\$\{|pathToFileURL\([^)]*\)\.href\s*\)/.test(text.replace(/\/\/.*$/gm, '')), `${f} loads file://`);
+    }
+  });
+  it('@electron/remote is not in the dependency tree, and Electron is a supported major', () => {
+    const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+    assert.ok(!Object.keys(lock.packages).some((k) => k.endsWith('node_modules/@electron/remote')));
+    const electron = lock.packages['node_modules/electron'];
+    assert.ok(Number(electron.version!.split('.')[0]) >= 37, `electron ${electron.version}`);
   });
 });
