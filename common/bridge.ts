@@ -36,6 +36,9 @@ export interface SavedNotebook {
 /** Command ids the host's native menus send (see renderer/commands.ts for the registry). */
 export type MenuCommand = string;
 
+/** What happened to the engine host behind enginePort() (desktop app: main restarts a dead utility process). */
+export type EngineEvent = { type: 'restarted'; reason: string } | { type: 'failed'; reason: string };
+
 /** What the UI can ask of its host. */
 export interface HostBridge {
   readonly kind: 'electron' | 'browser';
@@ -66,4 +69,12 @@ export interface HostBridge {
   onMenuCommand(fn: (id: MenuCommand) => void): () => void;
   /** Files dropped on the window, resolved to PickedFile (desktop: paths; browser: Files). */
   droppedFiles(e: DragEvent): PickedFile[];
+  /**
+   * Engine crashes the host handled by itself. After 'restarted', enginePort()
+   * resolves with the replacement's port (make a new EngineClient; requests in
+   * flight on the old port are never answered); after 'failed', it rejects.
+   * Returns an unsubscribe function. Optional: a host that restarts nothing by
+   * itself need not have it.
+   */
+  onEngineEvent?(fn: (e: EngineEvent) => void): () => void;
 }
