@@ -1,2 +1,5 @@
 /** Entry point of the notebook UI (web mode and the Electron renderer). */
-export {};
+import { runSmoke } from './smoke.ts';
+
+// Until the notebook UI lands: the engine smoke page (renderer/smoke.ts).
+void runSmoke(document.getElementById('app')!);

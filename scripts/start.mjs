@@ -1,22 +1,52 @@
 #!/usr/bin/env node
-// `npm start`: the desktop app where an Electron binary exists, else web mode.
-// The workbench UI (Electron shell and web mode) arrives with the workbench
-// issue; until then this says so plainly and points at the CLI, which works.
-import { existsSync } from 'node:fs';
+// `npm start`: the desktop app where an Electron binary and the built shell
+// (package.json "main") exist; else web mode: dist/renderer (built first when
+// missing or stale) served on 127.0.0.1, port $PORT or 5178.
+// `npm run web` (--web): always web mode, always a fresh build.
+import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureWebBuild } from './webbuild.mjs';
+import { DIST_DIR, serveStatic } from './serve.mjs';
 
+const repo = fileURLToPath(new URL('../', import.meta.url));
 const require = createRequire(import.meta.url);
+const web = process.argv.includes('--web');
+
 let electron = null;
 try {
   const p = require('electron');
   if (typeof p === 'string' && existsSync(p)) electron = p;
 } catch {
-  /* not installed */
+  /* not installed, or installed without its binary (ELECTRON_SKIP_BINARY_DOWNLOAD) */
 }
-const web = process.argv.includes('--web');
-if (!web && !electron) console.log('No Electron binary on this machine: serving web mode instead.');
-if (!existsSync(new URL('../renderer/index.html', import.meta.url))) {
-  console.log('The workbench UI is not built yet (issue 4). The engine and CLI work now, e.g.:');
-  console.log('  npx attrib attribute --events samples/sample.parquet --out out/');
+
+if (!web) {
+  if (electron) {
+    const main = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).main;
+    if (main && existsSync(path.join(repo, main))) {
+      const child = spawn(electron, [repo], { stdio: 'inherit' });
+      child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+      // Keep the process (and the app) alive; Ctrl+C reaches the child too.
+      await new Promise(() => {});
+    }
+    console.log(`Electron is installed but the desktop shell is not built (${main ? `${main} is missing` : 'package.json has no "main"'}): serving web mode instead.`);
+  } else {
+    console.log('No Electron binary on this machine: serving web mode instead.');
+  }
+}
+
+if (!ensureWebBuild({ force: web })) {
+  console.error('The web build failed (see above).');
+  process.exit(1);
+}
+const port = Number(process.env.PORT || 5178);
+try {
+  const { url } = await serveStatic({ root: DIST_DIR, port, log: true });
+  console.log(`Web mode: ${url}  (Ctrl+C stops)`);
+} catch (e) {
+  console.error(e.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one.` : String(e));
   process.exit(1);
 }

@@ -6,7 +6,7 @@
  * group at a time, into DuckDB through Arrow IPC: the wasm32 heap (4 GiB)
  * never holds more than the table plus one row group.
  */
-import { tableToIPC, vectorFromArray, makeVector, Utf8, Table, type Vector } from 'apache-arrow';
+import { tableToIPC, makeData, makeVector, Utf8, Table, type Vector } from 'apache-arrow';
 import type { Database, Row, SqlValue, ProgressFn } from '../../common/db.ts';
 import { ident } from '../../common/db.ts';
 import { AttribError, parquetError } from '../../common/errors.ts';
@@ -125,7 +125,7 @@ class WasmDatabase implements Database {
       c0: makeVector(Int32Array.from(data.rowNumbers)),
       c1: makeVector(Int32Array.from(data.lines)),
     };
-    columns.forEach((_, i) => (children['c' + (i + 2)] = vectorFromArray(data.columns[i], new Utf8())));
+    columns.forEach((_, i) => (children['c' + (i + 2)] = utf8Vector(data.columns[i])));
     const arrow = new Table(children);
     await this.conn.insertArrowFromIPCStream(tableToIPC(arrow, 'stream'), { name: '__append', create: true });
     await this.conn.query(`INSERT INTO ${ident(table)} SELECT * FROM __append`);
@@ -188,6 +188,45 @@ class WasmDatabase implements Database {
     await this.conn.close();
     await this.onClose();
   }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * An Arrow Utf8 vector built by hand (offsets, UTF-8 bytes, validity bitmap).
+ * apache-arrow's own builders (vectorFromArray) compile their null check with
+ * `new Function`, which the page's Content Security Policy forbids in web
+ * mode; this also skips the builder's per-value overhead. null/undefined are
+ * NULL.
+ */
+export function utf8Vector(values: readonly (string | null | undefined)[]): Vector<Utf8> {
+  const n = values.length;
+  const offsets = new Int32Array(n + 1);
+  const valid = new Uint8Array((n + 7) >> 3);
+  let size = 0;
+  for (const v of values) if (v != null) size += v.length;
+  let bytes = new Uint8Array(Math.max(64, size + (size >> 2)));
+  let pos = 0;
+  let nullCount = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v == null) {
+      nullCount++;
+    } else {
+      // A UTF-16 unit takes at most 3 UTF-8 bytes.
+      if (bytes.length - pos < v.length * 3) {
+        const grown = new Uint8Array(Math.max(bytes.length * 2, pos + v.length * 3));
+        grown.set(bytes.subarray(0, pos));
+        bytes = grown;
+      }
+      pos += encoder.encodeInto(v, bytes.subarray(pos)).written;
+      valid[i >> 3] |= 1 << (i & 7);
+    }
+    offsets[i + 1] = pos;
+  }
+  return makeVector(
+    makeData({ type: new Utf8(), length: n, nullCount, nullBitmap: nullCount ? valid : null, valueOffsets: offsets, data: bytes.subarray(0, pos) }),
+  );
 }
 
 /**

@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+// A tiny static server for web mode's build (dist/renderer), no dependencies:
+// 127.0.0.1 only, the page's security headers (CSP, nosniff, cross-origin
+// isolation), the right MIME types (application/wasm for streaming
+// compilation) and no path outside the served folder.
+//   node scripts/serve.mjs [--dir dist/renderer] [--port 5178]   (or PORT=...)
+// The e2e harness and scripts/start.mjs use serveStatic() from here.
+import { createServer } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** The page's Content Security Policy, one directive a key. */
+export const CSP_DIRECTIVES = {
+  'default-src': "'self'",
+  // wasm-unsafe-eval: WebAssembly compilation only (duckdb-wasm, parquet-wasm); never unsafe-eval.
+  'script-src': "'self' 'wasm-unsafe-eval'",
+  'worker-src': "'self' blob:",
+  // Monaco sets inline styles.
+  'style-src': "'self' 'unsafe-inline'",
+  'img-src': "'self' data: blob:",
+  'font-src': "'self' data:",
+  'connect-src': "'self' blob: data:",
+  'object-src': "'none'",
+  'base-uri': "'none'",
+  'frame-ancestors': "'none'",
+  'form-action': "'none'",
+};
+
+/**
+ * The policy as a header value, or as a <meta> tag's content (`meta`): a meta
+ * policy cannot carry frame-ancestors (browsers ignore it there, with a
+ * console error), so the meta tag leaves it to the header.
+ */
+export function cspValue({ meta = false } = {}) {
+  return Object.entries(CSP_DIRECTIVES)
+    .filter(([k]) => !(meta && k === 'frame-ancestors'))
+    .map(([k, v]) => `${k} ${v}`)
+    .join('; ');
+}
+
+/** Headers on every response of web mode (this server and Vite's dev server). */
+export const SECURITY_HEADERS = {
+  'Content-Security-Policy': cspValue(),
+  'X-Content-Type-Options': 'nosniff',
+  // Cross-origin isolation, so a threaded duckdb-wasm build (SharedArrayBuffer) can be used later.
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Referrer-Policy': 'no-referrer',
+};
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.parquet': 'application/vnd.apache.parquet',
+};
+
+/** The MIME type for a file name (application/octet-stream when unknown). */
+export function mimeType(file) {
+  return MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** The repository's dist/renderer. */
+export const DIST_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
+
+/**
+ * Maps a request path to a file under `root`, or null when it would leave it
+ * (.., encoded slashes or dots, NUL, backslashes, symlinks pointing out).
+ */
+export async function resolveInside(root, urlPath) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const parts = decoded.split('/');
+  if (parts.some((p) => p === '..' || p === '.')) return null;
+  const realRoot = await realpath(root);
+  let file = path.join(realRoot, ...parts.filter(Boolean));
+  try {
+    if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
+    file = await realpath(file);
+  } catch {
+    return undefined; // not there
+  }
+  if (file !== realRoot && !file.startsWith(realRoot + path.sep)) return null;
+  return file;
+}
+
+/**
+ * Serves `root` on host:port (port 0 = a free one). Resolves when listening,
+ * with the URL and a close function.
+ * `onRequest` hears every request path (tests log them).
+ * @param {{ root?: string, host?: string, port?: number, log?: boolean, onRequest?: (path: string) => void }} [options]
+ * @returns {Promise<{ url: string, port: number, close(): Promise<void>, server: import('node:http').Server }>}
+ */
+export function serveStatic({ root = DIST_DIR, host = '127.0.0.1', port = 5178, log = false, onRequest } = {}) {
+  const server = createServer(async (req, res) => {
+    onRequest?.(req.url ?? '');
+    const send = (status, text, extra = {}) => {
+      res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', ...extra });
+      res.end(req.method === 'HEAD' ? undefined : text + '\n');
+    };
+    try {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed', { Allow: 'GET, HEAD' });
+      const rawPath = (req.url ?? '/').split('?')[0].split('#')[0];
+      if (!rawPath.startsWith('/')) return send(400, 'bad request');
+      const file = await resolveInside(root, rawPath);
+      if (file === null) return send(403, 'forbidden');
+      if (file === undefined) return send(404, 'not found');
+      const info = await stat(file);
+      if (!info.isFile()) return send(404, 'not found');
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': mimeType(file),
+        'Content-Length': info.size,
+        // Vite's assets/ carry a content hash in their names; everything else is checked each time.
+        'Cache-Control': rawPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+      });
+      if (req.method === 'HEAD') return res.end();
+      createReadStream(file)
+        .on('error', () => res.destroy())
+        .pipe(res);
+    } catch (e) {
+      if (log) console.error(e);
+      if (!res.headersSent) send(500, 'internal error');
+      else res.destroy();
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      const actual = typeof addr === 'object' && addr ? addr.port : port;
+      resolve({
+        server,
+        port: actual,
+        url: `http://${host}:${actual}/`,
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections?.();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+function arg(name) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const root = path.resolve(arg('--dir') ?? DIST_DIR);
+  const port = Number(arg('--port') ?? process.env.PORT ?? 5178);
+  try {
+    await stat(path.join(root, 'index.html'));
+  } catch {
+    console.error(`${root} has no index.html: run \`npm run build\` first`);
+    process.exit(1);
+  }
+  try {
+    const { url } = await serveStatic({ root, port, log: true });
+    console.log(`Web mode: ${url}  (serving ${path.relative(process.cwd(), root) || '.'}; Ctrl+C stops)`);
+  } catch (e) {
+    console.error(e.code === 'EADDRINUSE' ? `port ${port} is in use: set PORT=another` : String(e));
+    process.exit(1);
+  }
+}
