@@ -58,7 +58,11 @@ function cspMetaCheck(): Plugin {
   };
 }
 
+/** The app's version, shown in Help > About. */
+const VERSION = (JSON.parse(readFileSync(path.join(here, 'package.json'), 'utf8')) as { version: string }).version;
+
 export default defineConfig({
+  define: { __APP_VERSION__: JSON.stringify(VERSION) },
   root: path.join(here, 'renderer'),
   // Relative asset URLs: the same build serves web mode and loads in Electron.
   base: './',

@@ -167,7 +167,8 @@ export async function readOutputs(db: Database, models: string[], outputs: 'all'
   for (let i = 0; i < models.length; i++) await db.run('INSERT INTO model_order VALUES ($1, $2)', [models[i], i]);
   // Models with their own channel totals (markov, spec section 7) report those; the others sum their credits.
   await db.run('CREATE TABLE IF NOT EXISTS model_totals (model VARCHAR, channel VARCHAR, conversions DOUBLE, revenue DOUBLE)');
-  const channel_summary = await db.all(`
+  // Kept as a table too, so notebook cells and reports can query it.
+  await db.run(`CREATE OR REPLACE TABLE channel_summary AS
     -- Sums are exact (DECIMAL) so parallel aggregation order cannot change the 10th decimal:
     -- same inputs, byte-identical files.
     SELECT s.model, s.channel, s.attributed_conversions, s.attributed_revenue, s.conversion_kind
@@ -184,6 +185,7 @@ export async function readOutputs(db: Database, models: string[], outputs: 'all'
       FROM model_totals t
     ) s JOIN model_order o ON o.model = s.model
     ORDER BY o.k, s.channel, s.conversion_kind`);
+  const channel_summary = await db.all(`SELECT c.* FROM channel_summary c JOIN model_order o ON o.model = c.model ORDER BY o.k, c.channel, c.conversion_kind`);
   if (outputs === 'summary') return { channel_summary, credits: [], conversions: [], rejects: [] };
   const credits = await db.all(`
     SELECT c.conversion_id, v.person_key, c.model, c.channel, c.credit, c.credit * v.value AS attributed_revenue, v.conversion_kind

@@ -1,5 +1,14 @@
-/** Entry point of the notebook UI (web mode and the Electron renderer). */
-import { runSmoke } from './smoke.ts';
+/**
+ * Entry point of the notebook UI (web mode and the Electron renderer): the
+ * Electron host when the preload gave us `window.workbench`, else the
+ * browser host. `?smoke` opens the engine smoke page instead (its e2e test).
+ */
+import { createElectronHost } from './host/electron.ts';
+import { createBrowserHost } from './host/browser.ts';
 
-// Until the notebook UI lands: the engine smoke page (renderer/smoke.ts).
-void runSmoke(document.getElementById('app')!);
+const root = document.getElementById('app')!;
+if (new URLSearchParams(location.search).has('smoke')) {
+  void import('./smoke.ts').then((m) => m.runSmoke(root));
+} else {
+  void import('./boot.ts').then((m) => m.boot(root, createElectronHost() ?? createBrowserHost()));
+}

@@ -206,7 +206,7 @@ export class App implements ViewHost {
     } catch {
       return;
     }
-    const hidden = /^(raw|src|staged|struct_rejects|tz_offsets|conversion_names|dup_ids|model_order|model_totals|__.*|sweep_grid|conversion_kinds|event_extras)$/;
+    const hidden = /^(raw|src|staged|struct_rejects|tz_offsets|conversion_names|dup_ids|model_order|model_totals|__.*|sweep_grid|conversion_kinds|event_extras|events_p|conversion_base|journey_candidates|identity_.*|url_.*|ref_.*|session_.*|touch_events|path_.*|converting_paths|non_converting_paths|markov_.*|shapley_.*|fractribution_.*)$/;
     const shown = tables.filter((t) => !hidden.test(t.name));
     setCatalog({ tables: shown.map((t) => ({ name: t.name, columns: t.columns })), params: this.nb.cells.filter((c): c is ParamCell => c.kind === 'param').map((c) => c.name) });
     for (const t of shown) this.resultCols.set(t.name, t.columns);
@@ -448,8 +448,9 @@ export class App implements ViewHost {
       }
       this.transition(id, { type: 'done', runId, at: Date.now(), meta: { rows, columns, ms: performance.now() - at } });
     } catch (e) {
-      const err = e as Error & { code?: string; file?: string; line?: number; column?: number };
-      this.transition(id, { type: 'fail', runId, at: Date.now(), error: { name: err.name, message: err.message, code: err.code, file: err.file, line: err.line, column: err.column } });
+      const err = e as Error & { code?: string; where?: { file?: string; line?: number; column?: number } };
+      const w = err.where ?? {};
+      this.transition(id, { type: 'fail', runId, at: Date.now(), error: { name: err.name, message: err.message, code: err.code, file: w.file, line: w.line, column: w.column } });
       throw e;
     }
   }
@@ -528,7 +529,6 @@ export class App implements ViewHost {
         FROM channel_summary s LEFT JOIN (SELECT channel, attributed_conversions, attributed_revenue FROM channel_summary WHERE model = $1) b USING (channel)
         ORDER BY s.model, s.channel`, [cell.compare]).catch(() => undefined);
     }
-    await this.materializeSummary(cell.id, outputs.channel_summary);
     const [cols, status, rejects] = await Promise.all([
       this.session.describe(cell.id, 'channel_summary'),
       this.session.query(cell.id, 'SELECT touch_status AS s, count(*) AS n FROM conversions GROUP BY 1 ORDER BY 1'),
@@ -542,14 +542,6 @@ export class App implements ViewHost {
     return n;
   }
 
-  /** The run's channel_summary rows as a table other cells can query. */
-  private async materializeSummary(cellId: string, rows: Record<string, unknown>[]): Promise<void> {
-    await this.session.query(cellId, `CREATE OR REPLACE TABLE channel_summary AS
-      SELECT s.model, s.channel, CAST(s.attributed_conversions AS DOUBLE) AS attributed_conversions, CAST(s.attributed_revenue AS DOUBLE) AS attributed_revenue, s.conversion_kind
-      FROM (SELECT unnest($1::STRUCT(model VARCHAR, channel VARCHAR, attributed_conversions DOUBLE, attributed_revenue DOUBLE, conversion_kind VARCHAR)[]) AS s)`,
-    [rows.map((r) => ({ model: String(r.model), channel: String(r.channel), attributed_conversions: Number(r.attributed_conversions), attributed_revenue: Number(r.attributed_revenue), conversion_kind: String(r.conversion_kind) })) as unknown as SqlValue]);
-  }
-
   private dataVersion(): string {
     return JSON.stringify(this.nb.cells.filter((c) => c.kind === 'data').map((c) => [c.id, (c as DataCell).path, (c as DataCell).options, this.files.get(c.id)?.name]));
   }
@@ -561,6 +553,8 @@ export class App implements ViewHost {
     this.apply({ type: 'add', kind, after, patch });
     const added = this.nb.cells.find((c) => !before.has(c.id));
     if (added) {
+      // a chart of the result above it draws at once
+      if (added.kind === 'chart' && added.from) this.runner.request([added.id]);
       this.select(added.id);
       requestAnimationFrame(() => {
         this.views.get(added.id)?.el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });

@@ -114,8 +114,9 @@ function frame(cell: Cell, host: ViewHost, opts: { named: boolean; runnable: boo
     (progress.firstChild as HTMLElement).style.width = p === undefined ? '30%' : `${Math.round(p * 100)}%`;
     if (s.status === 'error' && s.error) {
       error.style.display = '';
-      const where = [s.error.file, s.error.line ? `line ${s.error.line}` : '', s.error.column ? `column ${s.error.column}` : ''].filter(Boolean).join(', ');
-      replace(error, h('b', {}, s.error.code === 'cancelled' ? 'Cancelled' : 'Error'), where ? ` (${where})` : '', ': ', s.error.message);
+      // one line, as the CLI says it: file:line:column: message
+      const where = [s.error.file, s.error.line, s.error.column].filter((x) => x !== undefined && x !== '').join(':');
+      replace(error, h('b', {}, s.error.code === 'cancelled' ? 'Cancelled' : 'Error'), ': ', where ? `${where}: ` : '', s.error.message);
     } else error.style.display = 'none';
   };
   return { el, head, body, out, foot, name, setState };
@@ -361,6 +362,9 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
     let spec = specMode && current.spec ? current.spec : builderToSpec(builder(), data.columns, current.title);
     const removed = specMode && current.spec ? sanitizeSpec(current.spec).removed : [];
     spec = withData(spec, data.rows, data.columns);
+    // Drawn off-screen first (no flicker on a slider move), so 'container' width would measure 0:
+    // give vega the cell's width instead.
+    if (spec.width === 'container' || spec.width === undefined) spec = { ...spec, width: Math.max(280, (chartEl.clientWidth || f.el.clientWidth || 900) - 150) };
     const target = h('div', {});
     try {
       const r = await drawChart(target, spec, host.dark());

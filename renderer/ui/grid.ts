@@ -39,7 +39,7 @@ export function formatValue(v: unknown, type: string): string {
 export function createGrid(source: RowSource): { el: HTMLElement; dispose(): void } {
   const cols = source.columns;
   const pages = new Map<number, Row[] | Promise<Row[]>>();
-  const widths = cols.map((c) => Math.min(360, Math.max(72, c.name.length * 8 + 28)));
+  const widths = cols.map((c) => Math.min(360, Math.max(isNumericType(c.type) ? 90 : 130, c.name.length * 8 + 28)));
   const template = `56px ${widths.map((w) => `${w}px`).join(' ')}`;
   const totalPx = source.total * ROW_H;
   const scale = totalPx > MAX_PX ? totalPx / MAX_PX : 1;

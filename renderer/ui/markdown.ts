@@ -62,8 +62,11 @@ export function renderMarkdown(src: string): DocumentFragment {
       const ordered = /^\s*\d/.test(line);
       const list = h(ordered ? 'ol' : 'ul', {});
       while (i < lines.length && /^\s*([-*+]|\d+[.)])\s+/.test(lines[i])) {
-        list.appendChild(h('li', {}, ...inline(lines[i].replace(/^\s*([-*+]|\d+[.)])\s+/, ''))));
+        let item = lines[i].replace(/^\s*([-*+]|\d+[.)])\s+/, '');
         i++;
+        // indented lines continue the item
+        while (i < lines.length && /^\s+\S/.test(lines[i]) && !/^\s*([-*+]|\d+[.)])\s+/.test(lines[i])) item += ' ' + lines[i++].trim();
+        list.appendChild(h('li', {}, ...inline(item)));
       }
       frag.appendChild(list);
       continue;

@@ -33,7 +33,7 @@ describe('web mode in Chromium', { timeout: 300_000 }, () => {
   let app: App;
   before(async () => {
     if (skipReason) return;
-    app = await openApp();
+    app = await openApp('?smoke');
     await app.page.waitForFunction(() => globalThis.__smoke?.state !== 'starting', null, { timeout: 180_000 });
   });
   after(async () => {
