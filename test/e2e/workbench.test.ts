@@ -81,7 +81,7 @@ describe('workbench in web mode', { skip: skipReason }, () => {
       el.dispatchEvent(new Event('input', { bubbles: true }));
     });
     await page.waitForFunction((b) => {
-      const labels = [...document.querySelectorAll('[data-kind=chart] svg [aria-roledescription]')].map((e) => e.getAttribute('aria-label'));
+      const labels = Array.from(document.querySelectorAll('[data-kind=chart] svg [aria-roledescription]')).map((e) => e.getAttribute('aria-label'));
       return labels.length > 0 && JSON.stringify(labels.slice(0, b.length)) !== JSON.stringify(b);
     }, before.slice(0, 200), { timeout: 60_000 });
     await settled(page, 7);
