@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, abbreviateCount } from '../samples/generate.ts';
 import { benchPathModels } from './paths.ts';
+import { uiLatency } from './ui-latency.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' }, repeat: { type: 'string' } } });
@@ -110,3 +111,7 @@ for (const n of sizes) {
 }
 
 benchPathModels();
+
+// The workbench's live tweaking: slider to repainted chart in web mode (wasm) on the 1M-event export.
+console.log('\n## live tweaking in web mode (headless Chromium, wasm engine)');
+await uiLatency({ file: path.join(dataDir, 'bench_1m.parquet') });

@@ -5,11 +5,12 @@
  * progress and can be cancelled.
  */
 import type { ColumnInfo, Database, ProgressFn, Row, SqlValue } from './db.ts';
-import { ident } from './db.ts';
+import { ident, sqlString } from './db.ts';
 import { AttribError } from './errors.ts';
 import type { FileSource } from './source.ts';
 import { importEvents, type ImportOptions, type ImportReport } from './importer.ts';
-import { buildJourneys, cutWindows, readOutputs, validateRun, type ModelLibrary, type RunOptions } from './pipeline.ts';
+import { buildJourneys, cutWindows, isDataDriven, readOutputs, validateRun, JOURNEY_STAGES, type ModelLibrary, type RunOptions } from './pipeline.ts';
+import { resolveParams } from './modelHeader.ts';
 import { runModels, type DataDrivenResult } from './dataDriven.ts';
 
 /**
@@ -37,13 +38,34 @@ export interface AttributionEngine {
   close(): Promise<void>;
 }
 
+/** The journey stages' parameter values (lookback aside: a narrower one only re-cuts). */
+function resolveStageParams(lib: ModelLibrary, params: Record<string, unknown>): [string, unknown][] {
+  const out = new Map<string, unknown>();
+  for (const s of JOURNEY_STAGES) {
+    const spec = lib.get(s);
+    if (!spec) continue;
+    for (const [k, v] of Object.entries(resolveParams(spec.params, params, [], s))) if (k !== 'lookback_days' && k !== 'widest_lookback_days') out.set(k, v);
+  }
+  return [...out.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** A model's own parameter values (data-driven ones: the paths stage's), as a string to compare runs by. */
+function modelSignature(lib: ModelLibrary, model: string, o: RunOptions): string {
+  const spec = lib.get(isDataDriven(model) ? 'paths' : model);
+  if (!spec) return model;
+  return JSON.stringify(resolveParams(spec.params, { ...o.params, ...o.modelParams?.[model] }, [], model));
+}
+
 /** The shared engine implementation. */
 export class Engine implements AttributionEngine {
   private abort = new AbortController();
   private imported = false;
   /** What the journey candidates were last gathered for: inputs other than the lookback, and the window. */
-  private built: { key: string; window: number } | undefined;
+  /** The journeys in the tables: their inputs, the window gathered, the lookback cut, and each model's credit inputs. */
+  private built: { key: string; window: number; cut: number; models: Map<string, string> } | undefined;
   private reused = false;
+  private lastStale: string[] = [];
+  private lastDataDriven: DataDrivenResult | undefined;
 
   constructor(
     readonly db: Database,
@@ -75,17 +97,56 @@ export class Engine implements AttributionEngine {
     // other stage parameters, only need re-cutting: a lookback slider does not rebuild sessions.
     const lookback = Number(o.params.lookback_days ?? 30);
     const window = Math.max(lookback, Number(o.params.widest_lookback_days ?? 0));
-    const { lookback_days: _l, widest_lookback_days: _w, ...rest } = o.params;
-    const key = JSON.stringify({ rules: o.rules, kinds: o.conversionKinds ?? [], params: Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)) });
+    const stageParams = resolveStageParams(this.lib, o.params);
+    const key = JSON.stringify({ rules: o.rules, kinds: o.conversionKinds ?? [], params: stageParams });
     const previous = this.built;
     // A run that fails or is cancelled half way leaves tables of unknown state: rebuild next time.
     this.built = undefined;
     this.reused = previous !== undefined && previous.key === key && lookback <= previous.window;
-    if (this.reused) await cutWindows(this.db, this.lib, o, this.onProgress);
-    else await buildJourneys(this.db, this.lib, o, this.onProgress);
-    this.built = this.reused ? previous : { key, window };
-    const dataDriven = await runModels(this.db, this.lib, o, this.onProgress);
-    return { ...(await readOutputs(this.db, opts.models, opts.outputs)), dataDriven };
+    const sameCut = this.reused && previous!.cut === lookback;
+    if (!this.reused) await buildJourneys(this.db, this.lib, o, this.onProgress);
+    else if (!sameCut) await cutWindows(this.db, this.lib, o, this.onProgress);
+    // Same journeys: only models whose own parameters changed are recomputed (a half-life slider
+    // reruns time_decay, not Markov); their credits replace theirs, the others' rows stay.
+    const cut = `${key}|${lookback}`;
+    const sig = (m: string) => `${cut}|${modelSignature(this.lib, m, o)}`;
+    const stale = sameCut ? o.models.filter((m) => previous!.models.get(m) !== sig(m)) : o.models;
+    const kept = o.models.filter((m) => !stale.includes(m));
+    let dataDriven = this.lastDataDriven;
+    if (stale.length) {
+      if (kept.length) await this.keepCredits(kept);
+      dataDriven = await runModels(this.db, this.lib, { ...o, models: stale }, this.onProgress);
+      if (kept.length) await this.restoreCredits(kept);
+      if (!stale.some(isDataDriven)) dataDriven = this.lastDataDriven;
+    }
+    const models = new Map(sameCut ? previous!.models : []);
+    for (const m of o.models) models.set(m, sig(m));
+    this.built = { key, window: this.reused ? previous!.window : window, cut: lookback, models };
+    this.lastDataDriven = o.models.some(isDataDriven) ? dataDriven : undefined;
+    this.lastStale = stale;
+    return { ...(await readOutputs(this.db, opts.models, opts.outputs)), dataDriven: this.lastDataDriven };
+  }
+
+  /** Models whose credits the last run recomputed (the others were kept). */
+  get lastRunRecomputed(): string[] {
+    return this.lastStale;
+  }
+
+  private async keepCredits(models: string[]): Promise<void> {
+    const list = models.map(sqlString).join(', ');
+    await this.db.run('CREATE TABLE IF NOT EXISTS model_totals (model VARCHAR, channel VARCHAR, conversions DOUBLE, revenue DOUBLE)');
+    await this.db.run(`CREATE OR REPLACE TEMP TABLE __credits_kept AS SELECT * FROM credits WHERE model IN (${list})`);
+    await this.db.run(`CREATE OR REPLACE TEMP TABLE __totals_kept AS SELECT * FROM model_totals WHERE model IN (${list})`);
+  }
+
+  private async restoreCredits(models: string[]): Promise<void> {
+    const list = models.map(sqlString).join(', ');
+    await this.db.run(`INSERT INTO credits SELECT * FROM __credits_kept`);
+    await this.db.run('CREATE TABLE IF NOT EXISTS model_totals (model VARCHAR, channel VARCHAR, conversions DOUBLE, revenue DOUBLE)');
+    await this.db.run(`DELETE FROM model_totals WHERE model IN (${list})`);
+    await this.db.run(`INSERT INTO model_totals SELECT * FROM __totals_kept`);
+    await this.db.run('DROP TABLE __credits_kept');
+    await this.db.run('DROP TABLE __totals_kept');
   }
 
   /** Whether the last run re-cut existing journeys instead of building them (for the UI's footer and tests). */

@@ -529,16 +529,18 @@ export class App implements ViewHost {
         FROM channel_summary s LEFT JOIN (SELECT channel, attributed_conversions, attributed_revenue FROM channel_summary WHERE model = $1) b USING (channel)
         ORDER BY s.model, s.channel`, [cell.compare]).catch(() => undefined);
     }
-    const [cols, status, rejects] = await Promise.all([
+    const [cols, status, rejects, ruleRows] = await Promise.all([
       this.session.describe(cell.id, 'channel_summary'),
       this.session.query(cell.id, 'SELECT touch_status AS s, count(*) AS n FROM conversions GROUP BY 1 ORDER BY 1'),
       this.session.query(cell.id, 'SELECT count(*) AS n FROM rejects'),
+      this.session.query(cell.id, "SELECT coalesce(rule_id, 'fallback') AS r, count(*) AS n FROM touch_events GROUP BY 1"),
     ]);
     this.resultCols.set('channel_summary', cols);
     const n = outputs.channel_summary.length;
     const byStatus = Object.fromEntries(status.map((r) => [String(r.s), Number(r.n)]));
     const counts = { conversions: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus, rejects: Number(rejects[0].n) };
-    this.setResult(cell.id, { kind: 'model', result: { outputs, ms: performance.now() - t0, counts }, summary: { total: n, columns: cols, fetch: async (o, l) => outputs.channel_summary.slice(o, o + l) } });
+    const ruleCounts = Object.fromEntries(ruleRows.map((r) => [String(r.r), Number(r.n)]));
+    this.setResult(cell.id, { kind: 'model', result: { outputs, ms: performance.now() - t0, counts, ruleCounts }, summary: { total: n, columns: cols, fetch: async (o, l) => outputs.channel_summary.slice(o, o + l) } });
     return n;
   }
 

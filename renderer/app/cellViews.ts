@@ -15,7 +15,9 @@ import { renderMarkdown } from '../ui/markdown.ts';
 import { createSqlEditor } from '../ui/sqlEditor.ts';
 import { drawChart } from '../ui/chart.ts';
 import type { Result as EmbedResult } from 'vega-embed';
-import { MODEL_CHOICES, paramsFor } from './models.ts';
+import { DEFAULT_RULES, MODEL_CHOICES, paramsFor } from './models.ts';
+import { formatConditions, parseConditions } from '../../common/ruleText.ts';
+import { validateRules, type ChannelRule, type RuleSet } from '../../common/rules.ts';
 import type { SqlResult } from './session.ts';
 import type { RunState } from './core.ts';
 
@@ -31,6 +33,8 @@ export interface ModelResult {
   outputs: RunOutputs;
   ms: number;
   counts: { conversions: number; byStatus: Record<string, number>; rejects: number };
+  /** Touch events each channel rule classified (by rule id; the fallback as '(no rule)'). */
+  ruleCounts: Record<string, number>;
 }
 
 /** What a view may show as a cell's result. */
@@ -226,7 +230,7 @@ function paramView(cell: ParamCell, host: ViewHost): CellView {
   const render = () => {
     const c = current;
     const valueText = h('div', { class: 'value', 'data-testid': 'param-value' });
-    const show = (v: unknown) => (valueText.textContent = `${Array.isArray(v) ? v.join(' → ') : String(v)}${c.unit ? ` ${c.unit}` : ''}`);
+    const show = (v: unknown) => (valueText.textContent = `${Array.isArray(v) ? v.join(' → ') : String(v)}${c.unit ? ` ${v === 1 && c.unit.endsWith('s') ? c.unit.slice(0, -1) : c.unit}` : ''}`);
     show(c.value);
     const set = (v: ParamCell['value']) => {
       show(v);
@@ -274,7 +278,7 @@ function paramView(cell: ParamCell, host: ViewHost): CellView {
         control = i;
       }
     }
-    replace(f.body, h('div', { class: 'param' }, h('label', {}, c.label ?? c.name, h('span', { class: 'sub' }, `$${c.name}`)), control, valueText));
+    replace(f.body, h('div', { class: 'param-row' }, h('label', {}, c.label ?? c.name, h('span', { class: 'sub' }, `$${c.name}`)), control, valueText));
     f.body.classList.add('flush');
   };
   render();
@@ -406,13 +410,91 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
 
 // ------------------------------------------------------------------ model
 
+/**
+ * The channel-rule table of a model cell: first match wins, so order
+ * matters; each row shows how many touch events the rule took in the last
+ * run. Edits apply (and re-run) only when the whole rule set validates.
+ */
+function rulesTable(cell: ModelCell, host: ViewHost, counts: Record<string, number> | undefined, openState: { open: boolean }): HTMLElement {
+  const set: RuleSet = cell.rules ?? DEFAULT_RULES;
+  const msg = h('div', { class: 'note', role: 'status' });
+  const commit = (rules: ChannelRule[]) => {
+    try {
+      const next = validateRules({ ...set, rules });
+      host.update(cell.id, { rules: next } as Partial<Cell>, { run: true });
+    } catch (e) {
+      msg.textContent = (e as Error).message;
+      msg.className = 'note warn-text';
+    }
+  };
+  const rows = set.rules.map((r, i) => {
+    const channel = h('input', { class: 'inp', value: r.channel, 'aria-label': `channel of rule ${r.id}`, style: { width: '130px' } }) as HTMLInputElement;
+    channel.addEventListener('change', () => commit(set.rules.map((x, j) => (j === i ? { ...x, channel: channel.value.trim().toLowerCase() } : x))));
+    const cond = (group: 'all' | 'any') => {
+      const inp = h('input', { class: 'inp', value: formatConditions(r[group]), 'aria-label': `${group} conditions of rule ${r.id}`, style: { width: '100%' }, placeholder: group === 'all' ? 'every condition…' : 'or at least one of…' }) as HTMLInputElement;
+      inp.addEventListener('change', () => {
+        try {
+          const conds = parseConditions(inp.value);
+          commit(set.rules.map((x, j) => (j === i ? { ...x, [group]: conds.length ? conds : undefined } : x)));
+        } catch (e) {
+          msg.textContent = `rule ${r.id}: ${(e as Error).message}`;
+          msg.className = 'note warn-text';
+        }
+      });
+      return inp;
+    };
+    const enabled = h('input', { type: 'checkbox', checked: r.enabled !== false, 'aria-label': `rule ${r.id} enabled` }) as HTMLInputElement;
+    enabled.addEventListener('change', () => commit(set.rules.map((x, j) => (j === i ? { ...x, enabled: enabled.checked } : x))));
+    const move = (d: -1 | 1) => {
+      const j = i + d;
+      if (j < 0 || j >= set.rules.length) return;
+      const next = [...set.rules];
+      [next[i], next[j]] = [next[j], next[i]];
+      commit(next);
+    };
+    return h('tr', { 'data-rule': r.id },
+      h('td', { class: 'num' }, String(i + 1)), h('td', {}, h('code', {}, r.id)), h('td', {}, channel),
+      h('td', { style: { width: '34%' } }, cond('all')), h('td', { style: { width: '24%' } }, cond('any')),
+      h('td', { class: 'num', 'data-testid': 'rule-count' }, counts ? (counts[r.id] ?? 0).toLocaleString('en-US') : '–'),
+      h('td', {}, enabled),
+      h('td', { style: { whiteSpace: 'nowrap' } },
+        h('button', { class: 'btn ghost small', 'aria-label': 'Move rule up', onclick: () => move(-1) }, icon('up')),
+        h('button', { class: 'btn ghost small', 'aria-label': 'Move rule down', onclick: () => move(1) }, icon('down')),
+        h('button', { class: 'btn ghost small danger', 'aria-label': 'Delete rule', onclick: () => commit(set.rules.filter((_, j) => j !== i)) }, icon('trash'))));
+  });
+  const add = () => {
+    const ids = new Set(set.rules.map((r) => r.id));
+    let k = 1;
+    while (ids.has(`rule_${k}`)) k++;
+    commit([{ id: `rule_${k}`, channel: 'other', all: [{ field: 'utm_source', op: 'equals', values: ['example'] }] }, ...set.rules]);
+  };
+  const details = h('details', { class: 'rules', open: openState.open },
+    h('summary', {}, `Channel rules: ${set.rules.length} (${cell.rules ? 'edited' : 'bundled defaults'}); first match wins, else ${set.fallback ?? 'direct'}`),
+    h('div', { style: { padding: '6px 0' } },
+      h('table', { class: 'simple' },
+        h('tr', {}, h('th', { class: 'num' }, '#'), h('th', {}, 'rule'), h('th', {}, 'channel'), h('th', {}, 'all of'), h('th', {}, 'any of'), h('th', { class: 'num' }, 'touch events'), h('th', {}, 'on'), h('th', {}, '')),
+        h('tr', {}, h('td', {}), h('td', {}, h('code', {}, 'explicit')), h('td', { class: 'note' }, 'the file\'s channel'), h('td', { class: 'note' }, 'a channel column in the file always wins'), h('td', {}), h('td', { class: 'num', 'data-testid': 'rule-count-explicit' }, counts ? (counts.explicit ?? 0).toLocaleString('en-US') : '–'), h('td', {}), h('td', {})),
+        rows,
+        h('tr', {}, h('td', {}), h('td', {}, h('code', {}, 'fallback')), h('td', {}, set.fallback ?? 'direct'), h('td', { class: 'note' }, 'anything no rule matched'), h('td', {}), h('td', { class: 'num', 'data-testid': 'rule-count-fallback' }, counts ? (counts.fallback ?? 0).toLocaleString('en-US') : '–'), h('td', {}), h('td', {}))),
+      h('div', { class: 'row', style: { marginTop: '8px' } },
+        h('button', { class: 'btn small', onclick: add }, icon('plus'), 'Add rule'),
+        cell.rules ? h('button', { class: 'btn small', onclick: () => host.update(cell.id, { rules: undefined } as Partial<Cell>, { run: true }) }, 'Reset to defaults') : null,
+        msg),
+    ));
+  details.addEventListener('toggle', () => (openState.open = details.open));
+  return details;
+}
+
 function modelView(cell: ModelCell, host: ViewHost): CellView {
   const f = frame(cell, host, { named: true, runnable: true });
   let current = cell;
   let disposers: (() => void)[] = [];
+  let ruleCounts: Record<string, number> | undefined;
+  const rulesOpen = { open: false };
   const controls = h('div', { class: 'model-grid' });
+  const rulesBox = h('div', { style: { padding: '0 14px 10px' } });
   f.body.classList.add('flush');
-  f.body.appendChild(controls);
+  f.body.append(controls, rulesBox);
   const render = () => {
     const c = current;
     const chips = h('div', { class: 'chips', role: 'group', 'aria-label': 'models' }, MODEL_CHOICES.map((m) => {
@@ -452,9 +534,10 @@ function modelView(cell: ModelCell, host: ViewHost): CellView {
     const compare = h('select', { class: 'inp', 'aria-label': 'baseline model' }, h('option', { value: '' }, 'none'), c.models.map((m) => h('option', { value: m, selected: m === c.compare }, m))) as HTMLSelectElement;
     compare.addEventListener('change', () => host.update(c.id, { compare: compare.value || undefined } as Partial<Cell>, { run: true }));
     const rules = c.rules ?? undefined;
+    replace(rulesBox, rulesTable(c, host, ruleCounts, rulesOpen));
     replace(controls,
       h('div', {}, h('h4', {}, 'Models'), chips, h('h4', { style: { marginTop: '12px' } }, 'Baseline for deltas'), compare,
-        h('div', { class: 'note', style: { marginTop: '10px' } }, rules ? `Custom channel rules: ${rules.rules.length} rules.` : 'Channel rules: the bundled defaults (models/channel_rules.json).')),
+        h('div', { class: 'note', style: { marginTop: '10px' } }, rules ? `Edited channel rules: ${rules.rules.length} rules (saved in the notebook).` : 'Channel rules: the bundled defaults (models/channel_rules.json); edit them below.')),
       h('div', {}, h('h4', {}, 'Parameters'), rows.length ? rows : h('div', { class: 'note' }, 'The chosen models have no parameters.')),
     );
   };
@@ -470,6 +553,7 @@ function modelView(cell: ModelCell, host: ViewHost): CellView {
     setResult(r) {
       disposers.forEach((d) => d());
       disposers = [];
+      ruleCounts = r && r.kind === 'model' ? r.result.ruleCounts : undefined;
       render();
       if (!r || r.kind !== 'model') {
         replace(f.out);

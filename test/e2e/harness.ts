@@ -82,10 +82,10 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Serves dist/renderer, launches Chromium with a fresh profile and opens `pagePath` (default the app). */
-export async function openApp(pagePath = ''): Promise<App> {
+/** Serves dist/renderer (or `opts.root`), launches Chromium with a fresh profile and opens `pagePath` (default the app). */
+export async function openApp(pagePath = '', opts: { root?: string } = {}): Promise<App> {
   const served: string[] = [];
-  const server = await serveStatic({ root: DIST, port: 0, onRequest: (p) => served.push(p) });
+  const server = await serveStatic({ root: opts.root ?? DIST, port: 0, onRequest: (p) => served.push(p) });
   const trap = await startTrap();
   const origin = new URL(server.url).origin;
   const profile = mkdtempSync(path.join(tmpdir(), 'attrib-e2e-'));

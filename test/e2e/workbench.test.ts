@@ -92,13 +92,63 @@ describe('workbench in web mode', { skip: skipReason }, () => {
     // last touch does not depend on the half-life: unchanged
     const lt = await query(page, "SELECT channel, attributed_conversions AS c FROM channel_summary WHERE model = 'last_touch' ORDER BY channel");
     assert.ok(lt.length > 0);
-    assert.equal(await page.locator('[data-kind=param]').filter({ hasText: '$half_life_days' }).locator('[data-testid=param-value]').textContent(), '1 days');
+    assert.equal(await page.locator('[data-kind=param]').filter({ hasText: '$half_life_days' }).locator('[data-testid=param-value]').textContent(), '1 day');
     await page.locator('[data-kind=chart]').first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${repo}test/artifacts/screenshots/workbench-slider.png` });
   });
 
+  it('the channel-rule table shows what each rule takes, and an edit moves credit to the new channel', async () => {
+    const { page } = app;
+    const model = page.locator('[data-kind=model]').first();
+    await model.locator('details.rules summary').click();
+    const counts = await model.locator('[data-testid=rule-count]').allTextContents();
+    const fallback = await model.locator('[data-testid=rule-count-fallback]').textContent();
+    const explicit = await model.locator('[data-testid=rule-count-explicit]').textContent();
+    const total = [...counts, fallback ?? '0', explicit ?? '0'].reduce((a, t) => a + Number(String(t).replace(/,/g, '')), 0);
+    const [{ n }] = await query(page, 'SELECT count(*) AS n FROM touch_events');
+    assert.equal(total, Number(n), 'the rules and the fallback account for every touch event');
+    const emailBefore = await query(page, "SELECT sum(attributed_conversions) AS c FROM channel_summary WHERE model = 'last_touch' AND channel = 'email'");
+    assert.ok(Number(emailBefore[0].c) > 0);
+    await model.locator('input[aria-label="channel of rule medium_email"]').fill('newsletter');
+    await model.locator('input[aria-label="channel of rule medium_email"]').press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-kind=model] .status.running, [data-kind=model] .status.queued') !== null || true);
+    await settled(page, 7);
+    const after = await query(page, "SELECT channel, sum(attributed_conversions) AS c FROM channel_summary WHERE model = 'last_touch' AND channel IN ('email', 'newsletter') GROUP BY 1");
+    assert.deepEqual(after.map((r) => [r.channel, Number(r.c)]), [['newsletter', Number(emailBefore[0].c)]], 'the same credit, under the new channel name');
+    await model.locator('details.rules').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${repo}test/artifacts/screenshots/workbench-rules.png` });
+  });
+
+  it('a lookback slider re-cuts the journeys: a shorter window gives direct more of the credit', async () => {
+    const { page } = app;
+    const direct = async () => Number((await query(page, "SELECT coalesce(sum(attributed_conversions), 0) AS c FROM channel_summary WHERE model = 'linear' AND channel = 'direct'"))[0].c);
+    const before = await direct();
+    const slider = page.locator('[data-kind=param]').filter({ hasText: '$lookback_days' }).locator('input[type=range]');
+    await slider.evaluate((el: HTMLInputElement) => {
+      el.value = '1';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await page.waitForFunction(() => document.querySelector('[data-kind=model] .status-text')?.textContent !== '', null);
+    await settled(page, 7);
+    const after = await direct();
+    assert.ok(after > before, `direct credit grows when the window shrinks to a day: ${before} -> ${after}`);
+    const [{ n }] = await query(page, "SELECT count(*) AS n FROM conversions WHERE touch_status <> 'attributed'");
+    assert.ok(Math.abs(after - Number(n)) < 1e-9, 'direct gets exactly the conversions left without a credited touch (linear credits direct only then)');
+    await slider.evaluate((el: HTMLInputElement) => {
+      el.value = '30';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await settled(page, 7);
+    assert.ok(Math.abs((await direct()) - before) < 1e-9, 'back to 30 days: back to the same numbers');
+  });
+
   it('edits and runs SQL, then charts its result', async () => {
     const { page } = app;
+    // new cells go after the selected one: select the last cell, so the new one is last
+    await page.evaluate(() => {
+      const cells = document.querySelectorAll('.cell');
+      (globalThis as unknown as { __workbench: { select(id: string): void } }).__workbench.select(cells[cells.length - 1].getAttribute('data-cell-id')!);
+    });
     await command(page, 'cell.addSql');
     const cell = page.locator('[data-kind=sql]').last();
     await cell.locator('.monaco-editor').click();

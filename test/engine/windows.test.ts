@@ -50,5 +50,29 @@ for (const [name, open] of [['native', openNativeDatabase], ['wasm', openWasmDat
       assert.deepEqual([summary.credits.length, summary.conversions.length], [0, 0], 'summary only: the big tables stay in the engine');
       await live.close();
     });
+
+    it('a half-life change recomputes time_decay only, and equals a fresh run', async () => {
+      const lib = loadModelLibrary();
+      const live = new Engine(await open(), lib);
+      await live.openFile(memorySource('tiny.csv', text));
+      const all = [...models, 'markov'];
+      await live.run({ models: all, rules, params: { lookback_days: 30, half_life_days: 7 } });
+      assert.deepEqual(live.lastRunRecomputed, all);
+      const got = await live.run({ models: all, rules, params: { lookback_days: 30, half_life_days: 2 } });
+      assert.deepEqual(live.lastRunRecomputed, ['time_decay'], 'only the model whose parameter moved');
+      const same = await live.run({ models: all, rules, params: { lookback_days: 30, half_life_days: 2 } });
+      assert.deepEqual(live.lastRunRecomputed, [], 'nothing changed: nothing recomputed');
+      assert.deepEqual(same.channel_summary, got.channel_summary);
+      const fresh = new Engine(await open(), lib);
+      await fresh.openFile(memorySource('tiny.csv', text));
+      const want = await fresh.run({ models: all, rules, params: { lookback_days: 30, half_life_days: 2 } });
+      await fresh.close();
+      assert.deepEqual(got.channel_summary, want.channel_summary);
+      assert.deepEqual(got.credits, want.credits);
+      assert.ok(got.dataDriven?.markov, 'the kept Markov result is still reported');
+      await live.run({ models: all, rules, params: { lookback_days: 14, half_life_days: 2 } });
+      assert.deepEqual(live.lastRunRecomputed, all, 'a new lookback re-cuts the journeys: every model runs');
+      await live.close();
+    });
   });
 }
