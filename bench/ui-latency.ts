@@ -45,9 +45,14 @@ export async function uiLatency(opts: { file?: string; moves?: number } = {}): P
   if (!demo.includes(path.basename(file))) throw new Error('could not point the demo notebook at the export');
   writeFileSync(path.join(root, 'samples/demo.attrib.md'), demo);
   const app = await openApp('', { root });
+  app.page.on('crash', () => console.log('ui latency: the page crashed (out of memory?)'));
+  app.page.on('close', () => console.log('ui latency: the page closed'));
   try {
     const t0 = Date.now();
-    await app.page.waitForFunction(() => document.querySelectorAll('.status.done').length >= 7 && !document.querySelector('.status.running, .status.queued'), null, { timeout: 900_000 });
+    await app.page.waitForFunction(() => document.querySelectorAll('.status.done').length >= 7 && !document.querySelector('.status.running, .status.queued'), null, { timeout: 900_000, polling: 1000 }).catch(async (e) => {
+      console.log(`ui latency: the notebook did not finish: ${app.pageErrors.concat(app.consoleErrors).slice(0, 3).join(' | ')}`);
+      throw e;
+    });
     const events = await app.page.locator('[data-kind=data] .status-text').textContent();
     console.log(`ui latency: ${path.basename(file)} opened and every cell ran in ${((Date.now() - t0) / 1000).toFixed(1)} s (${events})`);
     const results: Record<string, number[]> = {};
