@@ -7,7 +7,7 @@
  *
  * Usage: tsx bench/ui-latency.ts [--file bench/data/bench_1m.parquet] [--moves 21]
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,9 +38,10 @@ export async function uiLatency(opts: { file?: string; moves?: number } = {}): P
   if (!existsSync(path.join(DIST, 'index.html'))) spawnSync(process.execPath, [path.join(repo, 'scripts/webbuild.mjs')], { stdio: 'inherit' });
   // The built page with the demo notebook pointed at the big export.
   const root = mkdtempSync(path.join(tmpdir(), 'attrib-uibench-'));
-  for (const f of readdirSync(DIST)) if (f !== 'samples') symlinkSync(path.join(DIST, f), path.join(root, f));
+  // copies, not links: the server refuses files that resolve outside its root
+  for (const f of readdirSync(DIST)) if (f !== 'samples') cpSync(path.join(DIST, f), path.join(root, f), { recursive: true });
   mkdirSync(path.join(root, 'samples'));
-  symlinkSync(file, path.join(root, 'samples', path.basename(file)));
+  cpSync(file, path.join(root, 'samples', path.basename(file)));
   const demo = readFileSync(path.join(repo, 'samples/demo.attrib.md'), 'utf8').replace('"path": "sample.parquet"', `"path": "${path.basename(file)}"`);
   if (!demo.includes(path.basename(file))) throw new Error('could not point the demo notebook at the export');
   writeFileSync(path.join(root, 'samples/demo.attrib.md'), demo);
@@ -49,8 +50,9 @@ export async function uiLatency(opts: { file?: string; moves?: number } = {}): P
   app.page.on('close', () => console.log('ui latency: the page closed'));
   try {
     const t0 = Date.now();
-    await app.page.waitForFunction(() => document.querySelectorAll('.status.done').length >= 7 && !document.querySelector('.status.running, .status.queued'), null, { timeout: 900_000, polling: 1000 }).catch(async (e) => {
-      console.log(`ui latency: the notebook did not finish: ${app.pageErrors.concat(app.consoleErrors).slice(0, 3).join(' | ')}`);
+    await app.page.waitForFunction(() => document.querySelectorAll('.status.done').length >= 7 && !document.querySelector('.status.running, .status.queued'), null, { timeout: 240_000, polling: 1000 }).catch(async (e) => {
+      const cells = await app.page.evaluate(() => Array.from(document.querySelectorAll('.cell')).map((c) => `${c.getAttribute('data-kind')}: ${c.querySelector('.status-text')?.textContent ?? ''} ${c.querySelector('.error-box')?.textContent ?? ''}`.trim()).join('; ')).catch(() => '(page gone)');
+      console.log(`ui latency: the notebook did not finish: ${cells} ${app.pageErrors.concat(app.consoleErrors).slice(0, 3).join(' | ')}`);
       throw e;
     });
     const events = await app.page.locator('[data-kind=data] .status-text').textContent();
@@ -64,9 +66,12 @@ export async function uiLatency(opts: { file?: string; moves?: number } = {}): P
           const cell = Array.from(document.querySelectorAll('[data-kind=param]')).find((c) => c.textContent?.includes(`$${param}`))!;
           const input = cell.querySelector('input[type=range]') as HTMLInputElement;
           const chart = document.querySelector('[data-kind=chart] .chart-wrap')!;
+          // (no named helper functions in here: the bundler would wrap them in a helper the page lacks)
+          const before = Array.from(chart.querySelectorAll('svg [aria-roledescription=bar]')).map((e) => e.getAttribute('aria-label')).join('|');
           return new Promise<number>((resolve) => {
+            // done when the chart shows other numbers, i.e. the new credits are drawn
             const obs = new MutationObserver(() => {
-              if (!chart.querySelector('svg')) return;
+              if (Array.from(chart.querySelectorAll('svg [aria-roledescription=bar]')).map((e) => e.getAttribute('aria-label')).join('|') === before) return;
               obs.disconnect();
               requestAnimationFrame(() => resolve(performance.now() - t));
             });

@@ -695,7 +695,8 @@ export class App implements ViewHost {
         localStorage.setItem('aw-theme', this.themeDark ? 'dark' : 'light');
         document.documentElement.dataset.theme = this.themeDark ? 'dark' : 'light';
         setEditorTheme(this.themeDark);
-        for (const [id, v] of this.views) if (this.nb.cells.find((c) => c.id === id)?.kind === 'chart') v.update(this.nb.cells.find((c) => c.id === id)!);
+        // charts take their colours at drawing time: draw them again
+        for (const [id, v] of this.views) if (this.nb.cells.find((c) => c.id === id)?.kind === 'chart') v.setResult(this.results.get(id));
       },
       'view.focusNext': () => this.moveSelection(1),
       'view.focusPrev': () => this.moveSelection(-1),

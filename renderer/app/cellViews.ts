@@ -390,6 +390,8 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
     update(c) {
       const prev = current;
       current = c as ChartCell;
+      // the notebook re-syncs every view on any edit: a chart whose cell did not change keeps its drawing
+      if (JSON.stringify(prev) === JSON.stringify(current)) return;
       const modeNow = !current.builder && !!current.spec;
       if (modeNow !== specMode) specMode = modeNow;
       renderBar();
