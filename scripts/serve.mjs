@@ -11,70 +11,10 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** The page's Content Security Policy, one directive a key. */
-export const CSP_DIRECTIVES = {
-  'default-src': "'self'",
-  // wasm-unsafe-eval: WebAssembly compilation only (duckdb-wasm, parquet-wasm); never unsafe-eval.
-  'script-src': "'self' 'wasm-unsafe-eval'",
-  'worker-src': "'self' blob:",
-  // Monaco sets inline styles.
-  'style-src': "'self' 'unsafe-inline'",
-  'img-src': "'self' data: blob:",
-  'font-src': "'self' data:",
-  'connect-src': "'self' blob: data:",
-  'object-src': "'none'",
-  'base-uri': "'none'",
-  'frame-ancestors': "'none'",
-  'form-action': "'none'",
-};
-
-/**
- * The policy as a header value, or as a <meta> tag's content (`meta`): a meta
- * policy cannot carry frame-ancestors (browsers ignore it there, with a
- * console error), so the meta tag leaves it to the header.
- */
-export function cspValue({ meta = false } = {}) {
-  return Object.entries(CSP_DIRECTIVES)
-    .filter(([k]) => !(meta && k === 'frame-ancestors'))
-    .map(([k, v]) => `${k} ${v}`)
-    .join('; ');
-}
-
-/** Headers on every response of web mode (this server and Vite's dev server). */
-export const SECURITY_HEADERS = {
-  'Content-Security-Policy': cspValue(),
-  'X-Content-Type-Options': 'nosniff',
-  // Cross-origin isolation, so a threaded duckdb-wasm build (SharedArrayBuffer) can be used later.
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-  'Referrer-Policy': 'no-referrer',
-};
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-  '.csv': 'text/csv; charset=utf-8',
-  '.parquet': 'application/vnd.apache.parquet',
-};
-
-/** The MIME type for a file name (application/octet-stream when unknown). */
-export function mimeType(file) {
-  return MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
+// The policy and MIME types are shared with the desktop app's app:// scheme.
+export { CSP_DIRECTIVES, cspValue, SECURITY_HEADERS } from '../common/webPolicy.mjs';
+export { contentType as mimeType } from '../common/webPolicy.mjs';
+import { SECURITY_HEADERS, contentType as mimeType } from '../common/webPolicy.mjs';
 
 /** The repository's dist/renderer. */
 export const DIST_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
