@@ -52,6 +52,8 @@ export class Runner {
     for (const id of this.pending) this.hooks.skipped(id, runId, because);
     this.pending = [];
     if (this.current) this.hooks.cancel(this.current);
+    // The cancelled cell is not carried into a later plan (after another notebook opens, its id may name another cell).
+    this.current = undefined;
   }
 
   /** Resolves when the runner is idle. */

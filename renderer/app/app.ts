@@ -18,7 +18,8 @@ import { createCellView, type CellResult, type CellView, type ViewHost } from '.
 import * as core from './core.ts';
 import { Session, qi } from './session.ts';
 import { Runner } from '../../common/runner.ts';
-import { DEFAULT_RULES } from './models.ts';
+import { DEFAULT_RULES, LIBRARY } from './models.ts';
+import { bindNamed } from '../../common/modelHeader.ts';
 import { fingerprintBlob, sameFingerprint } from './fingerprint.ts';
 import { openPalette, showDialog, toast } from './overlays.ts';
 import { exportHtmlReport } from './report.ts';
@@ -523,11 +524,9 @@ export class App implements ViewHost {
     const t0 = performance.now();
     const outputs = await this.session.runModel(cell.id, { models: cell.models, rules, params, outputs: 'summary' }, progress);
     if (cell.compare) {
-      await this.session.query(cell.id, `CREATE OR REPLACE TABLE model_comparison AS
-        SELECT s.model, s.channel, s.attributed_conversions, s.attributed_conversions - coalesce(b.attributed_conversions, 0) AS delta_conversions,
-          s.attributed_revenue, s.attributed_revenue - coalesce(b.attributed_revenue, 0) AS delta_revenue
-        FROM channel_summary s LEFT JOIN (SELECT channel, attributed_conversions, attributed_revenue FROM channel_summary WHERE model = $1) b USING (channel)
-        ORDER BY s.model, s.channel`, [cell.compare]).catch(() => undefined);
+      // models/compare.sql, as `attrib attribute --compare` runs it (common/compare.ts): model_order is the run's
+      const b = bindNamed(LIBRARY.get('compare')!.sql, { baseline: cell.compare });
+      await this.session.query(cell.id, b.sql, b.params);
     }
     const [cols, status, rejects, ruleRows] = await Promise.all([
       this.session.describe(cell.id, 'channel_summary'),
@@ -542,10 +541,6 @@ export class App implements ViewHost {
     const ruleCounts = Object.fromEntries(ruleRows.map((r) => [String(r.r), Number(r.n)]));
     this.setResult(cell.id, { kind: 'model', result: { outputs, ms: performance.now() - t0, counts, ruleCounts }, summary: { total: n, columns: cols, fetch: async (o, l) => outputs.channel_summary.slice(o, o + l) } });
     return n;
-  }
-
-  private dataVersion(): string {
-    return JSON.stringify(this.nb.cells.filter((c) => c.kind === 'data').map((c) => [c.id, (c as DataCell).path, (c as DataCell).options, this.files.get(c.id)?.name]));
   }
 
   // ------------------------------------------------------------ cells and files

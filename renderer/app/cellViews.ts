@@ -7,10 +7,10 @@ import type { Cell, ChartCell, DataCell, MarkdownCell, ModelCell, ParamCell, Sql
 import type { ColumnInfo, Row } from '../../common/db.ts';
 import type { ImportReport } from '../../common/importer.ts';
 import type { RunOutputs } from '../../common/engine.ts';
-import { builderToSpec, defaultBuilder, sanitizeSpec, withData, isNumericType } from '../../common/charts.ts';
+import { builderToSpec, defaultBuilder, sanitizeSpec, withData } from '../../common/charts.ts';
 import { CANONICAL_FIELDS } from '../../common/columns.ts';
 import { h, icon, replace } from '../ui/dom.ts';
-import { createGrid, formatValue, type RowSource } from '../ui/grid.ts';
+import { createGrid, type RowSource } from '../ui/grid.ts';
 import { renderMarkdown } from '../ui/markdown.ts';
 import { createSqlEditor } from '../ui/sqlEditor.ts';
 import { drawChart } from '../ui/chart.ts';
@@ -659,7 +659,3 @@ export function createCellView(cell: Cell, host: ViewHost): CellView {
   }
 }
 
-/** Summary numbers of a result for a footer (sum of numeric columns of small results). */
-export function describeNumber(v: unknown, type: string): string {
-  return isNumericType(type) ? formatValue(v, type) : String(v);
-}

@@ -90,9 +90,9 @@ export class Session {
     return this.call(cellId, this.client.call('open_file', { file, options }, { onProgress }));
   }
 
-  /** Runs the attribution models (journeys and credits). */
-  runModel(cellId: string, options: Omit<RunOptions, 'signal'>, onProgress?: OnProgress, creditsOnly = false): Promise<RunOutputs> {
-    return this.call(cellId, this.client.call(creditsOnly ? 'recredit' : 'run', { options }, { onProgress }));
+  /** Runs the attribution models; the engine re-cuts or keeps what did not change (Engine.run). */
+  runModel(cellId: string, options: Omit<RunOptions, 'signal'>, onProgress?: OnProgress): Promise<RunOutputs> {
+    return this.call(cellId, this.client.call('run', { options }, { onProgress }));
   }
 
   /** A read query with bound parameters. */
@@ -119,7 +119,9 @@ export class Session {
       await this.query(cellId, b.sql, b.params);
     }
     const last = stmts[stmts.length - 1];
-    if (!QUERY_START.test(last)) {
+    // leading comments do not make a query a statement
+    const head = last.replace(/^(\s*(--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/))*/, '');
+    if (!QUERY_START.test(head)) {
       const b = bindNamed(last, params);
       const rows = await this.query(cellId, b.sql, b.params);
       const columns = rows.length ? Object.keys(rows[0]).map((n) => ({ name: n, type: typeof rows[0][n] === 'number' ? 'DOUBLE' : 'VARCHAR' })) : [];
