@@ -108,6 +108,8 @@ function frame(cell: Cell, host: ViewHost, opts: { named: boolean; runnable: boo
   el.addEventListener('mousedown', () => host.select(cell.id));
   const setState = (s: RunState) => {
     status.className = `status ${s.status}`;
+    // Tests and the latency bench wait on this: a later run id means the change was picked up.
+    el.dataset.runId = String(s.runId);
     const text = status.querySelector('.status-text')!;
     const label: Record<string, string> = { idle: '', queued: 'queued', running: 'running…', done: s.resultMeta ? `${s.resultMeta.rows.toLocaleString('en-US')} rows · ${fmtMs(s.resultMeta.ms)}` : 'done', error: 'error', stale: 'out of date', cancelled: 'cancelled' };
     text.textContent = s.status === 'running' && s.progress ? `${s.progress.label}…` : label[s.status] ?? s.status;

@@ -34,7 +34,7 @@ describe('web mode in Chromium', { timeout: 300_000 }, () => {
   before(async () => {
     if (skipReason) return;
     app = await openApp('?smoke');
-    await app.page.waitForFunction(() => globalThis.__smoke?.state !== 'starting', null, { timeout: 180_000 });
+    await app.page.waitForFunction(() => globalThis.__smoke !== undefined && globalThis.__smoke.state !== 'starting', null, { timeout: 180_000 });
   });
   after(async () => {
     await app?.close();

@@ -24,6 +24,17 @@ async function settled(page: Page, min = 1): Promise<void> {
   await page.waitForFunction((n) => document.querySelectorAll('.status.done').length >= n && !document.querySelector('.status.running, .status.queued'), min, { timeout: 180_000 });
 }
 
+/** The highest run id any cell has seen (cells carry it as data-run-id). */
+function lastRun(page: Page): Promise<number> {
+  return page.evaluate(() => Math.max(0, ...Array.from(document.querySelectorAll('.cell')).map((c) => Number(c.getAttribute('data-run-id') ?? 0))));
+}
+
+/** Waits until a run later than `run` has started and everything has settled again. */
+async function settledAfter(page: Page, run: number, min = 1): Promise<void> {
+  await page.waitForFunction((r) => Array.from(document.querySelectorAll('.cell')).some((c) => Number(c.getAttribute('data-run-id') ?? 0) > r), run, { timeout: 60_000 });
+  await settled(page, min);
+}
+
 /** The engine's answer to a query, through the page's own session (what the cells see). */
 function query(page: Page, sql: string): Promise<Record<string, unknown>[]> {
   return page.evaluate(async (q) => {
@@ -76,6 +87,7 @@ describe('workbench in web mode', { skip: skipReason }, () => {
     const tdBefore = await query(page, "SELECT channel, attributed_conversions AS c FROM channel_summary WHERE model = 'time_decay' ORDER BY channel");
     // the half-life slider (a param cell) to 1 day
     const slider = page.locator('[data-kind=param]').filter({ hasText: '$half_life_days' }).locator('input[type=range]');
+    const run = await lastRun(page);
     await slider.evaluate((el: HTMLInputElement) => {
       el.value = '1';
       el.dispatchEvent(new Event('input', { bubbles: true }));
@@ -84,7 +96,7 @@ describe('workbench in web mode', { skip: skipReason }, () => {
       const labels = Array.from(document.querySelectorAll('[data-kind=chart] svg [aria-roledescription]')).map((e) => e.getAttribute('aria-label'));
       return labels.length > 0 && JSON.stringify(labels.slice(0, b.length)) !== JSON.stringify(b);
     }, before.slice(0, 200), { timeout: 60_000 });
-    await settled(page, 7);
+    await settledAfter(page, run, 7);
     const tdAfter = await query(page, "SELECT channel, attributed_conversions AS c FROM channel_summary WHERE model = 'time_decay' ORDER BY channel");
     assert.notDeepEqual(tdAfter, tdBefore, 'time-decay credit moved');
     const sum = (rows: Record<string, unknown>[]) => rows.reduce((a, r) => a + Number(r.c), 0);
@@ -109,10 +121,10 @@ describe('workbench in web mode', { skip: skipReason }, () => {
     assert.equal(total, Number(n), 'the rules and the fallback account for every touch event');
     const emailBefore = await query(page, "SELECT sum(attributed_conversions) AS c FROM channel_summary WHERE model = 'last_touch' AND channel = 'email'");
     assert.ok(Number(emailBefore[0].c) > 0);
+    const run = await lastRun(page);
     await model.locator('input[aria-label="channel of rule medium_email"]').fill('newsletter');
     await model.locator('input[aria-label="channel of rule medium_email"]').press('Enter');
-    await page.waitForFunction(() => document.querySelector('[data-kind=model] .status.running, [data-kind=model] .status.queued') !== null || true);
-    await settled(page, 7);
+    await settledAfter(page, run, 7);
     const after = await query(page, "SELECT channel, sum(attributed_conversions) AS c FROM channel_summary WHERE model = 'last_touch' AND channel IN ('email', 'newsletter') GROUP BY 1");
     assert.deepEqual(after.map((r) => [r.channel, Number(r.c)]), [['newsletter', Number(emailBefore[0].c)]], 'the same credit, under the new channel name');
     await model.locator('details.rules').scrollIntoViewIfNeeded();
@@ -124,21 +136,22 @@ describe('workbench in web mode', { skip: skipReason }, () => {
     const direct = async () => Number((await query(page, "SELECT coalesce(sum(attributed_conversions), 0) AS c FROM channel_summary WHERE model = 'linear' AND channel = 'direct'"))[0].c);
     const before = await direct();
     const slider = page.locator('[data-kind=param]').filter({ hasText: '$lookback_days' }).locator('input[type=range]');
+    let run = await lastRun(page);
     await slider.evaluate((el: HTMLInputElement) => {
       el.value = '1';
       el.dispatchEvent(new Event('input', { bubbles: true }));
     });
-    await page.waitForFunction(() => document.querySelector('[data-kind=model] .status-text')?.textContent !== '', null);
-    await settled(page, 7);
+    await settledAfter(page, run, 7);
     const after = await direct();
     assert.ok(after > before, `direct credit grows when the window shrinks to a day: ${before} -> ${after}`);
     const [{ n }] = await query(page, "SELECT count(*) AS n FROM conversions WHERE touch_status <> 'attributed'");
     assert.ok(Math.abs(after - Number(n)) < 1e-9, 'direct gets exactly the conversions left without a credited touch (linear credits direct only then)');
+    run = await lastRun(page);
     await slider.evaluate((el: HTMLInputElement) => {
       el.value = '30';
       el.dispatchEvent(new Event('input', { bubbles: true }));
     });
-    await settled(page, 7);
+    await settledAfter(page, run, 7);
     assert.ok(Math.abs((await direct()) - before) < 1e-9, 'back to 30 days: back to the same numbers');
   });
 
