@@ -57,11 +57,27 @@ export async function uiLatency(opts: { file?: string; moves?: number } = {}): P
     });
     const events = await app.page.locator('[data-kind=data] .status-text').textContent();
     console.log(`ui latency: ${path.basename(file)} opened and every cell ran in ${((Date.now() - t0) / 1000).toFixed(1)} s (${events})`);
+    // Every engine request of a move, timed from the page (printed for the last move of each slider).
+    await app.page.evaluate(() => {
+      const g = globalThis as unknown as { __trace: string[]; __workbench: { session: { client: { call: (...a: unknown[]) => { result: Promise<unknown> } } } } };
+      g.__trace = [];
+      const client = g.__workbench.session.client;
+      const call = client.call.bind(client);
+      client.call = (...a: unknown[]) => {
+        const t = performance.now();
+        const r = call(...a);
+        const args = a[1] as { sql?: string; table?: string };
+        const what = `${String(a[0])} ${(args?.sql ?? args?.table ?? '').replace(/\s+/g, ' ').slice(0, 60)}`;
+        r.result.then(() => g.__trace.push(`${(performance.now() - t).toFixed(0).padStart(5)} ms (+${t.toFixed(0)}) ${what}`), () => g.__trace.push(`failed ${what}`));
+        return r;
+      };
+    });
     const results: Record<string, number[]> = {};
     for (const [param, valuesCycle] of [['half_life_days', [1, 3, 7, 14, 5, 2]], ['lookback_days', [7, 14, 30, 60, 45, 21]]] as const) {
       const times: number[] = [];
       for (let i = 0; i < moves; i++) {
         const v = valuesCycle[i % valuesCycle.length];
+        await app.page.evaluate(() => ((globalThis as unknown as { __trace: string[] }).__trace = []));
         const ms = await app.page.evaluate(async ({ param, v }) => {
           const cell = Array.from(document.querySelectorAll('[data-kind=param]')).find((c) => c.textContent?.includes(`$${param}`))!;
           const input = cell.querySelector('input[type=range]') as HTMLInputElement;
@@ -85,6 +101,10 @@ export async function uiLatency(opts: { file?: string; moves?: number } = {}): P
         await app.page.waitForFunction(() => !document.querySelector('.status.running, .status.queued'), null, { timeout: 120_000 });
       }
       results[param] = times;
+      // where the last move's time went: each cell's own run time, as its status line shows it
+      const cells = await app.page.evaluate(() => Array.from(document.querySelectorAll('.cell')).map((c) => `${c.querySelector('.cell-name')?.getAttribute('value') || c.getAttribute('data-kind')}: ${c.querySelector('.status-text')?.textContent ?? ''}`).filter((t) => /ms|s$/.test(t)).join(', '));
+      console.log(`ui latency: ${param}: last move per cell: ${cells}`);
+      if (process.env.UI_TRACE) console.log((await app.page.evaluate(() => (globalThis as unknown as { __trace: string[] }).__trace)).join('\n'));
     }
     console.log('slider            moves  median ms  p90 ms   (target: median <= 150 ms)');
     for (const [p, t] of Object.entries(results)) {

@@ -24,7 +24,7 @@
  * credits.csv's markov rows are an allocation whose channel sums differ
  * (see README, "Data-driven models on events").
  */
-import type { Database, ProgressFn, Row } from './db.ts';
+import { tableExists, type Database, type ProgressFn, type Row } from './db.ts';
 import { AttribError } from './errors.ts';
 import { attributePaths } from './fractribution.ts';
 import { resolveParams } from './modelHeader.ts';
@@ -75,8 +75,8 @@ export interface PathCredit {
  * Runs every chosen model: the rule-based ones in SQL, then the data-driven
  * ones. This is what the Engine and the CLI call after buildJourneys.
  */
-export async function runModels(db: Database, lib: ModelLibrary, opts: RunOptions, onProgress?: ProgressFn): Promise<DataDrivenResult | undefined> {
-  await runCreditModels(db, lib, opts, onProgress);
+export async function runModels(db: Database, lib: ModelLibrary, opts: RunOptions, onProgress?: ProgressFn, incremental = false): Promise<DataDrivenResult | undefined> {
+  await runCreditModels(db, lib, opts, onProgress, incremental);
   return runDataDrivenModels(db, lib, opts, onProgress);
 }
 
@@ -97,6 +97,12 @@ export async function runDataDrivenModels(db: Database, lib: ModelLibrary, opts:
   const transforms = parseTransforms(String(params.path_transforms));
   checkAbort(opts.signal);
   onProgress?.(0, 1, 'paths');
+  // The lookback-free candidates are built once per set of journeys (buildJourneys drops them).
+  if (!(await tableExists(db, 'path_nc_cuts'))) {
+    const candidates = lib.get('path_candidates');
+    if (!candidates) throw new AttribError('internal', 'the path_candidates stage is missing from the library (models/path_candidates.sql)');
+    await runStage(db, candidates, opts.params);
+  }
   await runStage(db, spec, opts.params);
   const raw = await readNumberedPaths(db);
 
@@ -134,20 +140,25 @@ export async function runDataDrivenModels(db: Database, lib: ModelLibrary, opts:
 
 /** Reads path_aggregates and path_steps (models/paths.sql) in path-id order. */
 export async function readNumberedPaths(db: Database): Promise<NumberedPath[]> {
+  // One row per path, its steps joined by U+0001: reading path_steps row by row cost more than the
+  // models on large exports. A channel name holding U+0001 itself (from data) shows as a step count
+  // that does not match, and then the steps are read row by row.
   const heads = await db.all(
-    'SELECT CAST(path_id AS INTEGER) AS id, CAST(conversions AS DOUBLE) AS conversions, CAST(value AS DOUBLE) AS value, CAST(nulls AS DOUBLE) AS nulls FROM path_aggregates ORDER BY path_id',
+    'SELECT CAST(path_id AS INTEGER) AS id, CAST(conversions AS DOUBLE) AS conversions, CAST(value AS DOUBLE) AS value, CAST(nulls AS DOUBLE) AS nulls, array_to_string(steps, chr(1)) AS joined, CAST(len(steps) AS INTEGER) AS n FROM path_aggregates ORDER BY path_id',
   );
-  const steps = await db.all('SELECT CAST(path_id AS INTEGER) AS id, channel FROM path_steps ORDER BY path_id, pos');
-  const byId = new Map<number, string[]>();
-  for (const s of steps) {
-    const id = Number(s.id);
-    const list = byId.get(id) ?? [];
-    list.push(String(s.channel));
-    byId.set(id, list);
+  const split = (h: Row) => (Number(h.n) === 0 ? [] : String(h.joined).split('\u0001'));
+  let byId: Map<number, string[]> | undefined;
+  if (heads.some((h) => split(h).length !== Number(h.n))) {
+    byId = new Map();
+    for (const s of await db.all('SELECT CAST(path_id AS INTEGER) AS id, channel FROM path_steps ORDER BY path_id, pos')) {
+      const list = byId.get(Number(s.id)) ?? [];
+      list.push(String(s.channel));
+      byId.set(Number(s.id), list);
+    }
   }
   return heads.map((h: Row) => ({
     id: Number(h.id),
-    steps: byId.get(Number(h.id)) ?? [],
+    steps: byId ? (byId.get(Number(h.id)) ?? []) : split(h),
     conversions: Number(h.conversions),
     value: Number(h.value),
     nulls: Number(h.nulls),
@@ -220,10 +231,13 @@ export function toChannels(stepCredits: Map<string, number>, frequency: boolean)
  * these, not the sums of the per-conversion allocation (see the file head).
  */
 async function writeModelTotals(db: Database, mk: MarkovResult | undefined): Promise<void> {
-  await db.run('CREATE OR REPLACE TABLE model_totals (model VARCHAR, channel VARCHAR, conversions DOUBLE, revenue DOUBLE)');
-  for (const c of mk?.channels ?? []) {
-    await db.run(`INSERT INTO model_totals VALUES ('markov', $1, $2, $3)`, [c.channel, c.conversions, c.value]);
-  }
+  // (runCreditModels emptied Markov's rows: the table holds the other models' totals, if any)
+  const rows = mk?.channels ?? [];
+  if (!rows.length) return;
+  await db.run(
+    `INSERT INTO model_totals VALUES ${rows.map((_, i) => `('markov', $${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(', ')}`,
+    rows.flatMap((c) => [c.channel, c.conversions, c.value]),
+  );
 }
 
 /** Appends the per-path credits to `credits`, one row per conversion of the path and channel (zeros left out, as in SQL models). */
@@ -253,3 +267,4 @@ async function writeCredits(db: Database, rows: PathCredit[]): Promise<void> {
 function checkAbort(signal?: AbortSignal): void {
   if (signal?.aborted) throw new AttribError('cancelled', 'cancelled');
 }
+

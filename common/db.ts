@@ -73,3 +73,13 @@ export function ident(name: string): string {
 export function sqlString(s: string): string {
   return "'" + s.replace(/'/g, "''") + "'";
 }
+
+/** Whether a table or view of that name exists (a failed probe: cheaper than the catalog in wasm). */
+export async function tableExists(db: Database, name: string): Promise<boolean> {
+  try {
+    await db.all(`SELECT 1 FROM ${ident(name)} LIMIT 0`);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -17,7 +17,13 @@ import { runModels, type DataDrivenResult } from './dataDriven.ts';
  * The four result tables of a run (spec section 8), plus what the
  * data-driven models found (Markov chain, removal effects) when they ran.
  */
-export type RunOutputs = Awaited<ReturnType<typeof readOutputs>> & { dataDriven?: DataDrivenResult };
+export type RunOutputs = Awaited<ReturnType<typeof readOutputs>> & {
+  dataDriven?: DataDrivenResult;
+  /** What the run did to the journeys: built them, re-cut them for a new lookback, or kept them (Engine.run). */
+  journeys?: 'built' | 'recut' | 'kept';
+  /** The models whose credits the run recomputed (the others' were kept). */
+  recomputed?: string[];
+};
 
 /** What every engine front end can ask for. */
 export interface AttributionEngine {
@@ -113,40 +119,29 @@ export class Engine implements AttributionEngine {
     const stale = sameCut ? o.models.filter((m) => previous!.models.get(m) !== sig(m)) : o.models;
     const kept = o.models.filter((m) => !stale.includes(m));
     let dataDriven = this.lastDataDriven;
+    const dropped = sameCut ? [...previous!.models.keys()].filter((m) => !o.models.includes(m)) : [];
+    if (kept.length && dropped.length) {
+      // Models no longer asked for leave with their rows.
+      const list = o.models.map(sqlString).join(', ');
+      await this.db.run(`DELETE FROM credits WHERE model NOT IN (${list})`);
+      await this.db.run(`DELETE FROM model_totals WHERE model NOT IN (${list})`);
+    }
     if (stale.length) {
-      if (kept.length) await this.keepCredits(kept);
-      dataDriven = await runModels(this.db, this.lib, { ...o, models: stale }, this.onProgress);
-      if (kept.length) await this.restoreCredits(kept);
+      // With credits kept, only the stale models' rows are replaced (runCreditModels' incremental mode).
+      dataDriven = await runModels(this.db, this.lib, { ...o, models: stale }, this.onProgress, kept.length > 0);
       if (!stale.some(isDataDriven)) dataDriven = this.lastDataDriven;
     }
-    const models = new Map(sameCut ? previous!.models : []);
-    for (const m of o.models) models.set(m, sig(m));
+    const models = new Map(o.models.map((m) => [m, sig(m)]));
     this.built = { key, window: this.reused ? previous!.window : window, cut: lookback, models };
     this.lastDataDriven = o.models.some(isDataDriven) ? dataDriven : undefined;
     this.lastStale = stale;
-    return { ...(await readOutputs(this.db, opts.models, opts.outputs)), dataDriven: this.lastDataDriven };
+    const journeys = !this.reused ? 'built' : sameCut ? 'kept' : 'recut';
+    return { ...(await readOutputs(this.db, opts.models, opts.outputs, kept.length ? stale : undefined)), dataDriven: this.lastDataDriven, journeys, recomputed: stale };
   }
 
   /** Models whose credits the last run recomputed (the others were kept). */
   get lastRunRecomputed(): string[] {
     return this.lastStale;
-  }
-
-  private async keepCredits(models: string[]): Promise<void> {
-    const list = models.map(sqlString).join(', ');
-    await this.db.run('CREATE TABLE IF NOT EXISTS model_totals (model VARCHAR, channel VARCHAR, conversions DOUBLE, revenue DOUBLE)');
-    await this.db.run(`CREATE OR REPLACE TEMP TABLE __credits_kept AS SELECT * FROM credits WHERE model IN (${list})`);
-    await this.db.run(`CREATE OR REPLACE TEMP TABLE __totals_kept AS SELECT * FROM model_totals WHERE model IN (${list})`);
-  }
-
-  private async restoreCredits(models: string[]): Promise<void> {
-    const list = models.map(sqlString).join(', ');
-    await this.db.run(`INSERT INTO credits SELECT * FROM __credits_kept`);
-    await this.db.run('CREATE TABLE IF NOT EXISTS model_totals (model VARCHAR, channel VARCHAR, conversions DOUBLE, revenue DOUBLE)');
-    await this.db.run(`DELETE FROM model_totals WHERE model IN (${list})`);
-    await this.db.run(`INSERT INTO model_totals SELECT * FROM __totals_kept`);
-    await this.db.run('DROP TABLE __credits_kept');
-    await this.db.run('DROP TABLE __totals_kept');
   }
 
   /** Whether the last run re-cut existing journeys instead of building them (for the UI's footer and tests). */

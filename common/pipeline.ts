@@ -4,6 +4,7 @@
  * a model SQL file with bound parameters; the same code drives both engines.
  */
 import type { Database, ProgressFn, Row, SqlValue } from './db.ts';
+import { sqlString, tableExists } from './db.ts';
 import { AttribError } from './errors.ts';
 import { bindNamed, resolveParams, type ModelSpec } from './modelHeader.ts';
 import { parseTransforms } from './paths/transforms.ts';
@@ -105,6 +106,8 @@ export async function buildJourneys(db: Database, lib: ModelLibrary, opts: RunOp
   validateRun(lib, opts);
   const compiled = compileRules(opts.rules);
   await writeConversionKinds(db, opts.conversionKinds ?? []);
+  // New journeys: the paths' candidates (models/path_candidates.sql) are rebuilt when next asked for.
+  await db.run('DROP TABLE IF EXISTS path_nc_cuts');
   const steps: [string, Record<string, string>][] = [
     ['identity', {}],
     ['touches', { channel_case: compiled.channel, rule_case: compiled.rule }],
@@ -138,8 +141,16 @@ export const JOURNEY_STAGES = ['identity', 'touches', 'conversions', 'windows'] 
  * journey_touches. Data-driven models are skipped here; runDataDrivenModels
  * (common/dataDriven.ts) appends their rows afterwards.
  */
-export async function runCreditModels(db: Database, lib: ModelLibrary, opts: RunOptions, onProgress?: ProgressFn): Promise<void> {
-  await db.run('CREATE OR REPLACE TABLE credits (conversion_id VARCHAR, model VARCHAR, channel VARCHAR, credit DOUBLE)');
+export async function runCreditModels(db: Database, lib: ModelLibrary, opts: RunOptions, onProgress?: ProgressFn, incremental = false): Promise<void> {
+  if (incremental) {
+    // Only these models' rows are replaced; the others' credits (and Markov's totals) stay.
+    const list = opts.models.map(sqlString).join(', ');
+    await db.run(`DELETE FROM credits WHERE model IN (${list})`);
+    await db.run(`DELETE FROM model_totals WHERE model IN (${list})`);
+  } else {
+    await db.run('CREATE OR REPLACE TABLE credits (conversion_id VARCHAR, model VARCHAR, channel VARCHAR, credit DOUBLE)');
+    await db.run('CREATE OR REPLACE TABLE model_totals (model VARCHAR, channel VARCHAR, conversions DOUBLE, revenue DOUBLE)');
+  }
   for (let i = 0; i < opts.models.length; i++) {
     checkAbort(opts.signal);
     const name = opts.models[i];
@@ -161,14 +172,17 @@ function checkAbort(signal?: AbortSignal): void {
   if (signal?.aborted) throw new AttribError('cancelled', 'cancelled');
 }
 
-/** The four result tables of spec section 8, sorted for byte-identical output. */
-export async function readOutputs(db: Database, models: string[], outputs: 'all' | 'summary' = 'all'): Promise<Record<'channel_summary' | 'credits' | 'conversions' | 'rejects', Row[]>> {
+/**
+ * The four result tables of spec section 8, sorted for byte-identical output.
+ * With `stale` (the models a run just recomputed, the others' credits kept),
+ * only their rows of the channel_summary table are rebuilt.
+ */
+export async function readOutputs(db: Database, models: string[], outputs: 'all' | 'summary' = 'all', stale?: string[]): Promise<Record<'channel_summary' | 'credits' | 'conversions' | 'rejects', Row[]>> {
   await db.run('CREATE OR REPLACE TEMP TABLE model_order (model VARCHAR, k INTEGER)');
-  for (let i = 0; i < models.length; i++) await db.run('INSERT INTO model_order VALUES ($1, $2)', [models[i], i]);
+  if (models.length) await db.run(`INSERT INTO model_order VALUES ${models.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}`, models.flatMap((m, i) => [m, i]));
   // Models with their own channel totals (markov, spec section 7) report those; the others sum their credits.
   await db.run('CREATE TABLE IF NOT EXISTS model_totals (model VARCHAR, channel VARCHAR, conversions DOUBLE, revenue DOUBLE)');
-  // Kept as a table too, so notebook cells and reports can query it.
-  await db.run(`CREATE OR REPLACE TABLE channel_summary AS
+  const summary = (only: string) => `
     -- Sums are exact (DECIMAL) so parallel aggregation order cannot change the 10th decimal:
     -- same inputs, byte-identical files.
     SELECT s.model, s.channel, s.attributed_conversions, s.attributed_revenue, s.conversion_kind
@@ -176,15 +190,24 @@ export async function readOutputs(db: Database, models: string[], outputs: 'all'
       SELECT c.model, c.channel, CAST(sum(CAST(c.credit AS DECIMAL(38, 15))) AS DOUBLE) AS attributed_conversions,
         CAST(sum(CAST(c.credit * v.value AS DECIMAL(38, 15))) AS DOUBLE) AS attributed_revenue, v.conversion_kind
       FROM credits c JOIN conversions v USING (conversion_id)
-      WHERE c.model NOT IN (SELECT model FROM model_totals)
+      WHERE c.model NOT IN (SELECT model FROM model_totals) ${only}
       GROUP BY c.model, c.channel, v.conversion_kind
       UNION ALL
       -- markov's totals are over all conversions: their kind, or '(all)' when there are several
       SELECT t.model, t.channel, t.conversions, t.revenue,
         (SELECT CASE WHEN count(DISTINCT conversion_kind) = 1 THEN min(conversion_kind) ELSE '(all)' END FROM conversions)
-      FROM model_totals t
+      FROM model_totals t WHERE true ${only.replace('c.model', 't.model')}
     ) s JOIN model_order o ON o.model = s.model
-    ORDER BY o.k, s.channel, s.conversion_kind`);
+    ORDER BY o.k, s.channel, s.conversion_kind`;
+  if (stale !== undefined && (await tableExists(db, 'channel_summary'))) {
+    // Kept models' rows stay; the recomputed ones' (and any model no longer asked for) are replaced.
+    const list = stale.map(sqlString).join(', ');
+    await db.run(`DELETE FROM channel_summary WHERE model NOT IN (SELECT model FROM model_order)${stale.length ? ` OR model IN (${list})` : ''}`);
+    if (stale.length) await db.run(`INSERT INTO channel_summary ${summary(`AND c.model IN (${list})`)}`);
+  } else {
+    // Kept as a table too, so notebook cells and reports can query it.
+    await db.run(`CREATE OR REPLACE TABLE channel_summary AS ${summary('')}`);
+  }
   const channel_summary = await db.all(`SELECT c.* FROM channel_summary c JOIN model_order o ON o.model = c.model ORDER BY o.k, c.channel, c.conversion_kind`);
   if (outputs === 'summary') return { channel_summary, credits: [], conversions: [], rejects: [] };
   const credits = await db.all(`

@@ -6,7 +6,7 @@
  */
 import type { HostBridge, PickedFile } from '../../common/bridge.ts';
 import { EngineClient } from '../../common/client.ts';
-import type { ColumnInfo, SqlValue } from '../../common/db.ts';
+import type { ColumnInfo, Row, SqlValue } from '../../common/db.ts';
 import { COMMANDS, commandForKeys, keyLabel, type CommandSpec } from '../../common/commands.ts';
 import type { Cell, CellKind, DataCell, ModelCell, Notebook, ParamCell } from '../../common/notebook/types.ts';
 import { toCsv } from '../../common/csvWrite.ts';
@@ -26,6 +26,8 @@ import { exportHtmlReport } from './report.ts';
 
 const MAC = /Mac|iPhone|iPad/.test(navigator.platform);
 const CHART_ROWS = 5000;
+/** Quiet time after the last run before the sidebar's table list is re-read. */
+const CATALOG_IDLE_MS = 700;
 
 export class App implements ViewHost {
   private state!: core.NotebookState;
@@ -36,6 +38,8 @@ export class App implements ViewHost {
   private results = new Map<string, CellResult>();
   /** Columns of each named result (SQL tables, model outputs, events). */
   private resultCols = new Map<string, ColumnInfo[]>();
+  /** Per model cell, the footer's last figures (kept while the journeys they count are). */
+  private modelFacts = new Map<string, { colsKey: string; cols: ColumnInfo[]; status: Row[]; rejects: Row[]; ruleRows: Row[] }>();
   private files = new Map<string, PickedFile>();
   private selected: string | undefined;
   private handle: unknown;
@@ -45,6 +49,9 @@ export class App implements ViewHost {
   private dirty = false;
   private readOnly = false;
   private autosaveTimer = 0;
+  private catalogTimer = 0;
+  /** Results SQL cells made in the current run, whose columns are known without asking. */
+  private madeThisRun = new Set<string>();
   private cellsEl = h('div', { class: 'cells' });
   private sidebar = h('aside', { class: 'sidebar', 'aria-label': 'Tables' });
   private titleInput = h('input', { class: 'nb-title', 'aria-label': 'Notebook title', spellcheck: 'false' }) as HTMLInputElement;
@@ -112,6 +119,7 @@ export class App implements ViewHost {
     this.runStates.clear();
     this.results.clear();
     this.resultCols.clear();
+    this.modelFacts.clear();
     this.files.clear();
     this.cellsEl.replaceChildren();
     this.adders.clear();
@@ -196,7 +204,13 @@ export class App implements ViewHost {
   private setBusy(on: boolean): void {
     if (!this.session) return;
     this.statusEngine.replaceChildren(h('span', { class: `dot${on ? ' busy' : ''}` }), on ? 'running…' : `engine ready · ${this.host.kind === 'electron' ? 'native DuckDB' : 'DuckDB-wasm'}`);
-    if (!on) void this.refreshCatalog();
+    // The catalog query is slow on the wasm engine: read it once things are quiet, never in a slider's way.
+    window.clearTimeout(this.catalogTimer);
+    if (on) this.session.cancel('__catalog');
+    else {
+      this.madeThisRun.clear();
+      this.catalogTimer = window.setTimeout(() => void this.refreshCatalog(), CATALOG_IDLE_MS);
+    }
   }
 
   private async refreshCatalog(): Promise<void> {
@@ -421,18 +435,24 @@ export class App implements ViewHost {
           break;
         case 'sql': {
           const r = await this.session.runSql(id, cell.name, cell.source, this.paramValues());
-          if (r.table) this.resultCols.set(r.table, r.columns);
+          if (r.table) {
+            this.resultCols.set(r.table, r.columns);
+            this.madeThisRun.add(r.table);
+          }
           const table = r.table;
-          this.setResult(id, { kind: 'sql', result: r, source: { total: r.total, columns: r.columns, fetch: (o, l) => (table ? this.session.page(table, o, l) : Promise.resolve([])) } });
+          // the grid's rows wait for the run to finish: a page read ahead of the chart's query would delay the chart
+          this.setResult(id, { kind: 'sql', result: r, source: { total: r.total, columns: r.columns, fetch: async (o, l) => (table ? (await this.runner.idle(), this.session.page(table, o, l)) : []) } });
           rows = r.total;
           columns = r.columns.length;
           break;
         }
         case 'chart': {
           if (!cell.from) throw new Error('choose the result this chart draws');
-          const cols = await this.session.describe(id, cell.from).catch(() => {
+          // the columns of a result made in this run are known; others are asked for
+          const known = this.madeThisRun.has(cell.from) ? this.resultCols.get(cell.from) : undefined;
+          const cols = known ?? (await this.session.describe(id, cell.from).catch(() => {
             throw new Error(`there is no result named ${cell.from}: run the cell that makes it, or choose another`);
-          });
+          }));
           const data = await this.session.query(id, `SELECT * FROM ${qi(cell.from)} LIMIT ${CHART_ROWS + 1}`);
           const truncated = data.length > CHART_ROWS;
           this.setResult(id, { kind: 'chart', data: { rows: data.slice(0, CHART_ROWS), columns: cols, truncated } });
@@ -528,12 +548,19 @@ export class App implements ViewHost {
       const b = bindNamed(LIBRARY.get('compare')!.sql, { baseline: cell.compare });
       await this.session.query(cell.id, b.sql, b.params);
     }
+    // The footer's figures, read again only when what they count changed: a half-life move keeps
+    // the journeys (and so the touches per rule and the conversions' status), a lookback move keeps
+    // the touches. Every query here is time on the slider's path to the chart.
+    const prev = this.modelFacts.get(cell.id);
+    const keep = outputs.journeys === 'kept' || outputs.journeys === 'recut';
+    const colsKey = `${cell.compare ?? ''}`;
     const [cols, status, rejects, ruleRows] = await Promise.all([
-      this.session.describe(cell.id, 'channel_summary'),
-      this.session.query(cell.id, 'SELECT touch_status AS s, count(*) AS n FROM conversions GROUP BY 1 ORDER BY 1'),
-      this.session.query(cell.id, 'SELECT count(*) AS n FROM rejects'),
-      this.session.query(cell.id, "SELECT coalesce(rule_id, 'fallback') AS r, count(*) AS n FROM touch_events GROUP BY 1"),
+      prev && prev.colsKey === colsKey && outputs.journeys !== 'built' ? prev.cols : this.session.describe(cell.id, 'channel_summary'),
+      prev && outputs.journeys === 'kept' ? prev.status : this.session.query(cell.id, 'SELECT touch_status AS s, count(*) AS n FROM conversions GROUP BY 1 ORDER BY 1'),
+      prev && keep ? prev.rejects : this.session.query(cell.id, 'SELECT count(*) AS n FROM rejects'),
+      prev && keep ? prev.ruleRows : this.session.query(cell.id, "SELECT coalesce(rule_id, 'fallback') AS r, count(*) AS n FROM touch_events GROUP BY 1"),
     ]);
+    this.modelFacts.set(cell.id, { colsKey, cols, status, rejects, ruleRows });
     this.resultCols.set('channel_summary', cols);
     const n = outputs.channel_summary.length;
     const byStatus = Object.fromEntries(status.map((r) => [String(r.s), Number(r.n)]));

@@ -26,12 +26,17 @@ for (const [name, open] of [['native', openNativeDatabase], ['wasm', openWasmDat
       await live.openFile(memorySource('tiny.csv', text));
       const first = await live.run({ models, rules, params: { lookback_days: 30, widest_lookback_days: 90 } });
       assert.equal(live.lastRunReusedJourneys, false, 'the first run builds');
+      const withMarkov = [...models, 'markov'];
       for (const lookback of [7, 1, 90, 45]) {
-        const got = await live.run({ models, rules, params: { lookback_days: lookback, widest_lookback_days: 90 } });
+        const got = await live.run({ models: withMarkov, rules, params: { lookback_days: lookback, widest_lookback_days: 90 } });
         assert.equal(live.lastRunReusedJourneys, true, `lookback ${lookback} within the 90-day window re-cuts`);
         const fresh = new Engine(await open(), lib);
         await fresh.openFile(memorySource('tiny.csv', text));
-        const want = await fresh.run({ models, rules, params: { lookback_days: lookback } });
+        const want = await fresh.run({ models: withMarkov, rules, params: { lookback_days: lookback } });
+        // the paths Markov saw, converting and not, person by person
+        const paths = (e: Engine) => e.query(`SELECT * FROM (SELECT 'n' AS side, person_key AS id, path_id FROM non_converting_paths
+          UNION ALL SELECT 'c', conversion_id, path_id FROM converting_paths) JOIN path_aggregates USING (path_id) ORDER BY side, id`);
+        assert.deepEqual(await paths(live), await paths(fresh), `paths at ${lookback} days`);
         await fresh.close();
         assert.deepEqual(got.channel_summary, want.channel_summary, `channel_summary at ${lookback} days`);
         assert.deepEqual(got.credits, want.credits, `credits at ${lookback} days`);
@@ -70,9 +75,62 @@ for (const [name, open] of [['native', openNativeDatabase], ['wasm', openWasmDat
       assert.deepEqual(got.channel_summary, want.channel_summary);
       assert.deepEqual(got.credits, want.credits);
       assert.ok(got.dataDriven?.markov, 'the kept Markov result is still reported');
+      // a model dropped from the list leaves with its rows; the others are kept as they were
+      const fewer = all.filter((m) => m !== 'linear' && m !== 'markov');
+      const less = await live.run({ models: fewer, rules, params: { lookback_days: 30, half_life_days: 2 } });
+      assert.deepEqual(live.lastRunRecomputed, []);
+      const fresh2 = new Engine(await open(), lib);
+      await fresh2.openFile(memorySource('tiny.csv', text));
+      const want2 = await fresh2.run({ models: fewer, rules, params: { lookback_days: 30, half_life_days: 2 } });
+      await fresh2.close();
+      assert.deepEqual(less.channel_summary, want2.channel_summary);
+      assert.deepEqual(less.credits, want2.credits);
+      assert.deepEqual(await live.query('SELECT DISTINCT model FROM credits ORDER BY 1'), fewer.slice().sort().map((model) => ({ model })));
+      assert.deepEqual(await live.query('SELECT count(*) AS n FROM model_totals'), [{ n: 0 }], "markov's totals left with it");
+      await live.run({ models: all, rules, params: { lookback_days: 30, half_life_days: 2 } });
       await live.run({ models: all, rules, params: { lookback_days: 14, half_life_days: 2 } });
       assert.deepEqual(live.lastRunRecomputed, all, 'a new lookback re-cuts the journeys: every model runs');
       await live.close();
+    });
+
+    it('non-converting paths: the touches after the last conversion within the lookback of the last one (hand-checked)', async () => {
+      // n1 never converts: paid_search d1, direct d6, email d11, paid_search d21 (its last touch).
+      // n3's last touch is direct (d10), its paid_search 9 days before. c1 converts on d3 and comes back on d5.
+      const csv = [
+        'event_id,event_ts,event_name,anon_id,utm_source,utm_medium,revenue',
+        'e1,2026-01-01T00:00:00Z,page_view,n1,google,cpc,',
+        'e2,2026-01-06T00:00:00Z,page_view,n1,,,',
+        'e3,2026-01-11T00:00:00Z,page_view,n1,news,email,',
+        'e4,2026-01-21T00:00:00Z,page_view,n1,google,cpc,',
+        'e5,2026-01-01T00:00:00Z,page_view,n2,,,',
+        'e6,2026-01-01T00:00:00Z,page_view,n3,google,cpc,',
+        'e7,2026-01-10T00:00:00Z,page_view,n3,,,',
+        'e8,2026-01-02T00:00:00Z,page_view,c1,news,email,',
+        'e9,2026-01-03T00:00:00Z,purchase,c1,,,10',
+        'e10,2026-01-05T00:00:00Z,page_view,c1,google,cpc,',
+      ].join('\n') + '\n';
+      const e = new Engine(await open(), loadModelLibrary());
+      await e.openFile(memorySource('nc.csv', csv));
+      const at = async (lookback: number) => {
+        await e.run({ models: ['markov'], rules, params: { lookback_days: lookback, widest_lookback_days: 30 } });
+        const rows = await e.query(`SELECT person_key AS p, array_to_string(steps, ' > ') AS s FROM non_converting_paths JOIN path_aggregates USING (path_id) ORDER BY 1`);
+        return Object.fromEntries(rows.map((r) => [String(r.p).replace(/^.*:/, ''), r.s]));
+      };
+      assert.deepEqual(await at(1), { c1: 'paid_search', n1: 'paid_search', n2: 'direct', n3: 'direct' });
+      assert.equal(e.lastRunReusedJourneys, false);
+      assert.deepEqual(await at(9), { c1: 'paid_search', n1: 'paid_search', n2: 'direct', n3: 'paid_search' });
+      assert.deepEqual(await at(10), { c1: 'paid_search', n1: 'email > paid_search', n2: 'direct', n3: 'paid_search' });
+      assert.deepEqual(await at(19.5), { c1: 'paid_search', n1: 'email > paid_search', n2: 'direct', n3: 'paid_search' });
+      assert.deepEqual(await at(20), { c1: 'paid_search', n1: 'paid_search > email > paid_search', n2: 'direct', n3: 'paid_search' });
+      assert.equal(e.lastRunReusedJourneys, true, 'every cut above came from the same candidates');
+      const nulls = await e.query(`SELECT array_to_string(steps, ' > ') AS s, nulls, conversions FROM path_aggregates ORDER BY 1`);
+      assert.deepEqual(nulls, [
+        { s: 'email', nulls: 0, conversions: 1 },
+        { s: 'paid_search', nulls: 2, conversions: 0 },
+        { s: 'paid_search > email > paid_search', nulls: 1, conversions: 0 },
+        { s: 'direct', nulls: 1, conversions: 0 },
+      ].sort((a, b) => (a.s < b.s ? -1 : 1)));
+      await e.close();
     });
   });
 }
