@@ -12,6 +12,7 @@ import { ident } from '../../common/db.ts';
 import { AttribError, parquetError } from '../../common/errors.ts';
 import type { FileSource } from '../../common/source.ts';
 import { toRow } from '../../common/values.ts';
+import { arrowToParquet, exportColumns, type ParquetWasmWriter } from './parquetWrite.ts';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -21,11 +22,13 @@ export interface WasmConnection {
   prepare(sql: string): MaybePromise<{ query(...params: unknown[]): MaybePromise<Table>; close(): MaybePromise<void> }>;
   insertArrowFromIPCStream(buffer: Uint8Array, options: { name: string; create?: boolean }): MaybePromise<void>;
   cancelSent?(): MaybePromise<boolean>;
+  /** The connection's bindings and id: runQuery answers with the Arrow IPC bytes of a result. */
+  useUnsafe<R>(fn: (bindings: { runQuery(conn: number, text: string): MaybePromise<Uint8Array> }, conn: number) => R): R;
   close(): MaybePromise<void>;
 }
 
 /** What we use of parquet-wasm (initialised by the caller, which knows where its wasm file is). */
-export interface ParquetWasm {
+export interface ParquetWasm extends ParquetWasmWriter {
   ParquetFile: {
     fromFile(handle: Blob): Promise<{
       metadata(): { numRowGroups(): number; fileMetadata(): { numRows(): number } };
@@ -178,6 +181,16 @@ class WasmDatabase implements Database {
     onProgress?.(groups, groups, 'reading Parquet row groups');
   }
 
+  async toParquet(sql: string): Promise<Uint8Array> {
+    this.checkInterrupt();
+    const described = await this.all(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE (${sql}))`);
+    const select = `SELECT ${exportColumns(described.map((r) => ({ name: String(r.name), type: String(r.type) })))} FROM (${sql})`;
+    // The IPC bytes as they are: an Arrow Table object from duckdb-wasm's own copy of apache-arrow
+    // (CommonJS in Node) would not serialise through ours.
+    const ipc = await this.conn.useUnsafe((bindings, conn) => bindings.runQuery(conn, select));
+    this.checkInterrupt();
+    return arrowToParquet(this.parquet, ipc);
+  }
 
   interrupt(): void {
     this.interrupted = true;
