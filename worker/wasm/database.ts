@@ -6,7 +6,7 @@
  * group at a time, into DuckDB through Arrow IPC: the wasm32 heap (4 GiB)
  * never holds more than the table plus one row group.
  */
-import { tableToIPC, makeData, makeVector, Utf8, Table, type Vector } from 'apache-arrow';
+import { tableToIPC, makeData, makeVector, Type, Utf8, Table, type Vector } from 'apache-arrow';
 import type { Database, Row, SqlValue, ProgressFn } from '../../common/db.ts';
 import { ident } from '../../common/db.ts';
 import { AttribError, parquetError } from '../../common/errors.ts';
@@ -107,8 +107,15 @@ class WasmDatabase implements Database {
     } else {
       table = await this.conn.query(sql);
     }
+    // Arrow gives dates and timestamps as epoch milliseconds: as Dates they become the same
+    // ISO text the native engine gives (toRow), not a number in grids, charts and CSV exports.
+    const temporal = table.schema.fields.filter((f) => f.typeId === Type.Date || f.typeId === Type.Timestamp).map((f) => f.name);
     const rows: Row[] = [];
-    for (const r of table.toArray()) rows.push(toRow((r as { toJSON(): Record<string, unknown> }).toJSON()));
+    for (const r of table.toArray()) {
+      const o = (r as { toJSON(): Record<string, unknown> }).toJSON();
+      for (const k of temporal) if (typeof o[k] === 'number') o[k] = asDate(o[k] as number);
+      rows.push(toRow(o));
+    }
     return rows;
   }
 
@@ -201,6 +208,12 @@ class WasmDatabase implements Database {
     await this.conn.close();
     await this.onClose();
   }
+}
+
+/** Epoch milliseconds as a Date; beyond a Date's range (DuckDB's infinities) the word. */
+function asDate(ms: number): Date | string {
+  if (Math.abs(ms) <= 8.64e15) return new Date(ms); // fractions of a millisecond dropped, as the native engine drops them
+  return ms > 0 ? 'infinity' : '-infinity';
 }
 
 const encoder = new TextEncoder();
