@@ -58,6 +58,13 @@ export interface Database {
    * Throws an AttribError naming the file when it is not valid Parquet.
    */
   loadParquet(source: FileSource, table: string, onBatch: () => Promise<void>, onProgress?: ProgressFn): Promise<void>;
+  /**
+   * The rows of a read query as the bytes of one Parquet file, column types
+   * kept where Parquet has them. The native engine writes with DuckDB's COPY;
+   * the wasm one (whose parquet extension would be downloaded) fetches the
+   * rows as Arrow and writes them with parquet-wasm.
+   */
+  toParquet(sql: string): Promise<Uint8Array>;
   /** Interrupts the statement running now, if any (cancel). */
   interrupt(): void;
   /** Releases the database. */

@@ -39,6 +39,8 @@ export interface AttributionEngine {
   query(sql: string, params?: SqlValue[]): Promise<Row[]>;
   /** Streams a query's rows in batches; returns the row count. */
   stream(sql: string, onRows: (rows: Row[]) => void | Promise<void>, batchRows?: number): Promise<number>;
+  /** A table or view as the bytes of a Parquet file (its column types kept where Parquet has them). */
+  exportParquet(table: string): Promise<Uint8Array>;
   /** Cancels the running step; the call in flight rejects with code `cancelled`. */
   cancel(): void;
   close(): Promise<void>;
@@ -172,6 +174,15 @@ export class Engine implements AttributionEngine {
     }
     await this.db.run('DROP TABLE __stream');
     return total;
+  }
+
+  async exportParquet(table: string): Promise<Uint8Array> {
+    try {
+      return await this.db.toParquet(`SELECT * FROM ${ident(table)}`);
+    } catch (e) {
+      if (/Table with name .* does not exist/i.test(String(e))) throw new AttribError('bad_parameter', `there is no table named ${table} to export: run its cell first`);
+      throw e;
+    }
   }
 
   cancel(): void {

@@ -21,6 +21,8 @@ export interface RequestMap {
   recredit: { args: { options: Omit<RunOptions, 'signal'> }; result: RunOutputs };
   query: { args: { sql: string; params?: SqlValue[] }; result: Row[] };
   stream: { args: { sql: string; batchRows?: number }; result: { rows: number } };
+  /** A table's rows as the bytes of a Parquet file. */
+  export_parquet: { args: { table: string }; result: Uint8Array };
 }
 
 /** A request type name. */
@@ -46,6 +48,6 @@ export function isToHost(m: unknown): m is ToHost {
   return (
     typeof x.id === 'number' &&
     typeof x.type === 'string' &&
-    ['open_file', 'describe', 'run', 'recredit', 'query', 'stream', 'cancel'].includes(x.type)
+    ['open_file', 'describe', 'run', 'recredit', 'query', 'stream', 'export_parquet', 'cancel'].includes(x.type)
   );
 }

@@ -56,5 +56,7 @@ async function dispatch(engine: AttributionEngine, req: Request, send: (m: FromH
       return engine.query(req.sql, req.params);
     case 'stream':
       return { rows: await engine.stream(req.sql, (rows) => send({ id: req.id, type: 'rows', rows }), req.batchRows) };
+    case 'export_parquet':
+      return engine.exportParquet(req.table);
   }
 }

@@ -9,6 +9,7 @@ import type { Session } from './session.ts';
 import { formatValue } from '../ui/grid.ts';
 import type { ColumnInfo, Row } from '../../common/db.ts';
 import { qi } from './session.ts';
+import { chartImage } from '../ui/chart.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const REPORT_ROWS = 200;
@@ -40,7 +41,7 @@ export async function exportHtmlReport(nb: Notebook, views: Map<string, CellView
       parts.push(`<section><h3>${esc(cell.name)}</h3><pre>${esc(cell.source)}</pre>${table(r.result.columns, rows, r.result.total)}</section>`);
     } else if (cell.kind === 'chart') {
       const view = views.get(cell.id)?.chart?.();
-      if (view) parts.push(`<section class="chart"><h3>${esc(cell.title ?? cell.from)}</h3>${await view.view.toSVG()}</section>`);
+      if (view) parts.push(`<section class="chart"><h3>${esc(cell.title ?? cell.from)}</h3>${await (await chartImage(view, 'svg')).text()}</section>`);
     } else if (cell.kind === 'model' && r?.kind === 'model') {
       const rows = r.result.outputs.channel_summary;
       const cols = rows.length ? Object.keys(rows[0]).map((n) => ({ name: n, type: typeof rows[0][n] === 'number' ? 'DOUBLE' : 'VARCHAR' })) : [];

@@ -105,6 +105,11 @@ export class Session {
     return this.call(cellId, this.client.call('describe', { table }));
   }
 
+  /** A table's rows as the bytes of a Parquet file, written by the engine. */
+  exportParquet(cellId: string, table: string): Promise<Uint8Array> {
+    return this.call(cellId, this.client.call('export_parquet', { table }));
+  }
+
   /**
    * Runs a SQL cell: earlier statements as they are, the last one, when it is
    * a query, into table `name` (so other cells can read it). `$name`

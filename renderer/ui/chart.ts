@@ -50,9 +50,26 @@ export async function drawChart(el: HTMLElement, spec: VegaLiteSpec, dark: boole
   });
 }
 
-/** The chart as PNG or SVG for export. */
-export async function chartImage(result: Result, format: 'png' | 'svg'): Promise<Blob> {
-  if (format === 'svg') return new Blob([await result.view.toSVG()], { type: 'image/svg+xml' });
-  const url = await result.view.toImageURL('png', 2);
-  return (await fetch(url)).blob();
+/** The colour charts are drawn on in the page now (a cell's panel, which follows the theme). */
+export function chartBackground(): string {
+  return getComputedStyle(document.documentElement).getPropertyValue('--panel').trim() || '#ffffff';
+}
+
+/**
+ * The chart as PNG or SVG for export, on an opaque background (default: the
+ * one it is drawn on in the page). Charts are drawn on a transparent
+ * background in the theme's text colours: exported as they are, a dark-theme
+ * chart's light text would vanish on a white page or viewer.
+ */
+export async function chartImage(result: Result, format: 'png' | 'svg', background = chartBackground()): Promise<Blob> {
+  const view = result.view;
+  const drawnOn = view.background();
+  view.background(background);
+  try {
+    if (format === 'svg') return new Blob([await view.toSVG()], { type: 'image/svg+xml' });
+    const url = await view.toImageURL('png', 2);
+    return await (await fetch(url)).blob();
+  } finally {
+    view.background(drawnOn);
+  }
 }

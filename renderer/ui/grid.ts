@@ -31,6 +31,8 @@ export function formatValue(v: unknown, type: string): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (isNumericType(type) && typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v).toLocaleString('en-US', { maximumFractionDigits: 6 });
   if (v instanceof Date) return v.toISOString();
+  // a DATE arrives as its midnight UTC (ISO text): the day is what it holds
+  if (typeof v === 'string' && /^DATE$/i.test(type)) return /^(\d{4}-\d\d-\d\d)T00:00:00(\.0+)?Z$/.exec(v)?.[1] ?? v;
   if (typeof v === 'object') return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
   return String(v);
 }

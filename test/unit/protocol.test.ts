@@ -43,6 +43,11 @@ describe('engine protocol', () => {
         return true;
       });
       await assert.rejects(client.call('query', { sql: 'SELECT * FROM no_such_table' }).result, /no_such_table/);
+      // Parquet bytes cross the port as a Uint8Array; a missing table is a bad parameter, in words
+      const pq = await client.call('export_parquet', { table: 'channel_summary' }).result;
+      assert.ok(pq instanceof Uint8Array && pq.length > 100, 'bytes arrive');
+      assert.equal(Buffer.from(pq.subarray(0, 4)).toString(), 'PAR1');
+      await assert.rejects(client.call('export_parquet', { table: 'nope' }).result, (e: Error) => e instanceof AttribError && e.code === 'bad_parameter' && /no table named nope/.test(e.message));
       const cancel = client.call('query', { sql: 'SELECT count(*) FROM range(20000000000) a' });
       setTimeout(() => client.cancel(cancel.id), 200);
       await assert.rejects(cancel.result, /interrupt/i);

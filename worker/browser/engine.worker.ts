@@ -75,6 +75,7 @@ function deferredEngine(ready: Promise<Engine>): AttributionEngine {
     recredit: async (opts) => (await ready).recredit(opts),
     query: async (sql, params) => (await ready).query(sql, params),
     stream: async (sql, onRows, batchRows) => (await ready).stream(sql, onRows, batchRows),
+    exportParquet: async (table) => (await ready).exportParquet(table),
     cancel: () => engine?.cancel(),
     close: async () => (await ready).close(),
   };

@@ -3,6 +3,9 @@
  * package). Parquet, JSON and time zones are built in; all cores are used.
  * Runs in Node: the CLI in-process, the desktop app in a utility process.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DuckDBInstance, DuckDBDataChunk, VARCHAR, INTEGER, type DuckDBConnection } from '@duckdb/node-api';
 import type { Database, Row, SqlValue, ProgressFn } from '../../common/db.ts';
 import { ident, sqlString } from '../../common/db.ts';
@@ -88,6 +91,19 @@ class NativeDatabase implements Database {
       await this.conn.run(`DROP VIEW IF EXISTS ${ident(table)}`);
     }
     onProgress?.(1, 1, 'reading Parquet');
+  }
+
+  async toParquet(sql: string): Promise<Uint8Array> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'attrib-export-'));
+    const file = path.join(dir, 'export.parquet');
+    try {
+      await this.conn.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet)`);
+      const bytes = await readFile(file);
+      // a plain Uint8Array (not a Buffer) crosses every port the same way
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   interrupt(): void {

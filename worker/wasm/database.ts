@@ -6,12 +6,13 @@
  * group at a time, into DuckDB through Arrow IPC: the wasm32 heap (4 GiB)
  * never holds more than the table plus one row group.
  */
-import { tableToIPC, makeData, makeVector, Utf8, Table, type Vector } from 'apache-arrow';
+import { tableToIPC, makeData, makeVector, Type, Utf8, Table, type Vector } from 'apache-arrow';
 import type { Database, Row, SqlValue, ProgressFn } from '../../common/db.ts';
 import { ident } from '../../common/db.ts';
 import { AttribError, parquetError } from '../../common/errors.ts';
 import type { FileSource } from '../../common/source.ts';
 import { toRow } from '../../common/values.ts';
+import { arrowToParquet, exportColumns, type ParquetWasmWriter } from './parquetWrite.ts';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -21,11 +22,13 @@ export interface WasmConnection {
   prepare(sql: string): MaybePromise<{ query(...params: unknown[]): MaybePromise<Table>; close(): MaybePromise<void> }>;
   insertArrowFromIPCStream(buffer: Uint8Array, options: { name: string; create?: boolean }): MaybePromise<void>;
   cancelSent?(): MaybePromise<boolean>;
+  /** The connection's bindings and id: runQuery answers with the Arrow IPC bytes of a result. */
+  useUnsafe<R>(fn: (bindings: { runQuery(conn: number, text: string): MaybePromise<Uint8Array> }, conn: number) => R): R;
   close(): MaybePromise<void>;
 }
 
 /** What we use of parquet-wasm (initialised by the caller, which knows where its wasm file is). */
-export interface ParquetWasm {
+export interface ParquetWasm extends ParquetWasmWriter {
   ParquetFile: {
     fromFile(handle: Blob): Promise<{
       metadata(): { numRowGroups(): number; fileMetadata(): { numRows(): number } };
@@ -104,8 +107,15 @@ class WasmDatabase implements Database {
     } else {
       table = await this.conn.query(sql);
     }
+    // Arrow gives dates and timestamps as epoch milliseconds: as Dates they become the same
+    // ISO text the native engine gives (toRow), not a number in grids, charts and CSV exports.
+    const temporal = table.schema.fields.filter((f) => f.typeId === Type.Date || f.typeId === Type.Timestamp).map((f) => f.name);
     const rows: Row[] = [];
-    for (const r of table.toArray()) rows.push(toRow((r as { toJSON(): Record<string, unknown> }).toJSON()));
+    for (const r of table.toArray()) {
+      const o = (r as { toJSON(): Record<string, unknown> }).toJSON();
+      for (const k of temporal) if (typeof o[k] === 'number') o[k] = asDate(o[k] as number);
+      rows.push(toRow(o));
+    }
     return rows;
   }
 
@@ -178,6 +188,16 @@ class WasmDatabase implements Database {
     onProgress?.(groups, groups, 'reading Parquet row groups');
   }
 
+  async toParquet(sql: string): Promise<Uint8Array> {
+    this.checkInterrupt();
+    const described = await this.all(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE (${sql}))`);
+    const select = `SELECT ${exportColumns(described.map((r) => ({ name: String(r.name), type: String(r.type) })))} FROM (${sql})`;
+    // The IPC bytes as they are: an Arrow Table object from duckdb-wasm's own copy of apache-arrow
+    // (CommonJS in Node) would not serialise through ours.
+    const ipc = await this.conn.useUnsafe((bindings, conn) => bindings.runQuery(conn, select));
+    this.checkInterrupt();
+    return arrowToParquet(this.parquet, ipc);
+  }
 
   interrupt(): void {
     this.interrupted = true;
@@ -188,6 +208,12 @@ class WasmDatabase implements Database {
     await this.conn.close();
     await this.onClose();
   }
+}
+
+/** Epoch milliseconds as a Date; beyond a Date's range (DuckDB's infinities) the word. */
+function asDate(ms: number): Date | string {
+  if (Math.abs(ms) <= 8.64e15) return new Date(ms); // fractions of a millisecond dropped, as the native engine drops them
+  return ms > 0 ? 'infinity' : '-infinity';
 }
 
 const encoder = new TextEncoder();
