@@ -61,6 +61,8 @@ export async function uiLatency(opts: { file?: string; moves?: number } = {}): P
     await app.page.evaluate(() => {
       const g = globalThis as unknown as { __trace: string[]; __workbench: { session: { client: { call: (...a: unknown[]) => { result: Promise<unknown> } } } } };
       g.__trace = [];
+      // main-thread work of 50 ms or more, which delays every engine answer behind it
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => g.__trace.push(`long task ${e.duration.toFixed(0)} ms at +${e.startTime.toFixed(0)}`))).observe({ entryTypes: ['longtask'] });
       const client = g.__workbench.session.client;
       const call = client.call.bind(client);
       client.call = (...a: unknown[]) => {
@@ -93,6 +95,7 @@ export async function uiLatency(opts: { file?: string; moves?: number } = {}): P
             });
             obs.observe(chart, { childList: true });
             const t = performance.now();
+            (globalThis as unknown as { __trace: string[] }).__trace.push(`input at +${t.toFixed(0)}`);
             input.value = String(v);
             input.dispatchEvent(new Event('input', { bubbles: true }));
           });
