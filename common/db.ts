@@ -67,6 +67,11 @@ export interface Database {
   toParquet(sql: string): Promise<Uint8Array>;
   /** Interrupts the statement running now, if any (cancel). */
   interrupt(): void;
+  /**
+   * Optional: forgets an interrupt that came too late to stop anything, so it
+   * cannot cancel the next request (called as each request starts).
+   */
+  clearInterrupt?(): void;
   /** Releases the database. */
   close(): Promise<void>;
 }

@@ -12,6 +12,7 @@ import { importEvents, type ImportOptions, type ImportReport } from './importer.
 import { buildJourneys, cutWindows, isDataDriven, readOutputs, validateRun, JOURNEY_STAGES, type ModelLibrary, type RunOptions } from './pipeline.ts';
 import { resolveParams } from './modelHeader.ts';
 import { runModels, type DataDrivenResult } from './dataDriven.ts';
+import { runAudit } from './audit.ts';
 
 /**
  * The four result tables of a run (spec section 8), plus what the
@@ -43,6 +44,8 @@ export interface AttributionEngine {
   exportParquet(table: string): Promise<Uint8Array>;
   /** Cancels the running step; the call in flight rejects with code `cancelled`. */
   cancel(): void;
+  /** A new request starts: a cancel meant for an earlier one must not reach it (serveEngine calls this). */
+  beginRequest?(): void;
   close(): Promise<void>;
 }
 
@@ -74,6 +77,8 @@ export class Engine implements AttributionEngine {
   private reused = false;
   private lastStale: string[] = [];
   private lastDataDriven: DataDrivenResult | undefined;
+  /** The journeys (key and lookback) the audit tables were last made from. */
+  private auditedCut: string | undefined;
 
   constructor(
     readonly db: Database,
@@ -138,6 +143,11 @@ export class Engine implements AttributionEngine {
     this.lastDataDriven = o.models.some(isDataDriven) ? dataDriven : undefined;
     this.lastStale = stale;
     const journeys = !this.reused ? 'built' : sameCut ? 'kept' : 'recut';
+    // The audit counts journeys, not credits: it reruns only when they changed.
+    if (o.audit && (journeys !== 'kept' || this.auditedCut !== cut)) {
+      await runAudit(this.db, this.lib);
+      this.auditedCut = cut;
+    } else if (!o.audit) this.auditedCut = undefined;
     return { ...(await readOutputs(this.db, opts.models, opts.outputs, kept.length ? stale : undefined)), dataDriven: this.lastDataDriven, journeys, recomputed: stale };
   }
 
@@ -188,6 +198,12 @@ export class Engine implements AttributionEngine {
   cancel(): void {
     this.abort.abort();
     this.db.interrupt();
+  }
+
+  beginRequest(): void {
+    // A cancel that arrived as the previous request finished left its marks: clear them.
+    if (this.abort.signal.aborted) this.abort = new AbortController();
+    this.db.clearInterrupt?.();
   }
 
   close(): Promise<void> {

@@ -51,6 +51,8 @@ export interface RunOptions {
    * tables, sending them on every slider move would cost more than computing them).
    */
   outputs?: 'all' | 'summary';
+  /** Also run the audit (common/audit.ts) on the journeys; its tables stay in the engine. */
+  audit?: boolean;
   signal?: AbortSignal;
 }
 

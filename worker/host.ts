@@ -30,6 +30,7 @@ export function serveEngine(
     queue = queue.then(async () => {
       running = req.id;
       try {
+        engine.beginRequest?.();
         send({ id: req.id, type: 'result', result: await dispatch(engine, req, send, toSource) });
       } catch (e) {
         send({ id: req.id, type: 'error', error: toPlainError(e) });

@@ -24,7 +24,7 @@ export type JsonCellKind = 'chart' | 'param' | 'model' | 'data';
 export const FIELD_ORDER = {
   chart: ['from', 'title', 'builder', 'spec'],
   param: ['name', 'label', 'control', 'value', 'min', 'max', 'step', 'options', 'unit'],
-  model: ['name', 'models', 'params', 'rules', 'compare'],
+  model: ['name', 'models', 'params', 'rules', 'compare', 'audit'],
   data: ['name', 'path', 'fingerprint', 'options'],
   builder: ['mark', 'x', 'y', 'color', 'aggregate', 'horizontal'],
   fingerprint: ['size', 'sha256', 'partial'],
@@ -206,7 +206,7 @@ export function readCellJson(kind: JsonCellKind, json: unknown, where: string, w
       }
       const models = r.strList('models');
       if (!models) throw new FieldError(`${where}: "models" is required`, 'models');
-      return { name: r.str('name', true, TABLE_NAME_RE, TABLE_DOC), models, params, rules, compare: r.str('compare') };
+      return { name: r.str('name', true, TABLE_NAME_RE, TABLE_DOC), models, params, rules, compare: r.str('compare'), audit: r.bool('audit') };
     }
     case 'data': {
       const fp = r.object('fingerprint');

@@ -15,8 +15,11 @@
 import type { Cell } from './types.ts';
 import { sqlReferences } from './sqlRefs.ts';
 
-/** The engine tables a model cell's run writes (common/pipeline.ts, models/conversions.sql, models/compare.sql). */
-export const MODEL_OUTPUT_TABLES = ['touches', 'journeys', 'journey_touches', 'conversions', 'credits', 'channel_summary', 'model_comparison'] as const;
+/** The engine tables a model cell's run writes (common/pipeline.ts, models/conversions.sql, models/compare.sql, models/audit.sql). */
+export const MODEL_OUTPUT_TABLES = [
+  'touches', 'journeys', 'journey_touches', 'conversions', 'credits', 'channel_summary', 'model_comparison',
+  'health_daily', 'health_inputs_daily', 'health_xmr', 'pipeline_trace', 'unattributable',
+] as const;
 
 /** The engine tables a data cell's import writes. */
 export const DATA_OUTPUT_TABLES = ['events', 'rejects'] as const;

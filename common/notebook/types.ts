@@ -91,6 +91,8 @@ export interface ModelCell extends CellBase {
   params: Record<string, number | string | boolean>;
   rules?: RuleSet;
   compare?: string;
+  /** Also run the audit (models/audit.sql: health_daily, pipeline_trace, unattributable, health_xmr, health_inputs_daily). */
+  audit?: boolean;
 }
 
 /** A file's fingerprint, so reopening warns when the data changed. */

@@ -542,7 +542,7 @@ export class App implements ViewHost {
     }
     const rules = cell.rules ?? DEFAULT_RULES;
     const t0 = performance.now();
-    const outputs = await this.session.runModel(cell.id, { models: cell.models, rules, params, outputs: 'summary' }, progress);
+    const outputs = await this.session.runModel(cell.id, { models: cell.models, rules, params, outputs: 'summary', audit: cell.audit }, progress);
     if (cell.compare) {
       // models/compare.sql, as `attrib attribute --compare` runs it (common/compare.ts): model_order is the run's
       const b = bindNamed(LIBRARY.get('compare')!.sql, { baseline: cell.compare });

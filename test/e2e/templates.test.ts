@@ -8,7 +8,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { openApp, skipReason, type App } from './harness.ts';
+import { openApp, skipReason, SCREENSHOTS, type App } from './harness.ts';
 import { TEMPLATES } from '../../common/notebook/templates.ts';
 import { parseNotebook } from '../../common/notebook/format.ts';
 
@@ -61,6 +61,10 @@ describe('notebook templates in web mode', { skip: skipReason }, () => {
       // charts draw after their cell is done: wait until each shows marks, an error or its empty note
       await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-kind=chart] [data-testid=chart]')).every((el) => el.querySelector('svg g.role-mark, .error-box, .empty')), null, { timeout: 60_000 });
       await app.screenshot(`template-${template.id}`);
+      // each chart on its own too, at the size a reader sees it (the full page shrinks them past reading)
+      for (const c of cells.filter((x) => x.kind === 'chart')) {
+        await page.locator(`.cell[data-cell-id="${c.id}"]`).screenshot({ path: `${SCREENSHOTS}/template-${template.id}-${c.id}.png` });
+      }
 
       const errors = (await page.locator('.error-box:visible').allTextContents()).filter((t) => t.trim());
       assert.deepEqual(errors, [], 'no cell shows an error');

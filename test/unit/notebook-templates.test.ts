@@ -100,12 +100,16 @@ describe('notebook templates', () => {
     assert.ok(cells.some((c) => c.kind === 'sql' && g.uses.get(c.id)!.includes('model_comparison')));
   });
 
-  it('data audit reads rejects and events only, and says the audit work will extend it', () => {
+  it('data audit: the import checks, then a model cell that runs the audit and cells on its tables', () => {
     const cells = templateNotebook('data-audit').cells;
-    assert.ok(!cells.some((c) => c.kind === 'model'));
+    const models = cells.filter((c) => c.kind === 'model');
+    assert.equal(models.length, 1);
+    assert.equal(models[0].kind === 'model' && models[0].audit, true);
     const g = buildGraph(cells);
     const tables = new Set(cells.flatMap((c) => (c.kind === 'sql' ? g.uses.get(c.id)! : [])));
-    assert.deepEqual([...tables].sort(), ['events', 'rejects']);
-    assert.ok(cells.some((c) => c.kind === 'markdown' && /audit work will extend this notebook/.test(c.source)));
+    assert.deepEqual([...tables].sort(), ['events', 'health_daily', 'health_xmr', 'pipeline_trace', 'rejects', 'unattributable']);
+    // the import checks do not wait for the model run
+    const first = cells.findIndex((c) => c.kind === 'model');
+    for (const c of cells.slice(0, first)) assert.ok(!(g.uses.get(c.id) ?? []).some((u) => u === models[0].id || u === 'pipeline'), `${c.id} runs before the model cell`);
   });
 });

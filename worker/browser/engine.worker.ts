@@ -77,6 +77,7 @@ function deferredEngine(ready: Promise<Engine>): AttributionEngine {
     stream: async (sql, onRows, batchRows) => (await ready).stream(sql, onRows, batchRows),
     exportParquet: async (table) => (await ready).exportParquet(table),
     cancel: () => engine?.cancel(),
+    beginRequest: () => engine?.beginRequest(),
     close: async () => (await ready).close(),
   };
 }

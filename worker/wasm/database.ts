@@ -199,6 +199,10 @@ class WasmDatabase implements Database {
     return arrowToParquet(this.parquet, ipc);
   }
 
+  clearInterrupt(): void {
+    this.interrupted = false;
+  }
+
   interrupt(): void {
     this.interrupted = true;
     void this.conn.cancelSent?.();

@@ -329,7 +329,7 @@ ORDER BY reason, row_number
 
 \`\`\`sql id=c6 name=events_per_day
 SELECT CAST(make_timestamp(ts_us) AS DATE) AS day, count(*) AS events,
-  count(*) FILTER (WHERE is_conversion) AS conversions
+  count(*) FILTER (WHERE is_conversion) AS conversion_events
 FROM events
 GROUP BY day
 ORDER BY day
@@ -369,9 +369,261 @@ ORDER BY events DESC, ts_kind
 \`\`\`
 
 \`\`\`markdown id=c10
-## More checks to come
+## Can the numbers be trusted?
 
-The data audit work will extend this notebook: duplicate events, identity coverage (anonymous
-and known users), sessions, and the share of conversions with no touch in their window.
+The **pipeline** cell builds the journeys (last touch; the lookback below) and runs the audit:
+every step's rows in and out, each drop labelled *expected filter* (a rule of the method) or
+*data loss* (rows the file could not give), health per day with process limits, and the campaign
+values no channel rule classifies. \`attrib audit\` writes the same tables as CSV.
+\`\`\`
+
+\`\`\`param id=c11
+{
+  "name": "lookback_days",
+  "label": "Lookback window",
+  "control": "slider",
+  "value": 30,
+  "min": 1,
+  "max": 90,
+  "step": 1,
+  "unit": "days"
+}
+\`\`\`
+
+\`\`\`model id=c12
+{
+  "name": "pipeline",
+  "models": [
+    "last_touch"
+  ],
+  "params": {
+    "lookback_days": "$lookback_days"
+  },
+  "audit": true
+}
+\`\`\`
+
+\`\`\`sql id=c13 name=trace
+-- Rows in and out of every step; a step's rows_out is the next step's rows_in, lane by lane.
+SELECT lane, step, rows_in, rows_out, dropped, kind, reason
+FROM pipeline_trace
+ORDER BY k
+\`\`\`
+
+\`\`\`chart id=c14
+{
+  "from": "trace",
+  "title": "Where the events go: each bar spans the rows a step drops",
+  "spec": {
+    "transform": [
+      {
+        "filter": "datum.lane === 'events'"
+      },
+      {
+        "calculate": "datum.step + (datum.dropped > 0 ? '  −' + format(datum.dropped, ',') : '')",
+        "as": "label"
+      }
+    ],
+    "width": "container",
+    "autosize": {
+      "type": "fit-x",
+      "contains": "padding"
+    },
+    "mark": {
+      "type": "bar",
+      "tooltip": true,
+      "minBandSize": 2
+    },
+    "encoding": {
+      "y": {
+        "field": "label",
+        "type": "nominal",
+        "sort": null,
+        "title": null
+      },
+      "x": {
+        "field": "rows_out",
+        "type": "quantitative",
+        "title": "rows"
+      },
+      "x2": {
+        "field": "rows_in"
+      },
+      "color": {
+        "field": "kind",
+        "type": "nominal",
+        "title": null,
+        "legend": {
+          "orient": "bottom"
+        },
+        "scale": {
+          "domain": [
+            "kept",
+            "expected filter",
+            "data loss"
+          ],
+          "range": [
+            "#94a3b8",
+            "#3b82f6",
+            "#dc2626"
+          ]
+        }
+      }
+    }
+  }
+}
+\`\`\`
+
+\`\`\`sql id=c15 name=health
+-- Per UTC day of the conversion: coverage = attributed / conversions; click ids on paid touches;
+-- identified = the buyer is a user_id or an anon_id stitched to one.
+SELECT *
+FROM health_daily
+ORDER BY date, conversion_kind
+\`\`\`
+
+\`\`\`sql id=c16 name=coverage_xmr
+-- XmR limits of the daily coverage rate: centre = mean, limits = centre ± 2.66 × mean moving range.
+SELECT date, conversion_kind, value AS coverage_rate, centre, lower, upper, coalesce(signal, 'in control') AS signal
+FROM health_xmr
+WHERE metric = 'coverage_rate'
+ORDER BY conversion_kind, date
+\`\`\`
+
+\`\`\`chart id=c17
+{
+  "from": "coverage_xmr",
+  "title": "Coverage rate per day, with its process limits",
+  "spec": {
+    "width": "container",
+    "autosize": {
+      "type": "fit-x",
+      "contains": "padding"
+    },
+    "encoding": {
+      "x": {
+        "field": "date",
+        "type": "temporal",
+        "title": null
+      }
+    },
+    "layer": [
+      {
+        "mark": {
+          "type": "line",
+          "color": "#64748b"
+        },
+        "encoding": {
+          "y": {
+            "field": "coverage_rate",
+            "type": "quantitative",
+            "title": "coverage rate"
+          }
+        }
+      },
+      {
+        "mark": {
+          "type": "point",
+          "filled": true,
+          "tooltip": true
+        },
+        "encoding": {
+          "y": {
+            "field": "coverage_rate",
+            "type": "quantitative"
+          },
+          "color": {
+            "field": "signal",
+            "type": "nominal",
+            "title": null,
+            "legend": {
+              "orient": "bottom"
+            },
+            "scale": {
+              "domain": [
+                "in control",
+                "above upper limit",
+                "below lower limit",
+                "8 in a row above centre",
+                "8 in a row below centre"
+              ],
+              "range": [
+                "#64748b",
+                "#dc2626",
+                "#dc2626",
+                "#f59e0b",
+                "#f59e0b"
+              ]
+            }
+          }
+        }
+      },
+      {
+        "mark": {
+          "type": "line",
+          "strokeDash": [
+            4,
+            3
+          ],
+          "color": "#16a34a"
+        },
+        "encoding": {
+          "y": {
+            "field": "centre",
+            "type": "quantitative"
+          }
+        }
+      },
+      {
+        "mark": {
+          "type": "line",
+          "strokeDash": [
+            2,
+            2
+          ],
+          "color": "#dc2626"
+        },
+        "encoding": {
+          "y": {
+            "field": "upper",
+            "type": "quantitative"
+          }
+        }
+      },
+      {
+        "mark": {
+          "type": "line",
+          "strokeDash": [
+            2,
+            2
+          ],
+          "color": "#dc2626"
+        },
+        "encoding": {
+          "y": {
+            "field": "lower",
+            "type": "quantitative"
+          }
+        }
+      }
+    ]
+  }
+}
+\`\`\`
+
+\`\`\`sql id=c18 name=signals
+-- Every XmR signal of every daily metric: a point beyond its limits, or the 8th of a run on one side.
+SELECT metric, conversion_kind, date, value, lower, upper, signal
+FROM health_xmr
+WHERE signal IS NOT NULL
+ORDER BY metric, conversion_kind, date
+\`\`\`
+
+\`\`\`sql id=c19 name=unclassified
+-- Campaign values and click ids of touches no channel rule classifies (they fell to other or direct):
+-- a list to fix the rules with.
+SELECT field, value, channel, events, people, first_seen, last_seen
+FROM unattributable
+ORDER BY events DESC, field, value
 \`\`\`
 `;
