@@ -20,7 +20,8 @@
  *    conversions that moved credit from i to j). Row sums are the channels'
  *    losses and column sums their gains. Credit-count models conserve credit
  *    per conversion; participation does not, and the pseudo-channel '(none)'
- *    stands for credit that appeared from, or vanished to, no channel.
+ *    stands for credit that appeared from, or vanished to, no channel (an
+ *    imbalance below 1e-9 is rounding, not that).
  *  - diff_totals: per channel, baseline, proposed, delta, delta_pct = 100 x
  *    delta / baseline (NULL when the baseline is 0), and kept / lost / gained
  *    with baseline = kept + lost and proposed = kept + gained. Kept credit is

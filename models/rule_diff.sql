@@ -9,7 +9,8 @@
 -- description: gives lost_i x gained_j / moved to every gaining channel j. When a model does not conserve credit
 -- description: (participation), the side with less is topped up by the pseudo-channel '(none)' (credit created
 -- description: from nothing, or removed to nothing), so a row of the matrix always sums to the channel's loss and
--- description: a column to its gain. Kept credit is not in the matrix (a channel never both loses and gains in
+-- description: a column to its gain. An imbalance below 1e-9 is the 10-decimal rounding of credits that sum to 1
+-- description: (time_decay's thirds), not credit created: it gets no '(none)' row. Kept credit is not in the matrix (a channel never both loses and gains in
 -- description: one conversion, so the diagonal is empty): diff_totals reports it, with baseline = kept + lost and
 -- description: proposed = kept + gained per channel.
 -- input: diff_baseline_credits(conversion_id, channel, credit), diff_proposed_credits(conversion_id, channel, credit)
@@ -37,12 +38,12 @@ WITH per AS (
   SELECT conversion_id, channel, lost AS amount FROM per WHERE lost > 0
   UNION ALL
   -- credit that appeared without any channel losing it
-  SELECT conversion_id, '(none)', moved - total_lost FROM conv WHERE moved > total_lost
+  SELECT conversion_id, '(none)', moved - total_lost FROM conv WHERE moved - total_lost > 0.000000001
 ), gainers AS (
   SELECT conversion_id, channel, gained AS amount FROM per WHERE gained > 0
   UNION ALL
   -- credit that disappeared without any channel gaining it
-  SELECT conversion_id, '(none)', moved - total_gained FROM conv WHERE moved > total_gained
+  SELECT conversion_id, '(none)', moved - total_gained FROM conv WHERE moved - total_gained > 0.000000001
 ), flows AS (
   SELECT l.conversion_id, l.channel AS from_channel, g.channel AS to_channel,
     CAST(l.amount AS DOUBLE) * CAST(g.amount AS DOUBLE) / CAST(c.moved AS DOUBLE) AS credit
