@@ -20,6 +20,7 @@ import { writeCsv } from './output.ts';
 import { EXTRA_OPTIONS, EXTRAS_HELP, applyExtras, outputColumns, startExtras } from './extras.ts';
 import { sweepCommand, SWEEP_HELP } from './sweep.ts';
 import { auditCommand, AUDIT_HELP } from './audit.ts';
+import { diffCommand, DIFF_HELP } from './diff.ts';
 
 const USAGE = `attrib: offline marketing attribution
 
@@ -28,6 +29,8 @@ Usage:
   attrib paths --paths FILE --out DIR [options]        models on aggregated paths (Markov, Shapley, rule-based)
   attrib sweep --events FILE --out DIR [options]       time_decay over a grid of lookbacks and half-lives
   attrib audit --events FILE --out DIR [options]       pipeline health, trace and unclassified campaigns
+  attrib diff --events FILE --baseline A.json --proposed B.json --out DIR
+                                                       what a rule or parameter change moves, per conversion and channel
   attrib models                                        list the bundled models and their parameters
   attrib presets                                       list the import presets
   attrib help [COMMAND]                                this text, or a command's options
@@ -97,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
       else if (rest[0] === 'paths') console.log(PATHS_HELP);
       else if (rest[0] === 'sweep') console.log(SWEEP_HELP);
       else if (rest[0] === 'audit') console.log(AUDIT_HELP);
+      else if (rest[0] === 'diff') console.log(DIFF_HELP);
       else console.log(USAGE);
       return 0;
     }
@@ -104,6 +108,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'paths') return await pathsCommand(rest);
     if (cmd === 'sweep') return await sweepCommand(rest);
     if (cmd === 'audit') return await auditCommand(rest);
+    if (cmd === 'diff') return await diffCommand(rest);
     if (cmd === 'models') {
       if (rest.includes('--help')) {
         console.log('attrib models\n\nLists every bundled model with its version, description and parameters (from the SQL file headers).');

@@ -13,6 +13,7 @@ import { buildJourneys, cutWindows, isDataDriven, readOutputs, validateRun, JOUR
 import { resolveParams } from './modelHeader.ts';
 import { runModels, type DataDrivenResult } from './dataDriven.ts';
 import { runAudit } from './audit.ts';
+import { runRuleDiff, type DiffConfig, type RuleDiffResult } from './ruleDiff.ts';
 
 /**
  * The four result tables of a run (spec section 8), plus what the
@@ -168,6 +169,18 @@ export class Engine implements AttributionEngine {
     validateRun(this.lib, o);
     const dataDriven = await runModels(this.db, this.lib, o, this.onProgress);
     return { ...(await readOutputs(this.db, opts.models, opts.outputs)), dataDriven };
+  }
+
+  /**
+   * Rule-change diff of the opened file (common/ruleDiff.ts): leaves diff_conversions, diff_matrix and
+   * diff_totals for SQL cells. The pipeline tables then hold the proposed run, so the next run rebuilds.
+   */
+  async ruleDiff(baseline: DiffConfig, proposed: DiffConfig): Promise<RuleDiffResult> {
+    this.requireImport();
+    this.abort = new AbortController();
+    this.built = undefined;
+    this.lastDataDriven = undefined;
+    return runRuleDiff(this.db, this.lib, baseline, proposed, { signal: this.abort.signal, onProgress: this.onProgress });
   }
 
   query(sql: string, params: SqlValue[] = []): Promise<Row[]> {
