@@ -199,9 +199,9 @@ async function attribute(args: string[]): Promise<number> {
     }, lib);
   }
   const runOpts = { models, rules: loadRules(o.rules), params, modelParams };
-  // Parameters are checked before any data is read: a typo costs nothing.
-  validateRun(lib, runOpts);
   const extras = applyExtras(o, lib, runOpts, importOpts);
+  // Parameters (the extras' too, e.g. the fraud filter's) are checked before any data is read: a typo costs nothing.
+  validateRun(lib, runOpts);
   const source = fileSourceFromPath(o.events);
   const progress = progressLine();
   const db = await openDatabase(o.engine ?? 'native');
