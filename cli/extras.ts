@@ -26,6 +26,8 @@ export const EXTRA_OPTIONS = {
   'spend-channel': { type: 'string', multiple: true },
   compare: { type: 'string' },
   report: { type: 'string' },
+  'fraud-max-repeats': { type: 'string' },
+  'fraud-window-minutes': { type: 'string' },
 } as const;
 
 /** Help lines for the extra options and files. */
@@ -42,7 +44,15 @@ export const EXTRAS_HELP = `  --conversion-kinds SPEC       conversion event nam
   --spend-channel LAYOUT=CH     channel of a Fivetran layout's rows (repeatable), e.g. google_ads=paid_search
   --compare MODEL               writes model_comparison.csv: every model against MODEL, per channel
   --report DIR                  writes the report tables into DIR: first_touch_attribution, last_touch_attribution,
-                                client_journeys, channel_performance, top_paths, time_to_convert, touches_to_convert`;
+                                client_journeys, channel_performance, top_paths, time_to_convert, touches_to_convert
+  --fraud-max-repeats N         fraud filter (default 0 = off): a campaign touch event (utm_campaign or a click id) that is
+                                more than the N-th of its person, or of its device (anon_id), on the same campaign within
+                                --fraud-window-minutes (default 10, both ends inclusive) is dropped: no touch, no channel;
+                                writes fraud_dropped.csv (event_id, person_key, anon_id, campaign, event_ts, repeats_in_window)
+  --fraud-window-minutes M      the fraud filter's window (needs --fraud-max-repeats)`;
+
+/** fraud_dropped.csv: the events the fraud filter dropped (models/touches.sql), times as ISO text. */
+export const FRAUD_TABLE = { file: 'fraud_dropped', columns: ['event_id', 'person_key', 'anon_id', 'campaign', 'event_ts', 'repeats_in_window'] };
 
 /** The extra options, parsed and checked. */
 export interface Extras {
@@ -52,6 +62,8 @@ export interface Extras {
   spendChannels: Record<string, string>;
   compare?: string;
   report?: string;
+  /** The fraud filter is on (--fraud-max-repeats > 0): fraud_dropped.csv is written. */
+  fraud: boolean;
   quiet: boolean;
 }
 
@@ -71,6 +83,12 @@ export function applyExtras(o: Values, lib: ModelLibrary, run: RunOptions, imp: 
     imp.conversionEvents = conversionEventsFor(kinds, imp.conversionEvents);
   }
   if (o['click-proof']) run.params.click_proof = true;
+  const fraudMax = o['fraud-max-repeats'] as string | undefined;
+  const fraudWindow = o['fraud-window-minutes'] as string | undefined;
+  if (fraudWindow !== undefined && fraudMax === undefined) throw new AttribError('bad_parameter', '--fraud-window-minutes needs --fraud-max-repeats N');
+  // Passed as text: the touches stage's header checks them (whole number, range) before any data is read.
+  if (fraudMax !== undefined) run.params.fraud_max_repeats = numberText('fraud-max-repeats', fraudMax);
+  if (fraudWindow !== undefined) run.params.fraud_window_minutes = numberText('fraud-window-minutes', fraudWindow);
   const x: Extras = {
     kinds,
     clickProof,
@@ -78,11 +96,18 @@ export function applyExtras(o: Values, lib: ModelLibrary, run: RunOptions, imp: 
     spendChannels: parseSpendChannels((o['spend-channel'] as string[] | undefined) ?? []),
     compare: o.compare as string | undefined,
     report: o.report as string | undefined,
+    fraud: fraudMax !== undefined && Number(fraudMax) > 0,
     quiet: o.quiet === true,
   };
   if (x.compare !== undefined) checkBaseline(x.compare, run.models);
   if (x.report === '') throw new AttribError('bad_parameter', '--report needs a folder');
   return x;
+}
+
+function numberText(option: string, v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new AttribError('bad_parameter', `--${option} must be a number, got '${v}'`);
+  return n;
 }
 
 function kindsFile(file: string): ConversionKind[] {
@@ -128,6 +153,13 @@ export async function startExtras(db: Database, lib: ModelLibrary, x: Extras) {
         lines.push(...spendSummary(spendReports, await conversionSpan(db)));
         if (r.skippedForCampaigns.length) lines.push(`  campaign_report.csv leaves out ${r.skippedForCampaigns.join(', ')} (no per-touch credits to split by campaign)`);
         lines.push(`  wrote ${out}/spend_report.csv, campaign_report.csv, spend_rejects.csv`);
+      }
+      if (x.fraud) {
+        const rows = await db.all(`SELECT event_id, person_key, anon_id, campaign,
+          strftime(make_timestamp(event_ts_us), '%Y-%m-%dT%H:%M:%S.%fZ') AS event_ts, repeats_in_window
+          FROM fraud_dropped ORDER BY event_ts_us, event_id`);
+        writeTable(out, FRAUD_TABLE, rows);
+        lines.push(`  fraud filter: dropped ${rows.length} campaign touch event(s); wrote ${out}/fraud_dropped.csv`);
       }
       if (x.compare !== undefined) {
         writeTable(out, COMPARISON_TABLE, await runComparison(db, lib, run.models, x.compare));

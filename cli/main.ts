@@ -21,6 +21,7 @@ import { EXTRA_OPTIONS, EXTRAS_HELP, applyExtras, outputColumns, startExtras } f
 import { sweepCommand, SWEEP_HELP } from './sweep.ts';
 import { auditCommand, AUDIT_HELP } from './audit.ts';
 import { diffCommand, DIFF_HELP } from './diff.ts';
+import { checkSurveyColumn, surveyFrom, writeSurvey, SURVEY_HELP, SURVEY_OPTIONS } from './survey.ts';
 
 const USAGE = `attrib: offline marketing attribution
 
@@ -81,6 +82,7 @@ Options:
   --time-unit auto|s|ms|us      unit of numeric timestamps (default auto: by magnitude)
   --quiet                       no summary on stdout
 ${EXTRAS_HELP}
+${SURVEY_HELP}
 
 With markov, DIR also gets markov_transitions.csv and removal_effects.csv (as 'attrib paths' writes them).
 
@@ -155,6 +157,7 @@ function num(name: string, v: string | undefined): number | undefined {
 async function attribute(args: string[]): Promise<number> {
   const o = parseCommand('attribute', args, {
     ...EXTRA_OPTIONS,
+    ...SURVEY_OPTIONS,
     events: { type: 'string' }, out: { type: 'string' }, models: { type: 'string' },
     'lookback-days': { type: 'string' }, 'half-life-days': { type: 'string' }, 'session-timeout-minutes': { type: 'string' },
     'conversion-events': { type: 'string' }, param: { type: 'string', multiple: true }, rules: { type: 'string' },
@@ -176,7 +179,7 @@ async function attribute(args: string[]): Promise<number> {
   if (modelPreset && !modelPresetExists(o.preset!)) {
     throw new AttribError('bad_parameter', `--preset ${o.preset}: neither an import preset (${PRESETS.map((p) => p.id).join(', ')}) nor a model preset (models/presets/${o.preset}.json)`);
   }
-  for (const k of modelPreset ? (['models', 'markov-order', 'half-life-days', 'param', 'rules'] as const) : MODEL_PRESET_OPTIONS) {
+  for (const k of modelPreset ? (['models', 'markov-order', 'half-life-days', 'param', 'rules', 'fraud-max-repeats', 'fraud-window-minutes', 'survey', 'survey-column', 'survey-map'] as const) : MODEL_PRESET_OPTIONS) {
     if (o[k] !== undefined) throw new AttribError('bad_parameter', modelPreset ? `--${k} does not apply to the model preset ${o.preset}` : `--${k} needs a model preset, e.g. --preset snowplow-fractribution`);
   }
   const models = o.models === 'all' ? RULE_BASED_MODELS : list(o.models) ?? DEFAULT_MODELS;
@@ -208,15 +211,17 @@ async function attribute(args: string[]): Promise<number> {
     }, lib);
   }
   const runOpts = { models, rules: loadRules(o.rules), params, modelParams };
-  // Parameters are checked before any data is read: a typo costs nothing.
-  validateRun(lib, runOpts);
   const extras = applyExtras(o, lib, runOpts, importOpts);
+  const survey = await surveyFrom(o, importOpts);
+  // Parameters (the extras' too, e.g. the fraud filter's) are checked before any data is read: a typo costs nothing.
+  validateRun(lib, runOpts);
   const source = fileSourceFromPath(o.events);
   const progress = progressLine();
   const db = await openDatabase(o.engine ?? 'native');
   try {
     const extra = await startExtras(db, lib, extras);
     const report = await importEvents(db, source, lib.get('staging')!, importOpts, progress);
+    if (survey) checkSurveyColumn(survey, report);
     await buildJourneys(db, lib, runOpts, progress);
     const dataDriven = await runModels(db, lib, runOpts, progress);
     const out = await readOutputs(db, models);
@@ -226,6 +231,7 @@ async function attribute(args: string[]): Promise<number> {
     if (dataDriven?.markov) writeMarkovFiles(o.out, dataDriven.markov);
     if (!o.quiet) printSummary(report, out.conversions, o.out, db.kind, !!dataDriven?.markov);
     await extra.finish(runOpts, o.out);
+    if (survey) await writeSurvey(db, lib, survey, models, o.out);
     return 0;
   } finally {
     progress.done();
