@@ -46,6 +46,9 @@ Options:
   --conversion-events a,b    event names that are conversions (default purchase)
   --rules FILE               channel rules (default models/channel_rules.json)
   --site-domains a,b         the site's own domains (internal referrers)
+  --fraud-max-repeats N      drop campaign touch events repeated more than N times
+  --fraud-window-minutes M   within M minutes (default 10), as 'attrib attribute' does;
+                             the trace counts them at its 'fraud filter' step
   --engine native|wasm       default native
   --format, --delimiter, --encoding, --preset, --map, --timezone, --time-unit
                              reading options, as for 'attrib attribute'
@@ -61,6 +64,7 @@ export async function auditCommand(args: string[]): Promise<number> {
     'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
     encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
     'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    'fraud-max-repeats': { type: 'string' }, 'fraud-window-minutes': { type: 'string' },
   });
   if (o.help) {
     console.log(AUDIT_HELP);
@@ -70,7 +74,11 @@ export async function auditCommand(args: string[]): Promise<number> {
   if (!o.out) throw new AttribError('bad_parameter', 'audit needs --out DIR');
   const lib = loadModelLibrary();
   const params: Record<string, unknown> = {};
-  for (const [flag, name] of [['lookback-days', 'lookback_days'], ['session-timeout-minutes', 'session_timeout_minutes']] as const) {
+  const numeric = [
+    ['lookback-days', 'lookback_days'], ['session-timeout-minutes', 'session_timeout_minutes'],
+    ['fraud-max-repeats', 'fraud_max_repeats'], ['fraud-window-minutes', 'fraud_window_minutes'],
+  ] as const;
+  for (const [flag, name] of numeric) {
     const v = o[flag];
     if (v === undefined) continue;
     if (v.trim() === '' || !Number.isFinite(Number(v))) throw new AttribError('bad_parameter', `--${flag} must be a number, got '${v}'`);

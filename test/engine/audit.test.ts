@@ -115,6 +115,25 @@ for (const [engine, open] of [['native', openNativeDatabase], ['wasm', openWasmD
       }
     });
 
+    it('the fraud filter is a step of the trace: the dropped clicks, labelled an expected filter', async () => {
+      const db = await open();
+      try {
+        // a bot clicks one campaign 8 times in 2 minutes, then buys: with at most 5 repeats, 3 clicks go
+        const rows = ['event_id,event_ts,event_name,anon_id,utm_source,utm_medium,utm_campaign,revenue'];
+        for (let i = 0; i < 8; i++) rows.push(`b${i},2026-01-01T10:0${Math.floor(i / 4)}:${String((i % 4) * 15).padStart(2, '0')}Z,page_view,bot,fb,paid_social,spring,`);
+        rows.push('b9,2026-01-01T11:00:00Z,purchase,bot,,,,5');
+        await importEvents(db, memorySource('bot.csv', rows.join('\n') + '\n'), lib.get('staging')!, {});
+        await buildJourneys(db, lib, { models: ['last_touch'], rules, params: { fraud_max_repeats: 5 } });
+        const { pipeline_trace: t } = await runAudit(db, lib);
+        const fraud = t.find((r) => r.step === 'fraud filter')!;
+        assert.deepEqual([fraud.rows_in, fraud.rows_out, fraud.dropped, fraud.kind], [8, 5, 3, 'expected filter']);
+        assert.match(String(fraud.reason), /repeated clicks/);
+        assert.equal(t.find((r) => r.step === 'sessions')!.rows_in, 5, 'the next step starts from what the filter kept');
+      } finally {
+        await db.close();
+      }
+    });
+
     it('XmR: limits from the mean moving range, a point beyond them and 8 in a row flagged (by hand)', async () => {
       const db = await open();
       try {
