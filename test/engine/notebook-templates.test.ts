@@ -39,7 +39,7 @@ async function runTemplate(text: string, openDb: () => Promise<Database>): Promi
       else if (c.kind === 'data') await engine.openFile(fileSourceFromPath(path.join(samples, c.path.replace('sample.', 'tiny.'))), c.options);
       else if (c.kind === 'model') {
         const params = Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, paramRef(v) ? values[paramRef(v)!] : v]));
-        const out = await engine.run({ models: c.models, rules: loadRules(), params });
+        const out = await engine.run({ models: c.models, rules: loadRules(), params, audit: c.audit });
         const cols = OUTPUT_COLUMNS.channel_summary;
         await engine.db.run(`CREATE OR REPLACE TABLE channel_summary (${cols.map((k) => `${k} ${k.startsWith('attributed') ? 'DOUBLE' : 'VARCHAR'}`).join(', ')})`);
         for (const r of out.channel_summary) await engine.db.run(`INSERT INTO channel_summary VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, cols.map((k) => r[k]) as SqlValue[]);
