@@ -23,7 +23,7 @@ import { bindNamed, resolveParams } from '../../common/modelHeader.ts';
 import { fingerprintBlob, sameFingerprint } from './fingerprint.ts';
 import { openPalette, showDialog, toast } from './overlays.ts';
 import { exportHtmlReport } from './report.ts';
-import { openInspector, type InspectorRun } from './inspector.ts';
+import { openInspector, type InspectorHandle, type InspectorRun } from './inspector.ts';
 
 const MAC = /Mac|iPhone|iPad/.test(navigator.platform);
 const CHART_ROWS = 5000;
@@ -63,7 +63,7 @@ export class App implements ViewHost {
   private themeDark = false;
   /** What the last model run used (the journey inspector explains its credits with it). */
   private lastRun: InspectorRun | undefined;
-  private inspector: { retheme(): void; close(): void } | undefined;
+  private inspector: InspectorHandle | undefined;
 
   constructor(
     private readonly host: HostBridge,
@@ -569,6 +569,8 @@ export class App implements ViewHost {
     ]);
     this.modelFacts.set(cell.id, { colsKey, cols, status, rejects, ruleRows });
     this.lastRun = this.inspectorRun(cell, params, outputs);
+    // an open inspector follows the run (a slider move changes the journeys and credits it shows)
+    this.inspector?.refresh();
     this.resultCols.set('channel_summary', cols);
     const n = outputs.channel_summary.length;
     const byStatus = Object.fromEntries(status.map((r) => [String(r.s), Number(r.n)]));

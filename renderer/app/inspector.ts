@@ -29,6 +29,15 @@ export interface InspectorRun {
   removalEffects?: Record<string, number>;
 }
 
+/** What the App can do with an open inspector. */
+export interface InspectorHandle {
+  /** Draws the timeline again in the current theme. */
+  retheme(): void;
+  /** Shows the picked conversion or person again from the tables of a new run. */
+  refresh(): void;
+  close(): void;
+}
+
 export interface InspectorDeps {
   session: Session;
   dark(): boolean;
@@ -72,7 +81,7 @@ interface Match {
 }
 
 /** Opens the inspector (over any other overlay); returns a handle the App repaints on a theme change. */
-export function openInspector(deps: InspectorDeps, initial = ''): { retheme(): void; close(): void } {
+export function openInspector(deps: InspectorDeps, initial = ''): InspectorHandle {
   document.querySelector('.overlay')?.remove();
   const q = (sql: string, values: Record<string, SqlValue>): Promise<Row[]> => {
     const b = bindNamed(sql, values);
@@ -303,11 +312,12 @@ export function openInspector(deps: InspectorDeps, initial = ''): { retheme(): v
 
   // ------------------------------------------------------------ a conversion
 
-  const showConversion = async (id: string) => {
+  const showConversion = async (id: string, keepScroll = false) => {
     const my = ++seq;
     const run = deps.run();
     if (!run) return void ready();
-    replace(detail, h('div', { class: 'note insp-pad' }, 'Loading…'));
+    const scroll = detail.scrollTop;
+    if (!keepScroll) replace(detail, h('div', { class: 'note insp-pad' }, 'Loading…'));
     try {
       const [head, touches, journey, credits] = await Promise.all([
         q(`SELECT c.conversion_id, c.person_key, c.conversion_us, c.value, c.conversion_kind, c.lookback_us, c.touches, c.credited, c.touch_status,
@@ -367,7 +377,7 @@ export function openInspector(deps: InspectorDeps, initial = ''): { retheme(): v
           h('p', { class: 'note' }, 'Sessions of this person up to the conversion, from twice the lookback before. Only non-direct sessions inside the lookback are credited; utm and click ids are those of the event that gave the session its channel.')),
         section('Credit by model', explanations.length ? h('div', { class: 'insp-models' }, explanations.map((e) => modelBlock(e, byModel.get(e.model) ?? {}))) : h('p', { class: 'note' }, 'The run had no models.')),
         rejects);
-      detail.scrollTop = 0;
+      detail.scrollTop = keepScroll ? scroll : 0;
       redraw = () => void drawTimeline(timelineEl, touches, convUs, lookbackUs, numv(c.value), my);
       redraw();
     } catch (e) {
@@ -521,6 +531,17 @@ export function openInspector(deps: InspectorDeps, initial = ''): { retheme(): v
   void search(initial);
   return {
     retheme: () => redraw?.(),
+    refresh: () => {
+      if (!overlay.isConnected) return;
+      const [kind, ...rest] = (picked ?? '').split(':');
+      const id = rest.join(':');
+      void ready().then((ok) => {
+        if (!ok) return;
+        if (kind === 'conversion') void showConversion(id, true);
+        else if (kind === 'person') void showPerson(id);
+        else void search(input.value);
+      });
+    },
     close,
   };
 }

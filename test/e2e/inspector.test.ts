@@ -165,4 +165,24 @@ describe('journey inspector in web mode', { skip: skipReason }, () => {
     assert.match(await empty.textContent() ?? '', /No conversion, order or person matches “no-such-id-§”/);
     app.assertClean();
   });
+
+  it('follows a new run: the half-life slider moves and the time-decay explanation uses the new one', async () => {
+    const { page } = app;
+    const [{ conversion_id: id }] = await query(page, "SELECT conversion_id FROM conversions WHERE touch_status = 'attributed' AND credited >= 2 ORDER BY conversion_id LIMIT 1");
+    await search(page, String(id));
+    await page.locator(`.inspector [data-testid=inspector-conversion][data-id="${id}"]`).waitFor({ timeout: 30_000 });
+    // the slider is under the panel: set it as its input event would
+    await page.locator('[data-kind=param]').filter({ hasText: '$half_life_days' }).locator('input[type=range]').evaluate((el: HTMLInputElement) => {
+      el.value = '3';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    const td = page.locator('.inspector [data-testid=explain-model][data-model=time_decay]');
+    await page.waitForFunction(() => /half-life 3 days/.test(document.querySelector('.inspector [data-testid=explain-model][data-model=time_decay]')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await settled(page, 7);
+    await page.waitForFunction(() => document.querySelector('.inspector [data-testid=explain-model][data-model=time_decay] [data-testid=explain-status]')?.getAttribute('data-ok') === 'true', undefined, { timeout: 30_000 });
+    const credits = await query(page, "SELECT channel, credit FROM credits WHERE conversion_id = $1 AND model = 'time_decay' ORDER BY channel", [id]);
+    const explained = await td.locator('[data-testid=credit-check]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-channel'), Number(e.getAttribute('data-explained'))] as const));
+    for (const c of credits) assert.ok(Math.abs(Number(explained.find(([ch]) => ch === c.channel)?.[1]) - Number(c.credit)) < 1e-9, String(c.channel));
+    app.assertClean();
+  });
 });
