@@ -52,6 +52,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { id: 'view.toggleTheme', label: 'Toggle Light/Dark Theme', menu: 'view', keys: 'Mod+Alt+T' },
   { id: 'view.focusNext', label: 'Select Next Cell', menu: 'view', keys: 'Alt+ArrowDown' },
   { id: 'view.focusPrev', label: 'Select Previous Cell', menu: 'view', keys: 'Alt+ArrowUp' },
+  { id: 'journey.inspect', label: 'Inspect a Journey…', menu: 'view', keys: 'Mod+J', separatorBefore: true },
   { id: 'help.shortcuts', label: 'Keyboard Shortcuts', menu: 'help', keys: 'Mod+/' },
   { id: 'help.about', label: 'About Attribution Workbench', menu: 'help' },
 ];

@@ -18,11 +18,12 @@ import { createCellView, type CellResult, type CellView, type ViewHost } from '.
 import * as core from './core.ts';
 import { Session, qi } from './session.ts';
 import { Runner } from '../../common/runner.ts';
-import { DEFAULT_RULES, LIBRARY } from './models.ts';
-import { bindNamed } from '../../common/modelHeader.ts';
+import { DATA_DRIVEN, DEFAULT_RULES, LIBRARY } from './models.ts';
+import { bindNamed, resolveParams } from '../../common/modelHeader.ts';
 import { fingerprintBlob, sameFingerprint } from './fingerprint.ts';
 import { openPalette, showDialog, toast } from './overlays.ts';
 import { exportHtmlReport } from './report.ts';
+import { openInspector, type InspectorHandle, type InspectorRun } from './inspector.ts';
 
 const MAC = /Mac|iPhone|iPad/.test(navigator.platform);
 const CHART_ROWS = 5000;
@@ -60,6 +61,9 @@ export class App implements ViewHost {
   private statusInfo = h('span', {});
   private banner = h('div', {});
   private themeDark = false;
+  /** What the last model run used (the journey inspector explains its credits with it). */
+  private lastRun: InspectorRun | undefined;
+  private inspector: InspectorHandle | undefined;
 
   constructor(
     private readonly host: HostBridge,
@@ -120,6 +124,7 @@ export class App implements ViewHost {
     this.results.clear();
     this.resultCols.clear();
     this.modelFacts.clear();
+    this.lastRun = undefined;
     this.files.clear();
     this.cellsEl.replaceChildren();
     this.adders.clear();
@@ -533,6 +538,8 @@ export class App implements ViewHost {
 
   private async runModel(cell: ModelCell, progress: (d: number, t: number, l: string) => void): Promise<number> {
     const params = this.resolveModelParams(cell);
+    // a run that fails half way leaves tables the inspector cannot explain
+    this.lastRun = undefined;
     // A lookback that follows a slider: gather journeys once for the slider's widest setting,
     // so every move only re-cuts them (the engine decides; see Engine.run).
     const lb = cell.params.lookback_days;
@@ -561,6 +568,9 @@ export class App implements ViewHost {
       prev && keep ? prev.ruleRows : this.session.query(cell.id, "SELECT coalesce(rule_id, 'fallback') AS r, count(*) AS n FROM touch_events GROUP BY 1"),
     ]);
     this.modelFacts.set(cell.id, { colsKey, cols, status, rejects, ruleRows });
+    this.lastRun = this.inspectorRun(cell, params, outputs);
+    // an open inspector follows the run (a slider move changes the journeys and credits it shows)
+    this.inspector?.refresh();
     this.resultCols.set('channel_summary', cols);
     const n = outputs.channel_summary.length;
     const byStatus = Object.fromEntries(status.map((r) => [String(r.s), Number(r.n)]));
@@ -568,6 +578,31 @@ export class App implements ViewHost {
     const ruleCounts = Object.fromEntries(ruleRows.map((r) => [String(r.r), Number(r.n)]));
     this.setResult(cell.id, { kind: 'model', result: { outputs, ms: performance.now() - t0, counts, ruleCounts }, summary: { total: n, columns: cols, fetch: async (o, l) => outputs.channel_summary.slice(o, o + l) } });
     return n;
+  }
+
+  /** Each model's parameters as the run resolved them (data-driven models: the paths stage's), for the journey inspector. */
+  private inspectorRun(cell: ModelCell, params: Record<string, unknown>, outputs: Awaited<ReturnType<Session['runModel']>>): InspectorRun {
+    const byModel: Record<string, Record<string, unknown>> = {};
+    for (const m of cell.models) {
+      const spec = LIBRARY.get(DATA_DRIVEN.includes(m) ? 'paths' : m);
+      try {
+        byModel[m] = spec ? resolveParams(spec.params, params, [], m) : {};
+      } catch {
+        byModel[m] = {};
+      }
+    }
+    const re = outputs.dataDriven?.markov?.channels;
+    return {
+      cell: cell.name,
+      models: [...cell.models],
+      params: byModel,
+      lookbackDays: Number(params.lookback_days ?? LIBRARY.get('windows')?.params.find((p) => p.name === 'lookback_days')?.default ?? 30),
+      removalEffects: re ? Object.fromEntries(re.map((c) => [c.channel, c.removalEffect])) : undefined,
+    };
+  }
+
+  private openInspector(): void {
+    this.inspector = openInspector({ session: this.session, dark: () => this.themeDark, run: () => this.lastRun });
   }
 
   // ------------------------------------------------------------ cells and files
@@ -732,7 +767,9 @@ export class App implements ViewHost {
         setEditorTheme(this.themeDark);
         // charts take their colours at drawing time: draw them again
         for (const [id, v] of this.views) if (this.nb.cells.find((c) => c.id === id)?.kind === 'chart') v.setResult(this.results.get(id));
+        if (this.inspector && document.querySelector('.inspector')) this.inspector.retheme();
       },
+      'journey.inspect': () => this.openInspector(),
       'view.focusNext': () => this.moveSelection(1),
       'view.focusPrev': () => this.moveSelection(-1),
       'help.shortcuts': () => showDialog('Keyboard shortcuts', h('table', { class: 'simple' }, COMMANDS.filter((c) => c.keys).map((c) => h('tr', {}, h('td', {}, c.label), h('td', { class: 'num' }, h('span', { class: 'kbd' }, keyLabel(c.keys!, MAC))))))),
