@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fenceFor, NotebookFormatError, parseNotebook, serializeNotebook } from '../../common/notebook/format.ts';
-import type { Cell, Notebook } from '../../common/notebook/types.ts';
+import type { Cell, ModelCell, Notebook } from '../../common/notebook/types.ts';
 
 const FILE = [
   '---',
@@ -172,8 +172,8 @@ describe('notebook format: reading and writing', () => {
       '```');
     const { notebook, warnings } = parseNotebook(text, 'b.attrib.md');
     assert.deepEqual(warnings, []);
-    const rule = (channel: string) => ({ id: 'medium_email', channel, any: [{ field: 'utm_medium', op: 'in' as const, values: ['email'] }] });
-    const expected: Cell = {
+    const rule = (channel: string) => ({ id: 'medium_email', channel, any: [{ field: 'utm_medium' as const, op: 'in' as const, values: ['email'] }] });
+    const expected: ModelCell = {
       id: 'm', kind: 'model', name: 'attribution', models: ['linear'], params: { lookback_days: '$lookback_days' },
       rules: { format: 'attribution-channel-rules/1', rules: [rule('newsletter')] },
       audit: true,
@@ -182,8 +182,8 @@ describe('notebook format: reading and writing', () => {
     assert.deepEqual(notebook.cells, [expected]);
     assert.equal(serializeNotebook(notebook), text);
     // keys in any order (the baseline's and its rules') are written in the canonical one
-    const shuffled: Cell = { ...expected, baseline: { rules: { fallback: 'direct', rules: [{ any: rule('email').any, channel: 'email', id: 'medium_email' }], format: 'attribution-channel-rules/1' }, params: expected.baseline!.params, model: 'linear' } } as Cell;
-    assert.equal(serializeNotebook({ format: 'attribution-notebook/1', title: 'T', cells: [{ baseline: shuffled.baseline, audit: true, rules: expected.rules, params: expected.params, models: ['linear'], name: 'attribution', kind: 'model', id: 'm' } as Cell] }), text);
+    const shuffled = { rules: { fallback: 'direct', rules: [{ any: rule('email').any, channel: 'email', id: 'medium_email' }], format: 'attribution-channel-rules/1' }, params: expected.baseline!.params, model: 'linear' };
+    assert.equal(serializeNotebook({ format: 'attribution-notebook/1', title: 'T', cells: [{ baseline: shuffled, audit: true, rules: expected.rules, params: expected.params, models: ['linear'], name: 'attribution', kind: 'model', id: 'm' } as Cell] }), text);
     // without a baseline nothing is written for it
     const { baseline: _b, ...plain } = expected;
     assert.ok(!serializeNotebook({ format: 'attribution-notebook/1', title: 'T', cells: [plain as Cell] }).includes('baseline'));
