@@ -772,7 +772,11 @@ export class App implements ViewHost {
         document.documentElement.dataset.theme = this.themeDark ? 'dark' : 'light';
         setEditorTheme(this.themeDark);
         // charts take their colours at drawing time: draw them again
-        for (const [id, v] of this.views) if (this.nb.cells.find((c) => c.id === id)?.kind === 'chart') v.setResult(this.results.get(id));
+        // (and the diff charts of model cells with a baseline)
+        for (const [id, v] of this.views) {
+          const c = this.nb.cells.find((x) => x.id === id);
+          if (c?.kind === 'chart' || (c?.kind === 'model' && c.baseline)) v.setResult(this.results.get(id));
+        }
       },
       'view.focusNext': () => this.moveSelection(1),
       'view.focusPrev': () => this.moveSelection(-1),

@@ -587,7 +587,6 @@ function diffPanel(c: ModelCell, d: NonNullable<ModelResult['diff']>, host: View
   if (bars.length) {
     const spec = {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      title: 'Credit delta by channel',
       data: { values: bars },
       width: 300,
       height: { step: 20 },
