@@ -37,6 +37,11 @@ export interface AttributionEngine {
   run(opts: RunOptions): Promise<RunOutputs>;
   /** Recomputes only the credits (same journeys), e.g. when a half-life, the Markov order or the path transforms change. */
   recredit(opts: RunOptions): Promise<RunOutputs>;
+  /**
+   * Rule-change diff of the opened file (common/ruleDiff.ts): leaves diff_conversions, diff_matrix,
+   * diff_totals and diff_credits; the pipeline tables then hold the proposed run.
+   */
+  ruleDiff(baseline: DiffConfig, proposed: DiffConfig): Promise<RuleDiffResult>;
   /** Runs a read query with bound parameters. */
   query(sql: string, params?: SqlValue[]): Promise<Row[]>;
   /** Streams a query's rows in batches; returns the row count. */

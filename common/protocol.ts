@@ -9,6 +9,7 @@ import type { PlainError } from './errors.ts';
 import type { ImportOptions, ImportReport } from './importer.ts';
 import type { RunOptions } from './pipeline.ts';
 import type { RunOutputs } from './engine.ts';
+import type { DiffConfig, RuleDiffResult } from './ruleDiff.ts';
 
 /** A file reference that can cross a boundary: a path (Node hosts) or a File/Blob (browser). */
 export type FileRef = { kind: 'path'; path: string } | { kind: 'blob'; name: string; blob: Blob };
@@ -21,6 +22,8 @@ export interface RequestMap {
   recredit: { args: { options: Omit<RunOptions, 'signal'> }; result: RunOutputs };
   query: { args: { sql: string; params?: SqlValue[] }; result: Row[] };
   stream: { args: { sql: string; batchRows?: number }; result: { rows: number } };
+  /** Rule-change diff (Engine.ruleDiff): the baseline and the proposed configuration, the diff's rows. */
+  rule_diff: { args: { baseline: DiffConfig; proposed: DiffConfig }; result: RuleDiffResult };
   /** A table's rows as the bytes of a Parquet file. */
   export_parquet: { args: { table: string }; result: Uint8Array };
 }
@@ -48,6 +51,6 @@ export function isToHost(m: unknown): m is ToHost {
   return (
     typeof x.id === 'number' &&
     typeof x.type === 'string' &&
-    ['open_file', 'describe', 'run', 'recredit', 'query', 'stream', 'export_parquet', 'cancel'].includes(x.type)
+    ['open_file', 'describe', 'run', 'recredit', 'rule_diff', 'query', 'stream', 'export_parquet', 'cancel'].includes(x.type)
   );
 }

@@ -157,6 +157,33 @@ export function parseDiffConfig(
   return config;
 }
 
+/**
+ * Checks a configuration that crossed a boundary (the engine protocol's `rule_diff` request):
+ * an object of exactly rules (a valid rule set), model (a name) and params (name -> number,
+ * string or boolean). Which model and which parameter values are allowed is the library's to
+ * say (validateRun, when the diff runs). Throws `bad_parameter` naming `side`.
+ */
+export function checkDiffConfig(x: unknown, side: string): DiffConfig {
+  const fail = (msg: string) => new AttribError('bad_parameter', `rule_diff ${side}: ${msg}`);
+  if (!x || typeof x !== 'object' || Array.isArray(x)) throw fail('must be an object {rules, model, params}');
+  const o = x as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!['rules', 'model', 'params'].includes(k)) throw fail(`unknown field '${k}' (allowed: rules, model, params)`);
+  if (typeof o.model !== 'string' || !o.model) throw fail('"model" must be a model name, e.g. "linear"');
+  if (!o.params || typeof o.params !== 'object' || Array.isArray(o.params)) throw fail('"params" must be an object of parameter name -> value');
+  const params: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o.params)) {
+    if (!(typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) throw fail(`params: ${k} must be a number, string or boolean`);
+    params[k] = v;
+  }
+  let rules: RuleSet;
+  try {
+    rules = validateRules(o.rules);
+  } catch (e) {
+    throw fail(`rules: ${(e as Error).message}`);
+  }
+  return { rules, model: o.model, params };
+}
+
 /** A configuration as the pipeline's run options. */
 function runOptions(c: DiffConfig, signal?: AbortSignal): RunOptions {
   return { models: [c.model], rules: c.rules, params: c.params, signal };

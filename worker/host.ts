@@ -8,6 +8,7 @@ import type { AttributionEngine } from '../common/engine.ts';
 import { isToHost, type FileRef, type FromHost, type Request } from '../common/protocol.ts';
 import type { FileSource } from '../common/source.ts';
 import type { Port } from '../common/client.ts';
+import { checkDiffConfig } from '../common/ruleDiff.ts';
 
 /** Serves an engine on `port`. Requests run one at a time, in order; cancel acts at once. */
 export function serveEngine(
@@ -53,6 +54,9 @@ async function dispatch(engine: AttributionEngine, req: Request, send: (m: FromH
       return engine.run(req.options);
     case 'recredit':
       return engine.recredit(req.options);
+    case 'rule_diff':
+      // the configurations crossed a port: checked before the engine sees them
+      return engine.ruleDiff(checkDiffConfig(req.baseline, 'baseline'), checkDiffConfig(req.proposed, 'proposed'));
     case 'query':
       return engine.query(req.sql, req.params);
     case 'stream':

@@ -8,14 +8,15 @@
  *   chart:  from, title, builder {mark, x, y, color, aggregate, horizontal}, spec
  *   param:  name, label, control, value, min, max, step, options, unit
  *   model:  name, models, params, rules {format, description, rules
- *           [{id, channel, all/any [{field, op, values}], enabled}], fallback, labels}, compare
+ *           [{id, channel, all/any [{field, op, values}], enabled}], fallback, labels}, compare, audit,
+ *           baseline {model, params, rules {as above}}
  *   data:   name, path, fingerprint {size, sha256, partial},
  *           options {preset, map, timezone, timeUnit, conversionEvents, siteDomains, delimiter, encoding}
  * Free-form maps (chart spec, model params, options.map, rules labels) keep
  * their own key order: it is the user's, and JSON keeps it.
  */
 import { validateRules, type RuleSet } from '../rules.ts';
-import type { ChartBuilder, ChartCell, DataCell, DataImportOptions, Fingerprint, ModelCell, ParamCell, ParamControl, ParamValue } from './types.ts';
+import type { ChartBuilder, ChartCell, DataCell, DataImportOptions, Fingerprint, ModelBaseline, ModelCell, ParamCell, ParamControl, ParamValue } from './types.ts';
 
 /** The kinds whose body is JSON. */
 export type JsonCellKind = 'chart' | 'param' | 'model' | 'data';
@@ -24,7 +25,8 @@ export type JsonCellKind = 'chart' | 'param' | 'model' | 'data';
 export const FIELD_ORDER = {
   chart: ['from', 'title', 'builder', 'spec'],
   param: ['name', 'label', 'control', 'value', 'min', 'max', 'step', 'options', 'unit'],
-  model: ['name', 'models', 'params', 'rules', 'compare', 'audit'],
+  model: ['name', 'models', 'params', 'rules', 'compare', 'audit', 'baseline'],
+  baseline: ['model', 'params', 'rules'],
   data: ['name', 'path', 'fingerprint', 'options'],
   builder: ['mark', 'x', 'y', 'color', 'aggregate', 'horizontal'],
   fingerprint: ['size', 'sha256', 'partial'],
@@ -83,6 +85,11 @@ export function cellJsonObject(cell: ChartCell | ParamCell | ModelCell | DataCel
     case 'model': {
       const o = ordered(cell, FIELD_ORDER.model);
       if (cell.rules) o.rules = orderedRules(cell.rules);
+      if (cell.baseline) {
+        const b = ordered(cell.baseline, FIELD_ORDER.baseline);
+        b.rules = orderedRules(cell.baseline.rules);
+        o.baseline = b;
+      }
       return o;
     }
     case 'data': {
@@ -190,23 +197,16 @@ export function readCellJson(kind: JsonCellKind, json: unknown, where: string, w
     case 'param':
       return readParam(r, where, warnings);
     case 'model': {
-      const params = r.object('params') ?? {};
-      for (const [k, v] of Object.entries(params)) {
-        if (!['number', 'string', 'boolean'].includes(typeof v) || (typeof v === 'number' && !Number.isFinite(v))) {
-          throw new FieldError(`${where}: params.${k} must be a number, a string or true/false`, 'params');
-        }
-      }
+      const params = readScalarParams(r.object('params') ?? {}, where, 'params');
       let rules: RuleSet | undefined;
-      if (r.has('rules')) {
-        try {
-          rules = validateRules(r.raw('rules'));
-        } catch (e) {
-          throw new FieldError(`${where}: rules: ${(e as Error).message}`, 'rules');
-        }
-      }
+      if (r.has('rules')) rules = readRules(r.raw('rules'), where, 'rules');
       const models = r.strList('models');
       if (!models) throw new FieldError(`${where}: "models" is required`, 'models');
-      return { name: r.str('name', true, TABLE_NAME_RE, TABLE_DOC), models, params, rules, compare: r.str('compare'), audit: r.bool('audit') };
+      const baseline = r.object('baseline');
+      return {
+        name: r.str('name', true, TABLE_NAME_RE, TABLE_DOC), models, params, rules, compare: r.str('compare'), audit: r.bool('audit'),
+        baseline: baseline && readBaseline(baseline, where, warnings),
+      };
     }
     case 'data': {
       const fp = r.object('fingerprint');
@@ -219,6 +219,38 @@ export function readCellJson(kind: JsonCellKind, json: unknown, where: string, w
       };
     }
   }
+}
+
+/** A params object: name -> number, string or true/false (`key` is the field it is reported under). */
+function readScalarParams(params: Obj, where: string, label: string, key = label): Record<string, number | string | boolean> {
+  for (const [k, v] of Object.entries(params)) {
+    if (!['number', 'string', 'boolean'].includes(typeof v) || (typeof v === 'number' && !Number.isFinite(v))) {
+      throw new FieldError(`${where}: ${label}.${k} must be a number, a string or true/false`, key);
+    }
+  }
+  return params as Record<string, number | string | boolean>;
+}
+
+function readRules(x: unknown, where: string, label: string, key = label): RuleSet {
+  try {
+    return validateRules(x);
+  } catch (e) {
+    throw new FieldError(`${where}: ${label}: ${(e as Error).message}`, key);
+  }
+}
+
+/** A model cell's baseline {model, params, rules}: every field required (it is a frozen configuration). Errors point at "baseline". */
+function readBaseline(o: Obj, where: string, warnings: string[]): ModelBaseline {
+  const r = new Reader(o, `${where} baseline`, warnings, FIELD_ORDER.baseline);
+  const need = (k: string) => {
+    if (!r.has(k)) throw new FieldError(`${where}: baseline: "${k}" is required`, 'baseline');
+  };
+  need('model');
+  need('params');
+  need('rules');
+  if (typeof o.model !== 'string' || !o.model) throw new FieldError(`${where}: baseline: "model" must be a model name`, 'baseline');
+  if (!isObject(r.raw('params'))) throw new FieldError(`${where}: baseline: "params" must be an object`, 'baseline');
+  return { model: o.model, params: readScalarParams(o.params as Obj, where, 'baseline.params', 'baseline'), rules: readRules(o.rules, where, 'baseline.rules', 'baseline') };
 }
 
 function readBuilder(o: Obj, where: string, warnings: string[]): ChartBuilder {

@@ -15,10 +15,14 @@
 import type { Cell } from './types.ts';
 import { sqlReferences } from './sqlRefs.ts';
 
-/** The engine tables a model cell's run writes (common/pipeline.ts, models/conversions.sql, models/compare.sql, models/audit.sql). */
+/**
+ * The engine tables a model cell's run writes (common/pipeline.ts, models/conversions.sql,
+ * models/compare.sql, models/audit.sql, and with a baseline models/rule_diff.sql).
+ */
 export const MODEL_OUTPUT_TABLES = [
   'touches', 'journeys', 'journey_touches', 'conversions', 'credits', 'channel_summary', 'model_comparison',
   'health_daily', 'health_inputs_daily', 'health_xmr', 'pipeline_trace', 'unattributable',
+  'diff_conversions', 'diff_matrix', 'diff_totals', 'diff_credits',
 ] as const;
 
 /** The engine tables a data cell's import writes. */

@@ -93,6 +93,22 @@ export interface ModelCell extends CellBase {
   compare?: string;
   /** Also run the audit (models/audit.sql: health_daily, pipeline_trace, unattributable, health_xmr, health_inputs_daily). */
   audit?: boolean;
+  /**
+   * A frozen configuration to compare with ("Propose a change"): while set, each run also runs
+   * the rule-change diff (common/ruleDiff.ts) of this baseline against the cell's current rules
+   * and params, both under `baseline.model`, leaving diff_conversions, diff_matrix and diff_totals.
+   */
+  baseline?: ModelBaseline;
+}
+
+/** A model cell's frozen baseline: a DiffConfig (common/ruleDiff.ts) with its values resolved (no "$param"). */
+export interface ModelBaseline {
+  /** The model both sides of the diff run (default linear). */
+  model: string;
+  /** Parameter values as they were when frozen. */
+  params: Record<string, number | string | boolean>;
+  /** The channel rules as they were (the bundled defaults copied in when the cell had none). */
+  rules: RuleSet;
 }
 
 /** A file's fingerprint, so reopening warns when the data changed. */

@@ -14,11 +14,11 @@ import type { FileRef } from '../../common/protocol.ts';
 import { h, icon, replace } from '../ui/dom.ts';
 import { setCatalog, setEditorTheme } from '../ui/sqlEditor.ts';
 import { chartImage } from '../ui/chart.ts';
-import { createCellView, type CellResult, type CellView, type ViewHost } from './cellViews.ts';
+import { createCellView, type CellResult, type CellView, type ModelResult, type ViewHost } from './cellViews.ts';
 import * as core from './core.ts';
 import { Session, qi } from './session.ts';
 import { Runner } from '../../common/runner.ts';
-import { DATA_DRIVEN, DEFAULT_RULES, LIBRARY } from './models.ts';
+import { DATA_DRIVEN, DEFAULT_DIFF_MODEL, DEFAULT_RULES, LIBRARY } from './models.ts';
 import { bindNamed, resolveParams } from '../../common/modelHeader.ts';
 import { fingerprintBlob, sameFingerprint } from './fingerprint.ts';
 import { openPalette, showDialog, toast } from './overlays.ts';
@@ -226,7 +226,7 @@ export class App implements ViewHost {
     } catch {
       return;
     }
-    const hidden = /^(raw|src|staged|struct_rejects|tz_offsets|conversion_names|dup_ids|model_order|model_totals|__.*|sweep_grid|conversion_kinds|event_extras|events_p|conversion_base|journey_candidates|identity_.*|url_.*|ref_.*|session_.*|touch_events|path_.*|converting_paths|non_converting_paths|markov_.*|shapley_.*|fractribution_.*)$/;
+    const hidden = /^(raw|src|staged|struct_rejects|tz_offsets|conversion_names|dup_ids|model_order|model_totals|__.*|sweep_grid|conversion_kinds|event_extras|events_p|conversion_base|journey_candidates|identity_.*|url_.*|ref_.*|session_.*|touch_events|path_.*|converting_paths|non_converting_paths|markov_.*|shapley_.*|fractribution_.*|diff_baseline_credits|diff_proposed_credits)$/;
     const shown = tables.filter((t) => !hidden.test(t.name));
     setCatalog({ tables: shown.map((t) => ({ name: t.name, columns: t.columns })), params: this.nb.cells.filter((c): c is ParamCell => c.kind === 'param').map((c) => c.name) });
     for (const t of shown) this.resultCols.set(t.name, t.columns);
@@ -394,6 +394,38 @@ export class App implements ViewHost {
     });
   }
 
+  freezeBaseline(id: string): void {
+    const cell = this.nb.cells.find((c): c is ModelCell => c.id === id && c.kind === 'model');
+    if (!cell) return;
+    let params: Record<string, unknown>;
+    try {
+      params = this.resolveModelParams(cell);
+    } catch (e) {
+      toast(`Cannot freeze the baseline: ${(e as Error).message}`);
+      return;
+    }
+    // Values, not "$param" links: the baseline stays put while the sliders move.
+    const baseline = { model: DEFAULT_DIFF_MODEL, params: params as Record<string, number | string | boolean>, rules: structuredClone(cell.rules ?? DEFAULT_RULES) };
+    this.apply({ type: 'update', id, patch: { baseline } as Partial<Cell> }, [id]);
+  }
+
+  async exportDiff(id: string): Promise<void> {
+    // The engine's tables, in the order `attrib diff` writes its files; one download per table.
+    const tables: [string, string][] = [['diff_totals', 'channel'], ['diff_matrix', 'from_channel, to_channel'], ['diff_conversions', 'conversion_id, channel']];
+    let n = 0;
+    try {
+      for (const [t, order] of tables) {
+        const cols = await this.session.describe(id, t);
+        const rows = await this.session.query(id, `SELECT * FROM ${qi(t)} ORDER BY ${order}`);
+        if (await this.host.exportFile(`${t}.csv`, new Blob([toCsv(cols.map((c) => c.name), rows)], { type: 'text/csv' }))) n++;
+      }
+    } catch (e) {
+      toast(`Could not export the diff: ${(e as Error).message.split('\n')[0]}`);
+      return;
+    }
+    if (n) toast(`Exported ${tables.slice(0, n).map(([t]) => `${t}.csv`).join(', ')}`);
+  }
+
   openRejects(): void {
     const existing = this.nb.cells.find((c) => c.kind === 'sql' && c.name === 'rejected_rows');
     if (existing) return this.focusCell(existing.id);
@@ -540,6 +572,16 @@ export class App implements ViewHost {
     const params = this.resolveModelParams(cell);
     // a run that fails half way leaves tables the inspector cannot explain
     this.lastRun = undefined;
+    const rules = cell.rules ?? DEFAULT_RULES;
+    let diff: ModelResult['diff'];
+    if (cell.baseline) {
+      // The diff first: Engine.ruleDiff leaves the pipeline tables as its proposed side built them
+      // (one model, no widest lookback) and forgets its journeys, so the run below rebuilds them
+      // for the cell and channel_summary, credits... stay the cell's own.
+      const t = performance.now();
+      const result = await this.session.ruleDiff(cell.id, cell.baseline, { rules, model: cell.baseline.model, params: { ...params } }, progress);
+      diff = { model: cell.baseline.model, result, ms: performance.now() - t };
+    }
     // A lookback that follows a slider: gather journeys once for the slider's widest setting,
     // so every move only re-cuts them (the engine decides; see Engine.run).
     const lb = cell.params.lookback_days;
@@ -547,7 +589,6 @@ export class App implements ViewHost {
       const p = this.nb.cells.find((c): c is ParamCell => c.kind === 'param' && c.name === lb.slice(1));
       if (p?.max !== undefined) params.widest_lookback_days = p.max;
     }
-    const rules = cell.rules ?? DEFAULT_RULES;
     const t0 = performance.now();
     const outputs = await this.session.runModel(cell.id, { models: cell.models, rules, params, outputs: 'summary', audit: cell.audit }, progress);
     if (cell.compare) {
@@ -576,7 +617,7 @@ export class App implements ViewHost {
     const byStatus = Object.fromEntries(status.map((r) => [String(r.s), Number(r.n)]));
     const counts = { conversions: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus, rejects: Number(rejects[0].n) };
     const ruleCounts = Object.fromEntries(ruleRows.map((r) => [String(r.r), Number(r.n)]));
-    this.setResult(cell.id, { kind: 'model', result: { outputs, ms: performance.now() - t0, counts, ruleCounts }, summary: { total: n, columns: cols, fetch: async (o, l) => outputs.channel_summary.slice(o, o + l) } });
+    this.setResult(cell.id, { kind: 'model', result: { outputs, ms: performance.now() - t0, counts, ruleCounts, diff }, summary: { total: n, columns: cols, fetch: async (o, l) => outputs.channel_summary.slice(o, o + l) } });
     return n;
   }
 
@@ -766,7 +807,11 @@ export class App implements ViewHost {
         document.documentElement.dataset.theme = this.themeDark ? 'dark' : 'light';
         setEditorTheme(this.themeDark);
         // charts take their colours at drawing time: draw them again
-        for (const [id, v] of this.views) if (this.nb.cells.find((c) => c.id === id)?.kind === 'chart') v.setResult(this.results.get(id));
+        // (and the diff charts of model cells with a baseline)
+        for (const [id, v] of this.views) {
+          const c = this.nb.cells.find((x) => x.id === id);
+          if (c?.kind === 'chart' || (c?.kind === 'model' && c.baseline)) v.setResult(this.results.get(id));
+        }
         if (this.inspector && document.querySelector('.inspector')) this.inspector.retheme();
       },
       'journey.inspect': () => this.openInspector(),

@@ -7,6 +7,7 @@ import type { Cell, ChartCell, DataCell, MarkdownCell, ModelCell, ParamCell, Sql
 import type { ColumnInfo, Row } from '../../common/db.ts';
 import type { ImportReport } from '../../common/importer.ts';
 import type { RunOutputs } from '../../common/engine.ts';
+import type { RuleDiffResult } from '../../common/ruleDiff.ts';
 import { builderToSpec, defaultBuilder, sanitizeSpec, withData } from '../../common/charts.ts';
 import { CANONICAL_FIELDS } from '../../common/columns.ts';
 import { h, icon, replace } from '../ui/dom.ts';
@@ -35,6 +36,8 @@ export interface ModelResult {
   counts: { conversions: number; byStatus: Record<string, number>; rejects: number };
   /** Touch events each channel rule classified (by rule id; the fallback as '(no rule)'). */
   ruleCounts: Record<string, number>;
+  /** The rule-change diff of the cell's baseline against its current configuration (when it has a baseline). */
+  diff?: { model: string; result: RuleDiffResult; ms: number };
 }
 
 /** What a view may show as a cell's result. */
@@ -59,6 +62,10 @@ export interface ViewHost {
   resultNames(): string[];
   pickData(id: string): void;
   openRejects(): void;
+  /** Freezes a model cell's current rules and parameter values as its baseline (and runs it). */
+  freezeBaseline(id: string): void;
+  /** Downloads diff_totals.csv, diff_matrix.csv and diff_conversions.csv from the engine. */
+  exportDiff(id: string): Promise<void>;
 }
 
 export interface CellView {
@@ -489,11 +496,132 @@ function rulesTable(cell: ModelCell, host: ViewHost, counts: Record<string, numb
   return details;
 }
 
+// ------------------------------------------------------------------ rule-change diff
+
+/** A credit figure: two decimals, thousands separated. */
+const fmtCredit = (x: number) => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** Below this a delta is the 10-decimal rounding of credits, shown as no change. */
+const TINY = 1e-9;
+/** A delta with its sign (a true minus sign). */
+const fmtDelta = (x: number) => (Math.abs(x) < TINY ? '0.00' : `${x > 0 ? '+' : '\u2212'}${fmtCredit(Math.abs(x))}`);
+const fmtPct = (x: unknown) => (x === null || x === undefined ? '–' : Math.abs(Number(x)) < TINY ? '0.0%' : `${Number(x) > 0 ? '+' : '\u2212'}${Math.abs(Number(x)).toFixed(1)}%`);
+const sign = (x: number) => (Math.abs(x) < TINY ? '' : x > 0 ? 'gain' : 'loss');
+
+/** What differs between the frozen baseline and the cell's configuration now, in a few words. */
+function baselineChanges(c: ModelCell, host: ViewHost): string[] {
+  const b = c.baseline!;
+  const out: string[] = [];
+  const now = c.rules ?? DEFAULT_RULES;
+  const before = new Map(b.rules.rules.map((r) => [r.id, JSON.stringify(r)]));
+  const after = new Map(now.rules.map((r) => [r.id, JSON.stringify(r)]));
+  for (const [id, r] of after) {
+    if (!before.has(id)) out.push(`rule ${id} added`);
+    else if (before.get(id) !== r) out.push(`rule ${id} edited`);
+  }
+  for (const id of before.keys()) if (!after.has(id)) out.push(`rule ${id} removed`);
+  if ((b.rules.fallback ?? 'direct') !== (now.fallback ?? 'direct')) out.push(`fallback ${b.rules.fallback ?? 'direct'} → ${now.fallback ?? 'direct'}`);
+  if (out.length === 0 && JSON.stringify(b.rules.rules.map((r) => r.id)) !== JSON.stringify(now.rules.map((r) => r.id))) out.push('rule order');
+  const value = (v: unknown) => (typeof v === 'string' && v.startsWith('$') ? host.paramValue(v.slice(1)) : v);
+  for (const k of [...new Set([...Object.keys(b.params), ...Object.keys(c.params)])].sort()) {
+    const was = b.params[k];
+    const is = value(c.params[k]);
+    if (was !== is) out.push(`${k} ${was ?? 'default'} → ${is ?? 'default'}`);
+  }
+  return out;
+}
+
+/** The model cell's baseline controls: freeze one, or pick the diff's model and clear it. */
+function baselineControls(c: ModelCell, host: ViewHost): HTMLElement {
+  if (!c.baseline) {
+    return h('div', { class: 'baseline-box' },
+      h('button', { class: 'btn small', onclick: () => host.freezeBaseline(c.id), title: 'Freeze the current channel rules and parameter values as the baseline, then edit them: each run shows what credit the change moves' }, 'Propose a change…'),
+      h('div', { class: 'note' }, 'Freezes the current rules and parameters as a baseline; then each run compares your edits with it.'));
+  }
+  const b = c.baseline;
+  const model = h('select', { class: 'inp', 'aria-label': 'diff model', title: 'The model both sides of the diff are credited with' },
+    [...new Set([...MODEL_CHOICES, b.model])].map((m) => h('option', { value: m, selected: m === b.model }, m))) as HTMLSelectElement;
+  model.addEventListener('change', () => host.update(c.id, { baseline: { ...b, model: model.value } } as Partial<Cell>, { run: true }));
+  const changes = baselineChanges(c, host);
+  return h('div', { class: 'baseline-box on' },
+    h('div', { class: 'row', style: { alignItems: 'center', gap: '8px' } },
+      h('span', {}, 'Diff under'), model,
+      h('button', { class: 'btn small', onclick: () => host.update(c.id, { baseline: undefined } as Partial<Cell>) }, 'Clear baseline')),
+    h('div', { class: 'note', 'data-testid': 'baseline-changes' }, changes.length
+      ? `Changed since the baseline: ${changes.slice(0, 4).join(', ')}${changes.length > 4 ? `, and ${changes.length - 4} more` : ''}.`
+      : 'No change since the baseline yet: edit the rules or parameters.'));
+}
+
+/** The diff's totals by channel, the from-to matrix and a bar chart of the deltas. */
+function diffPanel(c: ModelCell, d: NonNullable<ModelResult['diff']>, host: ViewHost, disposers: (() => void)[]): HTMLElement {
+  const { totals, matrix, conversions } = d.result;
+  const moved = new Set(conversions.map((r) => String(r.conversion_id))).size;
+  const credit = matrix.reduce((a, m) => a + Number(m.credit), 0);
+  const num = (v: unknown) => Number(v);
+  const cell = (text: string, value: unknown, cls = '') => h('td', { class: `num ${cls}`.trim(), 'data-value': value === null ? '' : String(value) }, text);
+  const totalsTable = h('table', { class: 'simple diff-totals', 'data-testid': 'diff-totals' },
+    h('tr', {}, h('th', {}, 'channel'), h('th', { class: 'num' }, 'baseline'), h('th', { class: 'num' }, 'proposed'), h('th', { class: 'num' }, 'delta'), h('th', { class: 'num' }, 'delta %')),
+    totals.map((t) => h('tr', { 'data-channel': String(t.channel), class: sign(num(t.delta)) },
+      h('td', {}, String(t.channel)),
+      cell(fmtCredit(num(t.baseline)), t.baseline),
+      cell(fmtCredit(num(t.proposed)), t.proposed),
+      cell(fmtDelta(num(t.delta)), t.delta, 'delta'),
+      cell(fmtPct(t.delta_pct), t.delta_pct, 'delta'))));
+  // the matrix as a cross table: who lost (rows) to whom (columns); row sums are losses, column sums gains
+  const froms = [...new Set(matrix.map((m) => String(m.from_channel)))].sort();
+  const tos = [...new Set(matrix.map((m) => String(m.to_channel)))].sort();
+  const at = new Map(matrix.map((m) => [`${m.from_channel}\u0000${m.to_channel}`, m]));
+  const matrixTable = matrix.length
+    ? h('table', { class: 'simple diff-matrix', 'data-testid': 'diff-matrix' },
+      h('tr', {}, h('th', {}, 'from ↓ / to →'), tos.map((t) => h('th', { class: 'num' }, t)), h('th', { class: 'num' }, 'lost')),
+      froms.map((f) => h('tr', { 'data-from': f },
+        h('td', {}, f),
+        tos.map((t) => {
+          const m = at.get(`${f}\u0000${t}`);
+          return m ? h('td', { class: 'num', 'data-to': t, 'data-value': String(m.credit), title: `${f} → ${t}: ${fmtCredit(num(m.credit))} credit in ${num(m.conversions).toLocaleString('en-US')} conversion${num(m.conversions) === 1 ? '' : 's'}` }, fmtCredit(num(m.credit))) : h('td', { class: 'num note' }, '·');
+        }),
+        h('td', { class: 'num sum' }, fmtCredit(matrix.filter((m) => m.from_channel === f).reduce((a, m) => a + num(m.credit), 0))))),
+      h('tr', { class: 'sum' }, h('td', {}, 'gained'), tos.map((t) => h('td', { class: 'num' }, fmtCredit(matrix.filter((m) => m.to_channel === t).reduce((a, m) => a + num(m.credit), 0)))), h('td', { class: 'num' }, fmtCredit(credit))))
+    : h('div', { class: 'note', style: { padding: '6px 0' } }, 'No credit moved: the proposed configuration credits every conversion as the baseline does.');
+  const chartEl = h('div', { class: 'diff-chart', 'data-testid': 'diff-chart' });
+  const bars = totals.filter((t) => Math.abs(num(t.delta)) >= TINY).map((t) => ({ channel: String(t.channel), delta: num(t.delta), change: num(t.delta) > 0 ? 'gain' : 'loss' }));
+  if (bars.length) {
+    const spec = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      data: { values: bars },
+      width: 300,
+      height: { step: 20 },
+      mark: { type: 'bar', cornerRadius: 2 },
+      encoding: {
+        y: { field: 'channel', type: 'nominal', sort: { field: 'delta', order: 'ascending' }, title: null },
+        x: { field: 'delta', type: 'quantitative', title: `proposed − baseline (${d.model})` },
+        color: { field: 'change', type: 'nominal', scale: { domain: ['gain', 'loss'], range: ['#1f8a4c', '#c6303e'] }, legend: null },
+        tooltip: [{ field: 'channel' }, { field: 'delta', format: '+.2f' }],
+      },
+    };
+    drawChart(chartEl, spec as never, host.dark()).then((r) => disposers.push(() => r.finalize()), (e) => replace(chartEl, h('div', { class: 'error-box' }, h('b', {}, 'Chart error'), ': ', (e as Error).message)));
+  } else replace(chartEl, h('div', { class: 'note' }, 'Every channel keeps its credit.'));
+  const exportBtn = h('button', { class: 'btn small', onclick: () => void host.exportDiff(c.id), title: 'Download diff_totals.csv, diff_matrix.csv and diff_conversions.csv (the columns of attrib diff)' }, icon('download'), 'Export diff');
+  return h('div', { class: 'diff-panel', 'data-testid': 'diff' },
+    h('div', { class: 'diff-head' },
+      h('h4', {}, `Baseline → proposed, credited by ${d.model}`),
+      h('span', { class: 'pill', 'data-testid': 'diff-moved', 'data-value': String(moved) }, `${moved.toLocaleString('en-US')} conversion${moved === 1 ? '' : 's'} moved`),
+      h('span', { class: 'pill', title: 'Credit that changed channel (the sum of the matrix)' }, `${fmtCredit(credit)} credit moved`),
+      h('span', { class: 'note' }, fmtMs(d.ms)),
+      h('span', { class: 'spacer' }),
+      exportBtn),
+    h('div', { class: 'diff-grid' },
+      h('div', {}, h('h5', {}, 'Totals by channel'), totalsTable),
+      h('div', {}, h('h5', {}, 'Who gained, who lost'), chartEl)),
+    h('h5', {}, 'Credit moved, from → to'),
+    h('div', { class: 'diff-matrix-wrap' }, matrixTable));
+}
+
 function modelView(cell: ModelCell, host: ViewHost): CellView {
   const f = frame(cell, host, { named: true, runnable: true });
   let current = cell;
   let disposers: (() => void)[] = [];
   let ruleCounts: Record<string, number> | undefined;
+  let diffEl: HTMLElement | null = null;
   const rulesOpen = { open: false };
   const controls = h('div', { class: 'model-grid' });
   const rulesBox = h('div', { style: { padding: '0 14px 10px' } });
@@ -541,7 +669,8 @@ function modelView(cell: ModelCell, host: ViewHost): CellView {
     replace(rulesBox, rulesTable(c, host, ruleCounts, rulesOpen));
     replace(controls,
       h('div', {}, h('h4', {}, 'Models'), chips, h('h4', { style: { marginTop: '12px' } }, 'Baseline for deltas'), compare,
-        h('div', { class: 'note', style: { marginTop: '10px' } }, rules ? `Edited channel rules: ${rules.rules.length} rules (saved in the notebook).` : 'Channel rules: the bundled defaults (models/channel_rules.json); edit them below.')),
+        h('div', { class: 'note', style: { marginTop: '10px' } }, rules ? `Edited channel rules: ${rules.rules.length} rules (saved in the notebook).` : 'Channel rules: the bundled defaults (models/channel_rules.json); edit them below.'),
+        h('h4', { style: { marginTop: '12px' } }, 'Rule-change diff'), baselineControls(c, host)),
       h('div', {}, h('h4', {}, 'Parameters'), rows.length ? rows : h('div', { class: 'note' }, 'The chosen models have no parameters.')),
     );
   };
@@ -550,6 +679,10 @@ function modelView(cell: ModelCell, host: ViewHost): CellView {
     el: f.el,
     update(c) {
       current = c as ModelCell;
+      if (!current.baseline && diffEl) {
+        diffEl.remove();
+        diffEl = null;
+      }
       if (!f.el.contains(document.activeElement) || document.activeElement?.tagName !== 'INPUT') render();
       if (f.name && document.activeElement !== f.name) f.name.value = current.name;
     },
@@ -565,7 +698,10 @@ function modelView(cell: ModelCell, host: ViewHost): CellView {
         return;
       }
       const k = r.result.counts;
-      replace(f.out, h('div', { class: 'tabs' }, h('span', { class: 'tab on' }, 'channel_summary')), gridBlock(r.summary, disposers));
+      // a diff shows only while the cell has its baseline (Clear baseline hides it at once)
+      const diff = r.result.diff && current.baseline ? diffPanel(current, r.result.diff, host, disposers) : null;
+      diffEl = diff;
+      replace(f.out, diff, h('div', { class: 'tabs' }, h('span', { class: 'tab on' }, 'channel_summary')), gridBlock(r.summary, disposers));
       f.foot.style.display = '';
       replace(f.foot,
         `${k.conversions.toLocaleString('en-US')} conversions`,

@@ -20,6 +20,9 @@ export const LIBRARY: Map<string, ModelSpec> = new Map(
 /** The default channel rules (models/channel_rules.json). */
 export const DEFAULT_RULES: RuleSet = validateRules(defaultRulesJson);
 
+/** The model of a new baseline's diff (common/ruleDiff.ts DEFAULT_DIFF_MODEL: every touch carries credit, so any rule change shows). */
+export const DEFAULT_DIFF_MODEL = 'linear';
+
 /** Data-driven models (run in TypeScript by the engine, not SQL credit files). */
 export const DATA_DRIVEN = ['markov', 'shapley', 'fractribution'];
 

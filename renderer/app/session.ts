@@ -12,6 +12,7 @@ import type { ImportOptions, ImportReport } from '../../common/importer.ts';
 import type { RunOptions } from '../../common/pipeline.ts';
 import type { RunOutputs } from '../../common/engine.ts';
 import type { FileRef } from '../../common/protocol.ts';
+import type { DiffConfig, RuleDiffResult } from '../../common/ruleDiff.ts';
 
 /** What a SQL cell's run produced: a named table (or rows of a statement), its size and time. */
 export interface SqlResult {
@@ -93,6 +94,14 @@ export class Session {
   /** Runs the attribution models; the engine re-cuts or keeps what did not change (Engine.run). */
   runModel(cellId: string, options: Omit<RunOptions, 'signal'>, onProgress?: OnProgress): Promise<RunOutputs> {
     return this.call(cellId, this.client.call('run', { options }, { onProgress }));
+  }
+
+  /**
+   * The rule-change diff of two configurations (Engine.ruleDiff): leaves diff_conversions,
+   * diff_matrix and diff_totals; the journeys are then the proposed run's, so the next runModel rebuilds.
+   */
+  ruleDiff(cellId: string, baseline: DiffConfig, proposed: DiffConfig, onProgress?: OnProgress): Promise<RuleDiffResult> {
+    return this.call(cellId, this.client.call('rule_diff', { baseline, proposed }, { onProgress }));
   }
 
   /** A read query with bound parameters. */

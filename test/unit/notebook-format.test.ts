@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fenceFor, NotebookFormatError, parseNotebook, serializeNotebook } from '../../common/notebook/format.ts';
-import type { Cell, Notebook } from '../../common/notebook/types.ts';
+import type { Cell, ModelCell, Notebook } from '../../common/notebook/types.ts';
 
 const FILE = [
   '---',
@@ -110,6 +110,102 @@ describe('notebook format: reading and writing', () => {
     };
     assert.deepEqual(notebook, expected);
     assert.equal(serializeNotebook(notebook), FILE);
+  });
+
+  it('a model cell\'s baseline {model, params, rules} comes after the other keys, in that order, and round-trips', () => {
+    const text = file('',
+      '```model id=m',
+      '{',
+      '  "name": "attribution",',
+      '  "models": [',
+      '    "linear"',
+      '  ],',
+      '  "params": {',
+      '    "lookback_days": "$lookback_days"',
+      '  },',
+      '  "rules": {',
+      '    "format": "attribution-channel-rules/1",',
+      '    "rules": [',
+      '      {',
+      '        "id": "medium_email",',
+      '        "channel": "newsletter",',
+      '        "any": [',
+      '          {',
+      '            "field": "utm_medium",',
+      '            "op": "in",',
+      '            "values": [',
+      '              "email"',
+      '            ]',
+      '          }',
+      '        ]',
+      '      }',
+      '    ]',
+      '  },',
+      '  "audit": true,',
+      '  "baseline": {',
+      '    "model": "linear",',
+      '    "params": {',
+      '      "lookback_days": 30,',
+      '      "half_life_days": 7',
+      '    },',
+      '    "rules": {',
+      '      "format": "attribution-channel-rules/1",',
+      '      "rules": [',
+      '        {',
+      '          "id": "medium_email",',
+      '          "channel": "email",',
+      '          "any": [',
+      '            {',
+      '              "field": "utm_medium",',
+      '              "op": "in",',
+      '              "values": [',
+      '                "email"',
+      '              ]',
+      '            }',
+      '          ]',
+      '        }',
+      '      ],',
+      '      "fallback": "direct"',
+      '    }',
+      '  }',
+      '}',
+      '```');
+    const { notebook, warnings } = parseNotebook(text, 'b.attrib.md');
+    assert.deepEqual(warnings, []);
+    const rule = (channel: string) => ({ id: 'medium_email', channel, any: [{ field: 'utm_medium' as const, op: 'in' as const, values: ['email'] }] });
+    const expected: ModelCell = {
+      id: 'm', kind: 'model', name: 'attribution', models: ['linear'], params: { lookback_days: '$lookback_days' },
+      rules: { format: 'attribution-channel-rules/1', rules: [rule('newsletter')] },
+      audit: true,
+      baseline: { model: 'linear', params: { lookback_days: 30, half_life_days: 7 }, rules: { format: 'attribution-channel-rules/1', rules: [rule('email')], fallback: 'direct' } },
+    };
+    assert.deepEqual(notebook.cells, [expected]);
+    assert.equal(serializeNotebook(notebook), text);
+    // keys in any order (the baseline's and its rules') are written in the canonical one
+    const shuffled = { rules: { fallback: 'direct', rules: [{ any: rule('email').any, channel: 'email', id: 'medium_email' }], format: 'attribution-channel-rules/1' }, params: expected.baseline!.params, model: 'linear' };
+    assert.equal(serializeNotebook({ format: 'attribution-notebook/1', title: 'T', cells: [{ baseline: shuffled, audit: true, rules: expected.rules, params: expected.params, models: ['linear'], name: 'attribution', kind: 'model', id: 'm' } as Cell] }), text);
+    // without a baseline nothing is written for it
+    const { baseline: _b, ...plain } = expected;
+    assert.ok(!serializeNotebook({ format: 'attribution-notebook/1', title: 'T', cells: [plain as Cell] }).includes('baseline'));
+  });
+
+  it('a bad baseline is one line naming the cell and pointing at "baseline"; an unknown key in it is a warning', () => {
+    const model = (...baseline: string[]) => file('```model id=m', '{', '  "name": "a",', '  "models": ["linear"],', '  "params": {},', ...baseline, '}', '```');
+    const rules = '"rules": {"format": "attribution-channel-rules/1", "rules": []}';
+    throwsExactly(() => parseNotebook(model(`  "baseline": {"params": {}, ${rules}}`), 'd.attrib.md'), 'd.attrib.md:10: model cell m: baseline: "model" is required');
+    throwsExactly(() => parseNotebook(model(`  "baseline": {"model": "linear", ${rules}}`), 'd.attrib.md'), 'd.attrib.md:10: model cell m: baseline: "params" is required');
+    throwsExactly(() => parseNotebook(model('  "baseline": {"model": "linear", "params": {}}'), 'd.attrib.md'), 'd.attrib.md:10: model cell m: baseline: "rules" is required');
+    throwsExactly(() => parseNotebook(model(`  "baseline": {"model": 3, "params": {}, ${rules}}`), 'd.attrib.md'), 'd.attrib.md:10: model cell m: baseline: "model" must be a model name');
+    throwsExactly(() => parseNotebook(model(`  "baseline": {"model": "linear", "params": {"x": null}, ${rules}}`), 'd.attrib.md'), 'd.attrib.md:10: model cell m: baseline.params.x must be a number, a string or true/false');
+    throwsExactly(() => parseNotebook(model(`  "baseline": {"model": "linear", "params": [], ${rules}}`), 'd.attrib.md'), 'd.attrib.md:10: model cell m: baseline: "params" must be an object');
+    throwsExactly(
+      () => parseNotebook(model('  "baseline": {"model": "linear", "params": {}, "rules": {"format": "x", "rules": []}}'), 'd.attrib.md'),
+      "d.attrib.md:10: model cell m: baseline.rules: unknown rule file format 'x' (expected attribution-channel-rules/1)",
+    );
+    throwsExactly(() => parseNotebook(model('  "baseline": "linear"'), 'd.attrib.md'), 'd.attrib.md:10: model cell m: "baseline" must be an object');
+    const { notebook, warnings } = parseNotebook(model(`  "baseline": {"model": "linear", "params": {}, ${rules}, "note": "x"}`), 'd.attrib.md');
+    assert.deepEqual(warnings, ["d.attrib.md:5: model cell m baseline: unknown field 'note' is ignored"]);
+    assert.deepEqual((notebook.cells[0] as { baseline?: unknown }).baseline, { model: 'linear', params: {}, rules: { format: 'attribution-channel-rules/1', rules: [] } });
   });
 
   it('writes JSON keys in the documented order whatever order the object has', () => {
@@ -382,6 +478,14 @@ function randomCell(r: () => number, id: string, i: number): Cell {
       const c: Cell = { id, kind, name: `m${i}`, models: ['linear', oddText(r, 2)], params: { lookback_days: '$p1', [oddText(r, 2) || 'x']: num(r), flag: r() < 0.5 } };
       if (r() < 0.3) c.compare = 'linear';
       if (r() < 0.3) c.rules = { format: 'attribution-channel-rules/1', rules: [{ id: 'r1', channel: 'email', any: [{ field: 'utm_medium', op: 'in', values: [oddText(r) || 'email'] }] }], fallback: 'direct', labels: { email: 'E-mail ✉' } };
+      if (r() < 0.3) c.audit = r() < 0.5;
+      if (r() < 0.3) {
+        c.baseline = {
+          model: pick(r, ['linear', 'last_touch', oddText(r, 2) || 'x']),
+          params: r() < 0.3 ? {} : { lookback_days: num(r), [oddText(r, 2) || 'y']: oddText(r), flag: r() < 0.5 },
+          rules: { format: 'attribution-channel-rules/1', rules: [{ id: 'r1', channel: 'email', all: [{ field: 'utm_source', op: 'contains', values: [oddText(r) || 'news'] }], enabled: r() < 0.5 }], ...(r() < 0.5 ? { fallback: 'direct' } : {}) },
+        };
+      }
       return c;
     }
     case 'data': {

@@ -10,6 +10,8 @@ import { openNativeDatabase } from '../../worker/native/database.ts';
 import { loadModelLibrary, loadRules } from '../../worker/node/library.ts';
 import { fileSourceFromPath } from '../../worker/native/source.ts';
 import { csv } from '../helpers.ts';
+import { runRuleDiff, type DiffConfig } from '../../common/ruleDiff.ts';
+import type { RuleSet } from '../../common/rules.ts';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,6 +56,65 @@ describe('engine protocol', () => {
     } finally {
       port1.close();
       await db.close();
+    }
+  });
+
+  it('rule_diff returns the rows runRuleDiff gives on its own database, leaves the tables, and checks its arguments', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'aw-proto-diff-'));
+    const file = path.join(dir, 'e.csv');
+    // p1: cpc then a newsletter email, buys; p2: an email, buys; p3: newsletter then email, buys; p4: buys with no touch
+    writeFileSync(file, csv(['event_id', 'event_ts', 'event_name', 'anon_id', 'utm_source', 'utm_medium', 'revenue'], [
+      ['a1', '2026-01-01T00:00:00Z', 'page_view', 'p1', 'google', 'cpc', ''],
+      ['a2', '2026-01-03T00:00:00Z', 'page_view', 'p1', 'news', 'newsletter', ''],
+      ['c1', '2026-01-04T00:00:00Z', 'purchase', 'p1', '', '', '100'],
+      ['b1', '2026-01-01T00:00:00Z', 'page_view', 'p2', 'news', 'email', ''],
+      ['c2', '2026-01-02T00:00:00Z', 'purchase', 'p2', '', '', '20'],
+      ['d1', '2026-01-01T00:00:00Z', 'page_view', 'p3', 'news', 'newsletter', ''],
+      ['d2', '2026-01-02T00:00:00Z', 'page_view', 'p3', 'news', 'email', ''],
+      ['c3', '2026-01-03T00:00:00Z', 'purchase', 'p3', '', '', '30'],
+      ['c4', '2026-01-05T00:00:00Z', 'purchase', 'p4', '', '', '40'],
+    ]));
+    const rules = loadRules();
+    const newsletter: RuleSet = { ...rules, rules: [{ id: 'medium_newsletter', channel: 'newsletter', all: [{ field: 'utm_medium', op: 'in', values: ['newsletter'] }] }, ...rules.rules] };
+    const baseline: DiffConfig = { rules, model: 'linear', params: { lookback_days: 30 } };
+    const proposed: DiffConfig = { rules: newsletter, model: 'linear', params: { lookback_days: 30 } };
+    const { port1, port2 } = new MessageChannel();
+    const served = await openNativeDatabase();
+    const direct = await openNativeDatabase();
+    serveEngine(port2, (p) => new Engine(served, loadModelLibrary(), p), (f) => fileSourceFromPath(f.kind === 'path' ? f.path : ''));
+    const client = new EngineClient(port1);
+    try {
+      await client.call('open_file', { file: { kind: 'path', path: file } }).result;
+      const progress: string[] = [];
+      const got = await client.call('rule_diff', { baseline, proposed }, { onProgress: (_d, _t, l) => progress.push(l) }).result;
+      // the same diff, without the protocol or the Engine class: runRuleDiff on another database
+      const lib = loadModelLibrary();
+      const e = new Engine(direct, lib);
+      await e.openFile(fileSourceFromPath(file));
+      const want = await runRuleDiff(direct, lib, baseline, proposed);
+      assert.deepEqual(got, want);
+      assert.deepEqual(got.matrix, [{ from_channel: 'email', to_channel: 'newsletter', credit: 1, conversions: 2 }]);
+      assert.ok(progress.length > 0, 'the diff reports progress');
+      // the tables stay for SQL cells, as the request returned them
+      assert.deepEqual(await client.call('query', { sql: 'SELECT * FROM diff_totals ORDER BY channel' }).result, want.totals);
+      // the next run rebuilds the journeys with its own configuration
+      const run = await client.call('run', { options: { models: ['linear'], rules: newsletter, params: { lookback_days: 30 } } }).result;
+      assert.equal(run.journeys, 'built');
+      // arguments are checked at the host, in one line naming the side
+      const bad = async (args: unknown, re: RegExp) =>
+        assert.rejects(client.call('rule_diff', args as { baseline: DiffConfig; proposed: DiffConfig }).result, (err: Error) => err instanceof AttribError && err.code === 'bad_parameter' && re.test(err.message) && !err.message.includes('\n'));
+      await bad({ baseline, proposed: { ...proposed, model: 7 } }, /rule_diff proposed: "model" must be a model name/);
+      await bad({ baseline: { ...baseline, params: { lookback_days: { x: 1 } } }, proposed }, /rule_diff baseline: params: lookback_days must be a number/);
+      await bad({ baseline: { ...baseline, rules: { format: 'nope', rules: [] } }, proposed }, /rule_diff baseline: rules: unknown rule file format/);
+      await bad({ baseline: { ...baseline, extra: 1 }, proposed }, /rule_diff baseline: unknown field 'extra'/);
+      await bad({ baseline }, /rule_diff proposed: must be an object/);
+      // the library's checks: an unknown model, a value out of range
+      await assert.rejects(client.call('rule_diff', { baseline, proposed: { ...proposed, model: 'no_such_model' } }).result, /no_such_model/);
+      await assert.rejects(client.call('rule_diff', { baseline, proposed: { ...proposed, params: { lookback_days: 0 } } }).result, (err: Error) => err instanceof AttribError && err.code === 'bad_parameter');
+    } finally {
+      port1.close();
+      await served.close();
+      await direct.close();
     }
   });
 });

@@ -73,6 +73,7 @@ function deferredEngine(ready: Promise<Engine>): AttributionEngine {
     describe: async (table) => (await ready).describe(table),
     run: async (opts) => (await ready).run(opts),
     recredit: async (opts) => (await ready).recredit(opts),
+    ruleDiff: async (baseline, proposed) => (await ready).ruleDiff(baseline, proposed),
     query: async (sql, params) => (await ready).query(sql, params),
     stream: async (sql, onRows, batchRows) => (await ready).stream(sql, onRows, batchRows),
     exportParquet: async (table) => (await ready).exportParquet(table),
