@@ -63,8 +63,10 @@ export function builderToSpec(b: ChartBuilder, columns: ColumnInfo[], title?: st
       const offset = b.horizontal ? 'yOffset' : 'xOffset';
       enc[offset] = { field: b.color, type: 'nominal' };
     }
-    if (b.mark === 'bar' && xField && xField.type === 'nominal' && yField && !b.horizontal) {
-      (enc.x as Record<string, unknown>).sort = b.color ? null : '-y';
+    if (b.mark === 'bar' && xField && xField.type === 'nominal' && yField) {
+      // largest first (a ranking reads top down when horizontal); with colours, the data's own order
+      if (b.horizontal) (enc.y as Record<string, unknown>).sort = b.color ? null : '-x';
+      else (enc.x as Record<string, unknown>).sort = b.color ? null : '-y';
     }
   }
   enc.tooltip = columns.slice(0, 8).map((c) => ({ field: c.name, type: fieldType(c), ...(isNumericType(c.type) ? { format: ',.4~f' } : {}) }));
@@ -73,6 +75,8 @@ export function builderToSpec(b: ChartBuilder, columns: ColumnInfo[], title?: st
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(title ? { title } : {}),
     width: 'container',
+    // the whole chart (legend included) fits the cell; plain 'container' sizes the plot alone and the legend spilled out
+    autosize: { type: 'fit-x', contains: 'padding' },
     height: 280,
     mark: { type: b.mark, tooltip: true, ...(b.mark === 'line' ? { point: true } : {}) },
     encoding: enc,

@@ -61,6 +61,14 @@ describe('notebook templates in web mode', { skip: skipReason }, () => {
       // charts draw after their cell is done: wait until each shows marks, an error or its empty note
       await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-kind=chart] [data-testid=chart]')).every((el) => el.querySelector('svg g.role-mark, .error-box, .empty')), null, { timeout: 60_000 });
       await app.screenshot(`template-${template.id}`);
+      // nothing of a chart (its legend included) spills past its cell
+      const spills = await page.evaluate(() => Array.from(document.querySelectorAll('[data-kind=chart]')).flatMap((cell) => {
+        const svg = cell.querySelector('[data-testid=chart] svg');
+        if (!svg) return [];
+        const over = svg.getBoundingClientRect().right - cell.getBoundingClientRect().right;
+        return over > 1 ? [`${cell.getAttribute('data-cell-id')} by ${Math.round(over)} px`] : [];
+      }));
+      assert.deepEqual(spills, [], 'charts fit their cells');
       // each chart on its own too, at the size a reader sees it (the full page shrinks them past reading)
       for (const c of cells.filter((x) => x.kind === 'chart')) {
         await page.locator(`.cell[data-cell-id="${c.id}"]`).screenshot({ path: `${SCREENSHOTS}/template-${template.id}-${c.id}.png` });

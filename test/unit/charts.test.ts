@@ -23,6 +23,8 @@ describe('chart specs', () => {
 
   it('grouped bars: colour offsets bars side by side; types follow the columns', () => {
     const s = builderToSpec({ mark: 'bar', x: 'channel', y: 'attributed_conversions', color: 'model' }, cols, 'Credit') as Record<string, J>;
+    // the legend is inside the width the cell gives the chart
+    assert.deepEqual(s.autosize, { type: 'fit-x', contains: 'padding' });
     assert.equal(s.title, 'Credit');
     assert.deepEqual(s.encoding.x.field, 'channel');
     assert.equal(s.encoding.x.type, 'nominal');
@@ -30,6 +32,7 @@ describe('chart specs', () => {
     assert.deepEqual(s.encoding.xOffset, { field: 'model', type: 'nominal' });
     assert.equal(s.data, undefined, 'no data in a built spec');
     const h = builderToSpec({ mark: 'bar', x: 'channel', y: 'n', aggregate: 'sum', horizontal: true }, cols) as Record<string, J>;
+    assert.equal((h.encoding as Record<string, Record<string, J>>).y.sort, '-x', 'a horizontal ranking reads largest first, top down');
     assert.equal(h.encoding.y.field, 'channel');
     assert.equal(h.encoding.x.aggregate, 'sum');
     assert.equal(h.encoding.x.title, 'sum of n');
