@@ -16,3 +16,11 @@ export function parseCommand<const T extends Options>(command: string, args: str
     throw new AttribError('bad_parameter', `${(e as Error).message.split('\n')[0]}. Run 'attrib ${command} --help'`);
   }
 }
+
+/** A numeric option's value; undefined when absent. @throws AttribError `bad_parameter` naming the option. */
+export function numberOption(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new AttribError('bad_parameter', `--${name} must be a number, got '${v}'`);
+  return n;
+}

@@ -11,7 +11,7 @@ import { buildJourneys, validateRun } from '../common/pipeline.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
 import { openDatabase } from '../worker/node/open.ts';
 import { fileSourceFromPath } from '../worker/native/source.ts';
-import { parseCommand } from './args.ts';
+import { numberOption, parseCommand } from './args.ts';
 import { importOptionsFrom } from './importOptions.ts';
 import { writeCsv } from './output.ts';
 
@@ -79,10 +79,8 @@ export async function auditCommand(args: string[]): Promise<number> {
     ['fraud-max-repeats', 'fraud_max_repeats'], ['fraud-window-minutes', 'fraud_window_minutes'],
   ] as const;
   for (const [flag, name] of numeric) {
-    const v = o[flag];
-    if (v === undefined) continue;
-    if (v.trim() === '' || !Number.isFinite(Number(v))) throw new AttribError('bad_parameter', `--${flag} must be a number, got '${v}'`);
-    params[name] = Number(v);
+    const v = numberOption(flag, o[flag]);
+    if (v !== undefined) params[name] = v;
   }
   // no model runs; validateRun wants one, and last_touch checks the stage parameters as attribute would
   const runOpts = { models: ['last_touch'], rules: loadRules(o.rules), params };

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AttribError } from '../common/errors.ts';
+import { numberOption } from './args.ts';
 import type { Database, Row } from '../common/db.ts';
 import type { ImportOptions } from '../common/importer.ts';
 import { checkConversionKinds, conversionEventsFor, conversionKindsFromJson, parseConversionKinds, type ConversionKind } from '../common/kinds.ts';
@@ -87,8 +88,8 @@ export function applyExtras(o: Values, lib: ModelLibrary, run: RunOptions, imp: 
   const fraudWindow = o['fraud-window-minutes'] as string | undefined;
   if (fraudWindow !== undefined && fraudMax === undefined) throw new AttribError('bad_parameter', '--fraud-window-minutes needs --fraud-max-repeats N');
   // Passed as text: the touches stage's header checks them (whole number, range) before any data is read.
-  if (fraudMax !== undefined) run.params.fraud_max_repeats = numberText('fraud-max-repeats', fraudMax);
-  if (fraudWindow !== undefined) run.params.fraud_window_minutes = numberText('fraud-window-minutes', fraudWindow);
+  if (fraudMax !== undefined) run.params.fraud_max_repeats = numberOption('fraud-max-repeats', fraudMax);
+  if (fraudWindow !== undefined) run.params.fraud_window_minutes = numberOption('fraud-window-minutes', fraudWindow);
   const x: Extras = {
     kinds,
     clickProof,
@@ -104,11 +105,6 @@ export function applyExtras(o: Values, lib: ModelLibrary, run: RunOptions, imp: 
   return x;
 }
 
-function numberText(option: string, v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new AttribError('bad_parameter', `--${option} must be a number, got '${v}'`);
-  return n;
-}
 
 function kindsFile(file: string): ConversionKind[] {
   let text: string;

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { AttribError } from '../common/errors.ts';
-import { parseCommand } from './args.ts';
+import { numberOption, parseCommand } from './args.ts';
 import { PRESETS } from '../common/columns.ts';
 import { importOptionsFrom, list } from './importOptions.ts';
 import { importEvents, type ImportReport } from '../common/importer.ts';
@@ -147,12 +147,6 @@ function fail(e: unknown): number {
   return 70;
 }
 
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new AttribError('bad_parameter', `--${name} must be a number, got '${v}'`);
-  return n;
-}
 
 async function attribute(args: string[]): Promise<number> {
   const o = parseCommand('attribute', args, {
@@ -185,14 +179,14 @@ async function attribute(args: string[]): Promise<number> {
   const models = o.models === 'all' ? RULE_BASED_MODELS : list(o.models) ?? DEFAULT_MODELS;
   const params: Record<string, unknown> = {};
   const setIf = (k: string, v: number | undefined) => v !== undefined && (params[k] = v);
-  setIf('lookback_days', num('lookback-days', o['lookback-days']));
-  setIf('half_life_days', num('half-life-days', o['half-life-days']));
-  setIf('session_timeout_minutes', num('session-timeout-minutes', o['session-timeout-minutes']));
+  setIf('lookback_days', numberOption('lookback-days', o['lookback-days']));
+  setIf('half_life_days', numberOption('half-life-days', o['half-life-days']));
+  setIf('session_timeout_minutes', numberOption('session-timeout-minutes', o['session-timeout-minutes']));
   if (o['markov-order'] !== undefined && !models.includes('markov')) throw new AttribError('bad_parameter', '--markov-order needs markov in --models');
   if (o['path-transforms'] !== undefined && !modelPreset && !models.some((m) => (DATA_DRIVEN_MODELS as readonly string[]).includes(m))) {
     throw new AttribError('bad_parameter', `--path-transforms applies to the data-driven models: add ${DATA_DRIVEN_MODELS.join(', ')} to --models`);
   }
-  setIf('markov_order', num('markov-order', o['markov-order']));
+  setIf('markov_order', numberOption('markov-order', o['markov-order']));
   if (o['path-transforms'] !== undefined && !modelPreset) params.path_transforms = o['path-transforms'];
   const modelParams: Record<string, Record<string, unknown>> = {};
   for (const p of o.param ?? []) {
