@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { openApp, skipReason, type App } from './harness.ts';
+import { settled } from './page.ts';
 import { sqlString } from '../../common/db.ts';
 import { openNativeDatabase } from '../../worker/native/database.ts';
 
@@ -21,11 +22,6 @@ type Workbench = {
   select(id: string): void;
   session: { client: { call(t: string, a: unknown): { result: Promise<unknown> } } };
 };
-
-/** Waits until no cell is queued or running and at least `min` cells are done. */
-async function settled(page: Page, min: number): Promise<void> {
-  await page.waitForFunction((n) => document.querySelectorAll('.status.done').length >= n && !document.querySelector('.status.running, .status.queued'), min, { timeout: 180_000 });
-}
 
 /** A protocol request through the page's own engine session (what the cells see). */
 function engineCall<T>(page: Page, type: string, args: unknown): Promise<T> {

@@ -13,26 +13,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openApp, skipReason, SCREENSHOTS, type App } from './harness.ts';
-
-interface Workbench {
-  command(id: string): void;
-  session: { client: { call(t: string, a: unknown): { result: Promise<Record<string, unknown>[]> } } };
-}
-
-async function settled(page: Page, min = 1): Promise<void> {
-  await page.waitForFunction((n) => document.querySelectorAll('.status.done').length >= n && !document.querySelector('.status.running, .status.queued'), min, { timeout: 180_000 });
-}
-
-/** The engine's answer to a query with bound parameters, through the page's own session. */
-function query(page: Page, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  return page.evaluate(async ([q, p]) => {
-    const w = (globalThis as unknown as { __workbench: Workbench }).__workbench;
-    const rows = await w.session.client.call('query', { sql: q, params: p }).result;
-    return JSON.parse(JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
-  }, [sql, params] as const);
-}
-
-const command = (page: Page, id: string) => page.evaluate((c) => (globalThis as unknown as { __workbench: Workbench }).__workbench.command(c), id);
+import { command, query, settled } from './page.ts';
 
 /** The viewport (the inspector is a fixed overlay: a full-page shot would show the notebook under it). */
 async function shot(page: Page, name: string): Promise<void> {

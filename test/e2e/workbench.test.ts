@@ -13,43 +13,17 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { openApp, skipReason, type App } from './harness.ts';
+import { command, lastRun, query, settled, settledAfter } from './page.ts';
 import { parseNotebook } from '../../common/notebook/format.ts';
 import { parseCsvText } from '../helpers.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const DEMO = readFileSync(`${repo}samples/demo.attrib.md`, 'utf8');
 
-/** Waits until no cell is queued or running and at least `min` cells are done. */
-async function settled(page: Page, min = 1): Promise<void> {
-  await page.waitForFunction((n) => document.querySelectorAll('.status.done').length >= n && !document.querySelector('.status.running, .status.queued'), min, { timeout: 180_000 });
-}
-
-/** The highest run id any cell has seen (cells carry it as data-run-id). */
-function lastRun(page: Page): Promise<number> {
-  return page.evaluate(() => Math.max(0, ...Array.from(document.querySelectorAll('.cell')).map((c) => Number(c.getAttribute('data-run-id') ?? 0))));
-}
-
-/** Waits until a run later than `run` has started and everything has settled again. */
-async function settledAfter(page: Page, run: number, min = 1): Promise<void> {
-  await page.waitForFunction((r) => Array.from(document.querySelectorAll('.cell')).some((c) => Number(c.getAttribute('data-run-id') ?? 0) > r), run, { timeout: 60_000 });
-  await settled(page, min);
-}
-
-/** The engine's answer to a query, through the page's own session (what the cells see). */
-function query(page: Page, sql: string): Promise<Record<string, unknown>[]> {
-  return page.evaluate(async (q) => {
-    const w = (globalThis as unknown as { __workbench: { session: { client: { call(t: string, a: unknown): { result: Promise<Record<string, unknown>[]> } } } } }).__workbench;
-    const rows = await w.session.client.call('query', { sql: q, params: [] }).result;
-    return JSON.parse(JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
-  }, sql);
-}
-
 /** The vega marks' accessible labels of a chart cell (one per bar: its channel, model and value). */
 function chartLabels(page: Page, index = 0): Promise<string[]> {
   return page.locator('[data-kind=chart]').nth(index).locator('svg [aria-roledescription]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
 }
-
-const command = (page: Page, id: string) => page.evaluate((c) => (globalThis as unknown as { __workbench: { command(id: string): void } }).__workbench.command(c), id);
 
 describe('workbench in web mode', { skip: skipReason }, () => {
   let app: App;

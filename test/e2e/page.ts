@@ -1,0 +1,36 @@
+/**
+ * What the workbench end-to-end tests do to the page: wait for runs to settle,
+ * ask the engine through the page's own session, run a command. One copy,
+ * shared by workbench, diff, inspector and export tests.
+ */
+import type { Page } from 'playwright-core';
+
+/** Waits until no cell is queued or running and at least `min` cells are done. */
+export async function settled(page: Page, min = 1): Promise<void> {
+  await page.waitForFunction((n) => document.querySelectorAll('.status.done').length >= n && !document.querySelector('.status.running, .status.queued'), min, { timeout: 180_000 });
+}
+
+/** The highest run id any cell has seen (cells carry it as data-run-id). */
+export function lastRun(page: Page): Promise<number> {
+  return page.evaluate(() => Math.max(0, ...Array.from(document.querySelectorAll('.cell')).map((c) => Number(c.getAttribute('data-run-id') ?? 0))));
+}
+
+/** Waits until a run later than `run` has started and everything has settled again. */
+export async function settledAfter(page: Page, run: number, min = 1): Promise<void> {
+  await page.waitForFunction((r) => Array.from(document.querySelectorAll('.cell')).some((c) => Number(c.getAttribute('data-run-id') ?? 0) > r), run, { timeout: 60_000 });
+  await settled(page, min);
+}
+
+/** The engine's answer to a query with bound parameters, through the page's own session (what the cells see). */
+export function query(page: Page, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  return page.evaluate(async ([q, p]) => {
+    const w = (globalThis as unknown as { __workbench: { session: { client: { call(t: string, a: unknown): { result: Promise<Record<string, unknown>[]> } } } } }).__workbench;
+    const rows = await w.session.client.call('query', { sql: q, params: p }).result;
+    return JSON.parse(JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
+  }, [sql, params] as const);
+}
+
+/** Runs a command of the registry, as a menu or shortcut would. */
+export function command(page: Page, id: string): Promise<void> {
+  return page.evaluate((c) => (globalThis as unknown as { __workbench: { command(id: string): void } }).__workbench.command(c), id);
+}
