@@ -3,6 +3,7 @@
  * events, builds the journeys as `attrib attribute` does (same options, same
  * conversions) and writes the audit's tables (common/audit.ts).
  */
+import { PSEUDONYM_OPTIONS } from './pseudonymize.ts';
 import { mkdirSync } from 'node:fs';
 import { AttribError } from '../common/errors.ts';
 import { AUDIT_TABLES, runAudit } from '../common/audit.ts';
@@ -52,6 +53,7 @@ Options:
   --engine native|wasm       default native
   --format, --delimiter, --encoding, --preset, --map, --timezone, --time-unit
                              reading options, as for 'attrib attribute'
+  --pseudonymize --key-file FILE  pseudonymise ids at import, as for 'attrib attribute'
   --quiet                    no summary on stdout
 
 Exit codes: 0 done, 1 the file cannot be used, 2 a bad option.`;
@@ -59,6 +61,7 @@ Exit codes: 0 done, 1 the file cannot be used, 2 a bad option.`;
 /** Runs `attrib audit`; returns the exit code, throws AttribError for main's one-line report. */
 export async function auditCommand(args: string[]): Promise<number> {
   const o = parseCommand('audit', args, {
+    ...PSEUDONYM_OPTIONS,
     events: { type: 'string' }, out: { type: 'string' }, 'lookback-days': { type: 'string' },
     'session-timeout-minutes': { type: 'string' }, 'conversion-events': { type: 'string' }, rules: { type: 'string' },
     'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },

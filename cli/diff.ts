@@ -4,6 +4,7 @@
  * (common/ruleDiff.ts). Writes diff_conversions.csv, diff_matrix.csv and
  * diff_totals.csv.
  */
+import { PSEUDONYM_OPTIONS } from './pseudonymize.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AttribError } from '../common/errors.ts';
@@ -57,6 +58,7 @@ Options:
   --engine native|wasm          DuckDB native (default) or DuckDB-wasm; same numbers
   --format, --delimiter, --encoding, --preset ID (${PRESETS.map((p) => p.id).join(', ')}),
   --map field=column, --timezone ZONE, --time-unit auto|s|ms|us   as for 'attrib attribute'
+  --pseudonymize --key-file FILE                                   as for 'attrib attribute'
   --quiet                       no summary on stdout`;
 
 /** Reads a configuration file; rule paths in it are relative to its folder. */
@@ -73,6 +75,7 @@ export function readDiffConfig(file: string, lib: ModelLibrary): DiffConfig {
 /** Runs `attrib diff`; returns the exit code, throws AttribError for main's one-line report. */
 export async function diffCommand(args: string[]): Promise<number> {
   const o = parseCommand('diff', args, {
+    ...PSEUDONYM_OPTIONS,
     events: { type: 'string' }, baseline: { type: 'string' }, proposed: { type: 'string' }, out: { type: 'string' },
     'conversion-events': { type: 'string' }, 'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' },
     delimiter: { type: 'string' }, encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true },

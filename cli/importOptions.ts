@@ -5,6 +5,7 @@
 import { AttribError } from '../common/errors.ts';
 import { parseMapOption } from '../common/columns.ts';
 import type { ImportOptions } from '../common/importer.ts';
+import { pseudonymizeFrom } from './pseudonymize.ts';
 
 /** Comma-separated list option; undefined when not given. */
 export function list(v: string | undefined): string[] | undefined {
@@ -22,6 +23,8 @@ export interface ReadingFlags {
   'time-unit'?: string;
   'conversion-events'?: string;
   'site-domains'?: string;
+  pseudonymize?: boolean;
+  'key-file'?: string;
 }
 
 /** Checks the reading flags and returns the importer's options. @throws AttribError `bad_parameter`. */
@@ -39,5 +42,6 @@ export function importOptionsFrom(o: ReadingFlags): ImportOptions {
     timeUnit: o['time-unit'] as ImportOptions['timeUnit'],
     conversionEvents: list(o['conversion-events']),
     siteDomains: list(o['site-domains']),
+    pseudonymize: pseudonymizeFrom(o),
   };
 }

@@ -2,6 +2,7 @@
  * `attrib`: the headless attribution command (spec section 8).
  * Every command prints one line and exits non-zero on bad input; no stack traces.
  */
+import { KEYGEN_HELP, PSEUDONYM_HELP, PSEUDONYM_OPTIONS, keygenCommand } from './pseudonymize.ts';
 import { mkdirSync } from 'node:fs';
 import { AttribError } from '../common/errors.ts';
 import { numberOption, parseCommand } from './args.ts';
@@ -32,6 +33,7 @@ Usage:
   attrib audit --events FILE --out DIR [options]       pipeline health, trace and unclassified campaigns
   attrib diff --events FILE --baseline A.json --proposed B.json --out DIR
                                                        what a rule or parameter change moves, per conversion and channel
+  attrib keygen --out FILE                             make a pseudonymisation key (for --pseudonymize --key-file)
   attrib models                                        list the bundled models and their parameters
   attrib presets                                       list the import presets
   attrib help [COMMAND]                                this text, or a command's options
@@ -80,6 +82,7 @@ Options:
   --map field=column            use this column for a field (repeatable), e.g. --map anon_id=visitor
   --timezone ZONE               zone of timestamps without an offset (default UTC)
   --time-unit auto|s|ms|us      unit of numeric timestamps (default auto: by magnitude)
+${PSEUDONYM_HELP}
   --quiet                       no summary on stdout
 ${EXTRAS_HELP}
 ${SURVEY_HELP}
@@ -103,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
       else if (rest[0] === 'sweep') console.log(SWEEP_HELP);
       else if (rest[0] === 'audit') console.log(AUDIT_HELP);
       else if (rest[0] === 'diff') console.log(DIFF_HELP);
+      else if (rest[0] === 'keygen') console.log(KEYGEN_HELP);
       else console.log(USAGE);
       return 0;
     }
@@ -111,6 +115,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'sweep') return await sweepCommand(rest);
     if (cmd === 'audit') return await auditCommand(rest);
     if (cmd === 'diff') return await diffCommand(rest);
+    if (cmd === 'keygen') return await keygenCommand(rest);
     if (cmd === 'models') {
       if (rest.includes('--help')) {
         console.log('attrib models\n\nLists every bundled model with its version, description and parameters (from the SQL file headers).');
@@ -152,6 +157,7 @@ async function attribute(args: string[]): Promise<number> {
   const o = parseCommand('attribute', args, {
     ...EXTRA_OPTIONS,
     ...SURVEY_OPTIONS,
+    ...PSEUDONYM_OPTIONS,
     events: { type: 'string' }, out: { type: 'string' }, models: { type: 'string' },
     'lookback-days': { type: 'string' }, 'half-life-days': { type: 'string' }, 'session-timeout-minutes': { type: 'string' },
     'conversion-events': { type: 'string' }, param: { type: 'string', multiple: true }, rules: { type: 'string' },
@@ -248,6 +254,7 @@ function printSummary(r: ImportReport, conversions: Record<string, unknown>[], o
     `  rows read ${r.rowsRead}, loaded ${r.rowsLoaded}, rejected ${rejects.reduce((a, [, n]) => a + n, 0)}${rejects.length ? ' (' + rejects.map(([k, n]) => `${k} ${n}`).join(', ') + ')' : ''}`,
     `  timestamps: ${Object.entries(r.timestampKinds).map(([k, n]) => `${k} ${n}`).join(', ')}${r.timestampKinds.iso_naive ? `; naive ones read as ${r.timezone}` : ''}`,
     `  conversions ${conversions.length} (${Object.entries(status).map(([k, n]) => `${k} ${n}`).join(', ')})`,
+    ...(r.pseudonymized ? [`  pseudonymised with key ${r.pseudonymized.keyId}: ${[...r.pseudonymized.fields, ...r.pseudonymized.keptColumns, 'e-mail addresses'].join(', ')}`] : []),
     ...r.warnings.map((w) => `  warning: ${w}`),
     `  wrote ${out}/channel_summary.csv, credits.csv, conversions.csv, rejects.csv${markov ? ', markov_transitions.csv, removal_effects.csv' : ''}`,
   ];

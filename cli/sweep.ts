@@ -3,6 +3,7 @@
  * half-life. Journeys are built once for the largest lookback; every cell is
  * computed in one SQL statement (common/sweep.ts, models/sweep.sql).
  */
+import { PSEUDONYM_OPTIONS } from './pseudonymize.ts';
 import { AttribError } from '../common/errors.ts';
 import { parseCommand } from './args.ts';
 import { PRESETS } from '../common/columns.ts';
@@ -37,6 +38,7 @@ Options:
   --engine native|wasm          DuckDB native (default) or DuckDB-wasm; same numbers
   --format, --delimiter, --encoding, --preset ID (${PRESETS.map((p) => p.id).join(', ')}),
   --map field=column, --timezone ZONE, --time-unit auto|s|ms|us   as for 'attrib attribute'
+  --pseudonymize --key-file FILE                                   as for 'attrib attribute'
   --quiet                       no summary on stdout`;
 
 function numbers(name: string, v: string | undefined, dflt: number[]): number[] {
@@ -52,6 +54,7 @@ function numbers(name: string, v: string | undefined, dflt: number[]): number[] 
 /** Runs `attrib sweep`; returns the exit code, throws AttribError for main's one-line report. */
 export async function sweepCommand(args: string[]): Promise<number> {
   const o = parseCommand('sweep', args, {
+    ...PSEUDONYM_OPTIONS,
     events: { type: 'string' }, out: { type: 'string' }, lookbacks: { type: 'string' }, 'half-lives': { type: 'string' },
     'session-timeout-minutes': { type: 'string' }, 'conversion-events': { type: 'string' }, rules: { type: 'string' },
     'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'all_rows_rejected'
   | 'bad_parameter'
   | 'bad_rules'
+  | 'bad_key'
   | 'bad_model_header'
   | 'too_many_channels'
   | 'cancelled'

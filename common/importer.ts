@@ -20,6 +20,8 @@ import type { RecordReader, StructuralReject } from './records.ts';
 import { zoneOffsets } from './timezone.ts';
 import { bindNamed, type ModelSpec } from './modelHeader.ts';
 import { SETUP_SQL } from './sqlSetup.ts';
+import { beginPseudonymize, endPseudonymize, pidSql, rawScrubSql, scrubSql } from './pseudonymSql.ts';
+import { fromHex, keyId, PII_NAME_RE } from './pseudonym.ts';
 
 /** What the user chose (or the CLI passed) for reading a file. */
 export interface ImportOptions {
@@ -43,6 +45,14 @@ export interface ImportOptions {
    * or a campaign's original case. Matched to the header case-insensitively.
    */
   keepColumns?: string[];
+  /**
+   * Pseudonymise at import (trust.md section 4.1): user_id and anon_id become
+   * HMAC-SHA-256 hex under this key (hex of 32 to 64 bytes), e-mail addresses
+   * anywhere become the HMAC of the lower-cased address or are cut out of
+   * longer text, and the raw text of rejected rows is scrubbed, so no raw
+   * identifier reaches any table. The key itself is never stored or returned.
+   */
+  pseudonymize?: { key: string };
 }
 
 /** What the import did, for the user to see: nothing is dropped silently. */
@@ -62,6 +72,8 @@ export interface ImportReport {
   timezone: string;
   conversions: number;
   warnings: string[];
+  /** Set when the import pseudonymised: the key's public id and what was hashed or scrubbed. */
+  pseudonymized?: { keyId: string; fields: string[]; keptColumns: string[] };
 }
 
 /**
@@ -92,6 +104,21 @@ export async function importEvents(
   opts: ImportOptions = {},
   onProgress?: ProgressFn,
 ): Promise<ImportReport> {
+  try {
+    return await importAll(db, source, staging, opts, onProgress);
+  } finally {
+    // the padded key must not outlive the import, whatever happened
+    if (opts.pseudonymize) await endPseudonymize(db).catch(() => undefined);
+  }
+}
+
+async function importAll(
+  db: Database,
+  source: FileSource,
+  staging: ModelSpec,
+  opts: ImportOptions,
+  onProgress?: ProgressFn,
+): Promise<ImportReport> {
   const format = opts.format ?? formatFromName(source.name);
   if (!format) {
     throw new AttribError('file_unsupported', 'unknown file type: use .csv, .tsv, .parquet or .ndjson/.jsonl (or pass --format)', { file: source.name });
@@ -101,6 +128,8 @@ export async function importEvents(
   await db.expectRows?.(source.size / (format === 'parquet' ? 30 : 200));
   for (const s of SETUP_SQL) await db.run(s);
   await prepareTables(db, opts);
+  const pseudo = !!opts.pseudonymize;
+  if (opts.pseudonymize) await beginPseudonymize(db, opts.pseudonymize.key);
   const warnings: string[] = [];
   let detected: Record<string, string | boolean | number> = {};
   let resolved: ResolvedMapping;
@@ -110,14 +139,14 @@ export async function importEvents(
   await db.run(`CREATE OR REPLACE TABLE event_extras (_file VARCHAR, _row INTEGER${keep.map((k) => `, ${ident(k)} VARCHAR`).join('')})`);
 
   const stageBatch = async (rawTable: string, columns: { name: string; type: string }[], rawNames: string[]) => {
-    await db.run(srcView(rawTable, columns, rawNames, resolved.mapping, source.name));
+    await db.run(srcView(rawTable, columns, rawNames, resolved.mapping, source.name, pseudo));
     const { sql, params } = bindNamed(staging.sql, {
       time_unit: opts.timeUnit ?? resolved.preset.timeUnit ?? 'auto',
       site_domains_re: siteDomainsRegex(opts.siteDomains ?? []),
     });
     await db.run(sql, params);
-    await db.run(fillRawText(rawTable, columns, (detected.delimiter as string) ?? ','));
-    if (keep.length) await db.run(extrasInsert(rawTable, columns, rawNames, keep, source.name));
+    await db.run(fillRawText(rawTable, columns, (detected.delimiter as string) ?? ',', pseudo ? piiColumns(rawNames, resolved.mapping) : undefined));
+    if (keep.length) await db.run(extrasInsert(rawTable, columns, rawNames, keep, source.name, pseudo ? piiColumns(rawNames, resolved.mapping) : undefined));
   };
 
   if (format === 'parquet') {
@@ -163,10 +192,10 @@ export async function importEvents(
         await stageBatch('raw', cols, header);
         first = false;
       }
-      if (rejectBuf.length >= 10000) await flushStructural(db, source.name, rejectBuf.splice(0));
+      if (rejectBuf.length >= 10000) await flushStructural(db, source.name, rejectBuf.splice(0), pseudo);
       onProgress?.(rowsRead, 0, 'parsing and staging rows');
     }
-    await flushStructural(db, source.name, rejectBuf);
+    await flushStructural(db, source.name, rejectBuf, pseudo);
     if (!first) await db.run('DROP TABLE IF EXISTS raw');
   }
 
@@ -217,6 +246,15 @@ export async function importEvents(
     timezone: opts.timezone ?? 'UTC',
     conversions,
     warnings,
+    ...(opts.pseudonymize
+      ? {
+          pseudonymized: {
+            keyId: await keyId(fromHex(opts.pseudonymize.key.toLowerCase())),
+            fields: (['user_id', 'anon_id'] as const).filter((f) => resolved!.mapping[f]).map((f) => `${f} (${resolved!.mapping[f]})`),
+            keptColumns: keep.filter((k) => PII_NAME_RE.test(k)),
+          },
+        }
+      : {}),
   };
 }
 
@@ -254,6 +292,7 @@ function srcView(
   sourceNames: string[],
   mapping: ColumnMapping,
   file: string,
+  pseudo = false,
 ): string {
   const colFor = (sourceName: string | undefined) => {
     if (sourceName === undefined) return undefined;
@@ -278,7 +317,30 @@ function srcView(
     const alias = f === 'revenue' ? 'revenue_raw' : f;
     parts.push(c ? `${text(c.ref, c.type, f)} AS ${alias}` : `CAST(NULL AS VARCHAR) AS ${alias}`);
   }
-  return `CREATE OR REPLACE VIEW src AS SELECT ${parts.join(',\n  ')} FROM ${ident(rawTable)}`;
+  const inner = `SELECT ${parts.join(',\n  ')} FROM ${ident(rawTable)}`;
+  if (!pseudo) return `CREATE OR REPLACE VIEW src AS ${inner}`;
+  // Pseudonymised: staging never sees a raw identifier. ts_raw and revenue_raw are scrubbed
+  // too: their text can reach a reject's detail when a column was mapped wrongly.
+  const replace = ['user_id', 'anon_id'].map((f) => `${pidSql(`i.${f}`)} AS ${f}`);
+  for (const f of CANONICAL_FIELDS) {
+    if (f === 'user_id' || f === 'anon_id') continue;
+    const alias = f === 'event_ts' ? 'ts_raw' : f === 'revenue' ? 'revenue_raw' : f;
+    replace.push(`${scrubSql(`i.${alias}`)} AS ${alias}`);
+  }
+  return `CREATE OR REPLACE VIEW src AS SELECT i.* REPLACE (${replace.join(', ')}) FROM (${inner}) i CROSS JOIN __pkey k`;
+}
+
+/**
+ * Under pseudonymisation, the raw columns (by position) whose whole value is
+ * an identifier: those mapped to user_id or anon_id and those named like one
+ * (an e-mail, IP or device id column the mapping does not use).
+ */
+function piiColumns(sourceNames: string[], mapping: ColumnMapping): Set<number> {
+  const out = new Set<number>();
+  sourceNames.forEach((n, i) => {
+    if (n === mapping.user_id || n === mapping.anon_id || PII_NAME_RE.test(n)) out.add(i);
+  });
+  return out;
 }
 
 /**
@@ -286,9 +348,14 @@ function srcView(
  * fields joined by its delimiter). Done after staging, for rejects only: building
  * it for every row cost more than a tenth of the import.
  */
-function fillRawText(rawTable: string, columns: { name: string }[], delimiter: string): string {
-  const rawText = `concat_ws(${sqlString(delimiter)}, ${columns.map((c) => `coalesce(CAST(r.${ident(c.name)} AS VARCHAR), '')`).join(', ')})`;
-  return `UPDATE staged SET raw_text = ${rawText} FROM ${ident(rawTable)} r
+function fillRawText(rawTable: string, columns: { name: string }[], delimiter: string, pii?: Set<number>): string {
+  const field = (c: { name: string }, i: number) => {
+    const v = `CAST(r.${ident(c.name)} AS VARCHAR)`;
+    // pseudonymised: identifier columns hashed, e-mail and IP addresses elsewhere hashed or cut out
+    return `coalesce(${!pii ? v : pii.has(i) ? pidSql(`trim(${v})`) : rawScrubSql(v)}, '')`;
+  };
+  const rawText = `concat_ws(${sqlString(delimiter)}, ${columns.map(field).join(', ')})`;
+  return `UPDATE staged SET raw_text = ${rawText} FROM ${ident(rawTable)} r${pii ? ' CROSS JOIN __pkey k' : ''}
     WHERE staged.reason IS NOT NULL AND staged.raw_text IS NULL AND staged._row = r._row`;
 }
 
@@ -302,19 +369,28 @@ function keptColumnNames(names: string[] | undefined): string[] {
 }
 
 /** Copies this batch's kept columns into event_extras, verbatim; an empty field becomes NULL. */
-function extrasInsert(rawTable: string, columns: { name: string }[], sourceNames: string[], keep: string[], file: string): string {
+function extrasInsert(rawTable: string, columns: { name: string }[], sourceNames: string[], keep: string[], file: string, pii?: Set<number>): string {
   const lower = sourceNames.map((n) => n.toLowerCase());
   const cols = keep.map((k) => {
     const i = lower.indexOf(k);
-    return i < 0 ? 'CAST(NULL AS VARCHAR)' : `nullif(CAST(${ident(columns[i].name)} AS VARCHAR), '')`;
+    if (i < 0) return 'CAST(NULL AS VARCHAR)';
+    const v = `nullif(CAST(r.${ident(columns[i].name)} AS VARCHAR), '')`;
+    return !pii ? v : pii.has(i) ? pidSql(`trim(${v})`) : rawScrubSql(v);
   });
-  return `INSERT INTO event_extras SELECT ${sqlString(file)}, _row, ${cols.join(', ')} FROM ${ident(rawTable)}`;
+  return `INSERT INTO event_extras SELECT ${sqlString(file)}, r._row, ${cols.join(', ')} FROM ${ident(rawTable)} r${pii ? ' CROSS JOIN __pkey k' : ''}`;
 }
 
 /** Appends structural rejects (ragged rows, bad quoting, bad JSON) to struct_rejects. */
-async function flushStructural(db: Database, file: string, rejects: StructuralReject[]): Promise<void> {
+async function flushStructural(db: Database, file: string, rejects: StructuralReject[], pseudo = false): Promise<void> {
   if (!rejects.length) return;
-  const detail = rejects.map((r) => (r.column ? `${r.detail} (column ${r.column})` : r.detail));
+  // Pseudonymised: a malformed row's fields cannot be told apart reliably, so its text is
+  // withheld (file, line and reason still say where to look); JSON.parse quotes the text too.
+  const withheld = '(withheld: pseudonymised import)';
+  const detail = rejects.map((r) => {
+    const d = pseudo ? r.detail.replace(/,?\s*".*"\s+is not valid JSON.*$/s, ' (text withheld)') : r.detail;
+    return r.column ? `${d} (column ${r.column})` : d;
+  });
+  if (pseudo) for (const r of rejects) r.raw = withheld;
   await db.appendText(
     '__struct',
     ['file', 'reason', 'detail', 'raw'],
@@ -326,7 +402,9 @@ async function flushStructural(db: Database, file: string, rejects: StructuralRe
     },
     true,
   );
-  await db.run(`INSERT INTO struct_rejects SELECT file, _row, _line, reason, detail, raw FROM __struct`);
+  await db.run(pseudo
+    ? `INSERT INTO struct_rejects SELECT file, _row, _line, reason, ${rawScrubSql('detail')}, raw FROM __struct CROSS JOIN __pkey k`
+    : `INSERT INTO struct_rejects SELECT file, _row, _line, reason, detail, raw FROM __struct`);
   await db.run('DROP TABLE __struct');
 }
 
