@@ -39,6 +39,29 @@ export type MenuCommand = string;
 /** What happened to the engine host behind enginePort() (desktop app: main restarts a dead utility process). */
 export type EngineEvent = { type: 'restarted'; reason: string } | { type: 'failed'; reason: string };
 
+/** A pseudonymisation key the host holds (common/pseudonym.ts); notebooks record only the id. */
+export interface KeyInfo {
+  keyId: string;
+  /**
+   * Where the host keeps it: 'keychain' (the desktop app, encrypted with the
+   * OS keychain through safeStorage: there next time) or 'session' (in memory
+   * until the page closes: the user must keep the key file to reopen).
+   */
+  kept: 'keychain' | 'session';
+}
+
+/** The host's pseudonymisation keys. The key leaves the host only towards the engine, at import. */
+export interface KeyStore {
+  /** Makes a new random key and keeps it. In the browser it is also offered as a key file to save. */
+  create(): Promise<KeyInfo>;
+  /** The key with this id (hex) when the host has it, else null (then ask for its key file). */
+  get(keyId: string): Promise<string | null>;
+  /** Lets the user choose a key file, keeps its key; null when cancelled. Throws on a file that is not a key. */
+  importFile(): Promise<KeyInfo | null>;
+  /** Saves the key as a key file where the user says; false when cancelled. */
+  exportFile(keyId: string): Promise<boolean>;
+}
+
 /** What the UI can ask of its host. */
 export interface HostBridge {
   readonly kind: 'electron' | 'browser';
@@ -77,4 +100,6 @@ export interface HostBridge {
    * itself need not have it.
    */
   onEngineEvent?(fn: (e: EngineEvent) => void): () => void;
+  /** Pseudonymisation keys (desktop: OS keychain; browser: this session, plus key files). */
+  readonly keys: KeyStore;
 }

@@ -8,6 +8,8 @@
  */
 
 /** A file the user chose in a native dialog, by absolute path. */
+import type { KeyInfo } from './bridge.ts';
+
 export interface PathFile {
   /** File name without folders, for labels. */
   name: string;
@@ -112,4 +114,12 @@ export interface WorkbenchApi {
    * with the port in `event.ports[0]`); later ones follow engine restarts.
    */
   connectEngine(): void;
+  /** A new pseudonymisation key, kept encrypted with the OS keychain (or for this session where there is none). */
+  createKey(): Promise<KeyInfo>;
+  /** The key (hex) with this id, if the app has it. */
+  getKey(keyId: string): Promise<string | null>;
+  /** Open dialog for a key file; its key is kept like a new one. Null when cancelled. */
+  importKeyFile(): Promise<KeyInfo | null>;
+  /** Save dialog: writes the key as a key file (readable by the user only). False when cancelled. */
+  exportKeyFile(keyId: string): Promise<boolean>;
 }

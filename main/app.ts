@@ -18,6 +18,7 @@ import { TO_RENDERER } from './ipcChannels.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { hardenSession, hardenWebContents, webPreferences } from './security.ts';
 import { RecentList } from './userFiles.ts';
+import { makeKeyStore } from './keyStore.ts';
 import { MIN_SIZE, clampToDisplays, loadWindowState, saveWindowState, windowStatePath } from './windowState.ts';
 
 /** The electron module as main uses it. */
@@ -189,6 +190,8 @@ export function startApp(e: ElectronMain, paths: AppPaths, log: (m: string) => v
       addRecentDocument: (p) => app.addRecentDocument(p),
       appInfo: info,
       startDir,
+      // safeStorage is usable only after 'ready' (this runs in the ready handler)
+      keys: makeKeyStore(path.join(userData, 'keys'), e.safeStorage),
     });
     registerIpc(e.ipcMain, handlers, { onConnectEngine: (sender) => engine.connect(engineTarget(sender)) }, log);
 

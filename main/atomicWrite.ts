@@ -37,6 +37,8 @@ export interface AtomicWriteOptions {
   failpoint?: (stage: AtomicStage) => void | Promise<void>;
   /** Largest single write, bytes (default 1 MiB); smaller in tests to stop between writes. */
   chunkBytes?: number;
+  /** Permission bits of a file that does not exist yet (default 0o666 less the umask); an existing file keeps its own. */
+  newFileMode?: number;
 }
 
 /** The temp file name beside `file`: `.<name>.tmp-<pid>-<random>` (hidden, same folder, so rename never crosses devices). */
@@ -73,7 +75,7 @@ export async function atomicWriteFile(target: string, data: string | Uint8Array,
   let fh: AtomicFileHandle | undefined;
   let renamed = false;
   try {
-    fh = await f.open(tmp, 'wx', 0o666);
+    fh = await f.open(tmp, 'wx', opts.newFileMode ?? 0o666);
     if (mode !== undefined) await fh.chmod(mode);
     await fp('opened');
     let off = 0;

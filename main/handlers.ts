@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { AppInfo, NotebookFile, PathFile } from '../common/electronApi.ts';
 import { atomicWriteFile } from './atomicWrite.ts';
 import { MAX_TEXT, type InvokeChannel, type InvokeMap } from './ipcChannels.ts';
+import type { MainKeyStore } from './keyStore.ts';
 import { clearRecovery, readRecovery, samePath, writeRecovery, type RecentList } from './userFiles.ts';
 
 /** Extensions of event data the open dialog offers. */
@@ -73,7 +74,15 @@ export interface HandlerDeps {
   appInfo(): AppInfo;
   /** Folder the first dialog starts in (the user's documents). */
   startDir: string;
+  /** Pseudonymisation keys (main/keyStore.ts). */
+  keys: MainKeyStore;
 }
+
+/** Dialog filters for key files. */
+export const KEY_FILTERS: FileFilter[] = [
+  { name: 'Pseudonymisation key (*.key)', extensions: ['key'] },
+  { name: 'All files', extensions: ['*'] },
+];
 
 /** An implementation of every invoke channel. */
 export type Handlers = { [C in InvokeChannel]: (...args: InvokeMap[C]['args']) => Promise<InvokeMap[C]['result']> };
@@ -186,6 +195,32 @@ export function makeHandlers(deps: HandlerDeps): Handlers {
 
     async 'workbench:app-info'() {
       return deps.appInfo();
+    },
+
+    async 'workbench:key-create'() {
+      return deps.keys.create();
+    },
+
+    async 'workbench:key-get'(id) {
+      return deps.keys.get(id);
+    },
+
+    async 'workbench:key-import'() {
+      const r = await deps.dialog.open({ title: 'Choose a Key File', filters: KEY_FILTERS, multiple: false, defaultPath: lastDir });
+      if (r.canceled || !r.filePaths.length) return null;
+      const st = await stat(r.filePaths[0]);
+      // a key file is a few hundred bytes: refuse to read anything big the dialog let through
+      if (!st.isFile() || st.size > 4096) throw new Error(`${path.basename(r.filePaths[0])} is not a key file`);
+      return deps.keys.importText(await readFile(r.filePaths[0], 'utf8'), path.basename(r.filePaths[0]));
+    },
+
+    async 'workbench:key-export'(id) {
+      const text = await deps.keys.exportText(id);
+      if (text === null) throw new Error(`key ${id} is not in this app: choose its key file first`);
+      const r = await deps.dialog.save({ title: 'Save Key File', filters: KEY_FILTERS, defaultPath: path.join(lastDir, `attrib-${id}.key`) });
+      if (r.canceled || !r.filePath) return false;
+      await atomicWriteFile(r.filePath, text, { newFileMode: 0o600 });
+      return true;
     },
   };
 }

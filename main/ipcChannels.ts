@@ -5,6 +5,8 @@
  * main/preload.ts (which wraps exactly these channels). Pure TypeScript: no
  * Node, no Electron, so the sandboxed preload bundle can include it.
  */
+import type { KeyInfo } from '../common/bridge.ts';
+import { KEY_ID_RE } from '../common/pseudonym.ts';
 import type { AppInfo, ExportFileArgs, NotebookFile, PathFile, RecentEntry, SaveNotebookArgs, SavedFile } from '../common/electronApi.ts';
 
 /** Request/response channels (ipcRenderer.invoke -> ipcMain.handle): argument tuple and result. */
@@ -19,6 +21,10 @@ export interface InvokeMap {
   'workbench:recent-notebooks': { args: []; result: RecentEntry[] };
   'workbench:open-recent': { args: [string]; result: NotebookFile | null };
   'workbench:app-info': { args: []; result: AppInfo };
+  'workbench:key-create': { args: []; result: KeyInfo };
+  'workbench:key-get': { args: [string]; result: string | null };
+  'workbench:key-import': { args: []; result: KeyInfo | null };
+  'workbench:key-export': { args: [string]; result: boolean };
 }
 
 /** An invoke channel name. */
@@ -151,7 +157,18 @@ export const VALIDATORS: { readonly [C in InvokeChannel]: Validator<C> } = Objec
     return [absolutePath(ch, args[0], 'path')];
   },
   'workbench:app-info': none('workbench:app-info'),
+  'workbench:key-create': none('workbench:key-create'),
+  'workbench:key-get': (args: readonly unknown[]): [string] => [keyIdArg('workbench:key-get', args)],
+  'workbench:key-import': none('workbench:key-import'),
+  'workbench:key-export': (args: readonly unknown[]): [string] => [keyIdArg('workbench:key-export', args)],
 });
+
+/** One key id: 16 lower-case hex digits (common/pseudonym.ts keyId). */
+function keyIdArg(channel: string, args: readonly unknown[]): string {
+  arity(channel, args, 1);
+  if (typeof args[0] !== 'string' || !KEY_ID_RE.test(args[0])) throw new IpcValidationError(channel, 'keyId must be 16 lower-case hex digits');
+  return args[0];
+}
 
 /** Every invoke channel, the allow-list. */
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.freeze(Object.keys(VALIDATORS) as InvokeChannel[]);

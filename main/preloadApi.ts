@@ -39,6 +39,10 @@ export const WORKBENCH_API_KEYS = [
   'onMenuCommand',
   'getPathForFile',
   'connectEngine',
+  'createKey',
+  'getKey',
+  'importKeyFile',
+  'exportKeyFile',
 ] as const satisfies readonly (keyof WorkbenchApi)[];
 
 /** "Error invoking remote method 'x': IpcRefused: refused …" -> "refused …". */
@@ -68,6 +72,10 @@ export function createWorkbenchApi(deps: PreloadDeps): WorkbenchApi {
     recentNotebooks: () => invoke('workbench:recent-notebooks'),
     openRecent: (path) => invoke('workbench:open-recent', path),
     appInfo: () => invoke('workbench:app-info'),
+    createKey: () => invoke('workbench:key-create'),
+    getKey: (id) => invoke('workbench:key-get', id),
+    importKeyFile: () => invoke('workbench:key-import'),
+    exportKeyFile: (id) => invoke('workbench:key-export', id),
     onMenuCommand(fn) {
       if (typeof fn !== 'function') throw new TypeError('onMenuCommand needs a function');
       // The event (with its sender) stays here: the page gets the id only.

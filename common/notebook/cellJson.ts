@@ -11,11 +11,13 @@
  *           [{id, channel, all/any [{field, op, values}], enabled}], fallback, labels}, compare, audit,
  *           baseline {model, params, rules {as above}}
  *   data:   name, path, fingerprint {size, sha256, partial},
- *           options {preset, map, timezone, timeUnit, conversionEvents, siteDomains, delimiter, encoding}
+ *           options {preset, map, timezone, timeUnit, conversionEvents, siteDomains, delimiter, encoding,
+ *           pseudonymize {keyId}}
  * Free-form maps (chart spec, model params, options.map, rules labels) keep
  * their own key order: it is the user's, and JSON keeps it.
  */
 import { validateRules, type RuleSet } from '../rules.ts';
+import { KEY_ID_RE } from '../pseudonym.ts';
 import type { ChartBuilder, ChartCell, DataCell, DataImportOptions, Fingerprint, ModelBaseline, ModelCell, ParamCell, ParamControl, ParamValue } from './types.ts';
 
 /** The kinds whose body is JSON. */
@@ -30,7 +32,8 @@ export const FIELD_ORDER = {
   data: ['name', 'path', 'fingerprint', 'options'],
   builder: ['mark', 'x', 'y', 'color', 'aggregate', 'horizontal'],
   fingerprint: ['size', 'sha256', 'partial'],
-  options: ['preset', 'map', 'timezone', 'timeUnit', 'conversionEvents', 'siteDomains', 'delimiter', 'encoding'],
+  options: ['preset', 'map', 'timezone', 'timeUnit', 'conversionEvents', 'siteDomains', 'delimiter', 'encoding', 'pseudonymize'],
+  pseudonymize: ['keyId'],
   ruleSet: ['format', 'description', 'rules', 'fallback', 'labels'],
   rule: ['id', 'channel', 'all', 'any', 'enabled'],
   condition: ['field', 'op', 'values'],
@@ -96,6 +99,8 @@ export function cellJsonObject(cell: ChartCell | ParamCell | ModelCell | DataCel
       const o = ordered(cell, FIELD_ORDER.data);
       if (cell.fingerprint) o.fingerprint = ordered(cell.fingerprint, FIELD_ORDER.fingerprint);
       o.options = ordered(cell.options ?? {}, FIELD_ORDER.options);
+      // only the key's id is ever written: any other field (a key by mistake) is dropped here
+      if (cell.options?.pseudonymize) (o.options as Obj).pseudonymize = ordered(cell.options.pseudonymize, FIELD_ORDER.pseudonymize);
       return o;
     }
   }
@@ -303,6 +308,12 @@ function readFingerprint(o: Obj, where: string, warnings: string[]): Fingerprint
 function readOptions(o: Obj, where: string, warnings: string[]): DataImportOptions {
   const r = new Reader(o, where, warnings, FIELD_ORDER.options);
   const map = r.object('map');
+  const p = r.object('pseudonymize');
+  let pseudonymize: DataImportOptions['pseudonymize'];
+  if (p) {
+    const pr = new Reader(p, `${where}: pseudonymize`, warnings, FIELD_ORDER.pseudonymize);
+    pseudonymize = { keyId: pr.str('keyId', true, KEY_ID_RE, '16 lower-case hex digits (a key id, never the key)') };
+  }
   if (map) for (const [k, v] of Object.entries(map)) if (typeof v !== 'string') throw new FieldError(`${where}: map.${k} must be a column name (string)`, 'map');
   return {
     preset: r.str('preset'),
@@ -313,6 +324,7 @@ function readOptions(o: Obj, where: string, warnings: string[]): DataImportOptio
     siteDomains: r.strList('siteDomains'),
     delimiter: r.str('delimiter'),
     encoding: r.oneOf<NonNullable<DataImportOptions['encoding']>>('encoding', ENCODINGS),
+    pseudonymize,
   };
 }
 

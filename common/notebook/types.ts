@@ -129,6 +129,11 @@ export interface DataImportOptions {
   siteDomains?: string[];
   delimiter?: string;
   encoding?: 'utf-8' | 'latin1' | 'windows-1252' | 'utf-16le';
+  /**
+   * Pseudonymise ids at import with the key of this id (common/pseudonym.ts).
+   * Only the public id is stored: the key stays in the OS keychain or a key file.
+   */
+  pseudonymize?: { keyId: string };
 }
 
 /**

@@ -4,7 +4,8 @@
  * routes every command of the registry. All engine work happens in the
  * engine host; this file only sends messages and paints.
  */
-import type { HostBridge, PickedFile } from '../../common/bridge.ts';
+import type { ImportOptions } from '../../common/importer.ts';
+import type { HostBridge, KeyInfo, PickedFile } from '../../common/bridge.ts';
 import { EngineClient } from '../../common/client.ts';
 import type { ColumnInfo, Row, SqlValue } from '../../common/db.ts';
 import { COMMANDS, commandForKeys, keyLabel, type CommandSpec } from '../../common/commands.ts';
@@ -42,6 +43,8 @@ export class App implements ViewHost {
   /** Per model cell, the footer's last figures (kept while the journeys they count are). */
   private modelFacts = new Map<string, { colsKey: string; cols: ColumnInfo[]; status: Row[]; rejects: Row[]; ruleRows: Row[] }>();
   private files = new Map<string, PickedFile>();
+  /** Pseudonymisation keys this window has open, and where the host keeps each. */
+  private keyKept = new Map<string, KeyInfo['kept']>();
   private selected: string | undefined;
   private handle: unknown;
   private fileName = 'Untitled.attrib.md';
@@ -394,6 +397,36 @@ export class App implements ViewHost {
     });
   }
 
+  keyKeptIn(keyId: string): KeyInfo['kept'] | undefined {
+    return this.keyKept.get(keyId);
+  }
+
+  pseudonymize(id: string, action: 'new' | 'file' | 'save' | 'off'): void {
+    const cell = this.nb.cells.find((c): c is DataCell => c.id === id && c.kind === 'data');
+    if (!cell) return;
+    const turnOn = (info: KeyInfo | null) => {
+      if (!info) return;
+      const before = cell.options.pseudonymize?.keyId;
+      if (action === 'file' && before && before !== info.keyId) {
+        toast(`That key file is key ${info.keyId}; this data was pseudonymised with ${before}: the pseudonyms will differ from before`);
+      }
+      this.keyKept.set(info.keyId, info.kept);
+      this.apply({ type: 'update', id, patch: { options: { ...cell.options, pseudonymize: { keyId: info.keyId } } } as Partial<Cell> }, [id]);
+      toast(info.kept === 'keychain'
+        ? `Pseudonymising with key ${info.keyId}, kept in the system keychain`
+        : `Pseudonymising with key ${info.keyId}. Keep its key file: it is needed to reopen this notebook's data`);
+    };
+    const fail = (e: unknown) => toast(`Pseudonymisation: ${(e as Error).message.split('\n')[0]}`);
+    if (action === 'new') void this.host.keys.create().then(turnOn, fail);
+    else if (action === 'file') void this.host.keys.importFile().then(turnOn, fail);
+    else if (action === 'save' && cell.options.pseudonymize) {
+      void this.host.keys.exportFile(cell.options.pseudonymize.keyId).then((ok) => ok && toast('Saved the key file. Keep it private.'), fail);
+    } else if (action === 'off') {
+      const { pseudonymize: _, ...rest } = cell.options;
+      this.apply({ type: 'update', id, patch: { options: rest } as Partial<Cell> }, [id]);
+    }
+  }
+
   freezeBaseline(id: string): void {
     const cell = this.nb.cells.find((c): c is ModelCell => c.id === id && c.kind === 'model');
     if (!cell) return;
@@ -545,7 +578,16 @@ export class App implements ViewHost {
       }
       fingerprint = fp;
     }
-    const report = await this.session.openData(cell.id, ref, { ...cell.options }, progress);
+    const { pseudonymize, ...rest } = cell.options;
+    const options: ImportOptions = { ...rest };
+    if (pseudonymize) {
+      // the key goes to the engine for this import only; the notebook keeps the id
+      const key = await this.host.keys.get(pseudonymize.keyId);
+      if (!key) throw new Error(`this data is pseudonymised with key ${pseudonymize.keyId}: choose its key file (Pseudonymise ▸ Use a key file…)`);
+      options.pseudonymize = { key };
+      if (!this.keyKept.has(pseudonymize.keyId)) this.keyKept.set(pseudonymize.keyId, this.host.kind === 'electron' ? 'keychain' : 'session');
+    }
+    const report = await this.session.openData(cell.id, ref, options, progress);
     if (JSON.stringify(fingerprint) !== JSON.stringify(cell.fingerprint) && !changed) {
       this.state = core.applyNotebook(this.state, { type: 'update', id: cell.id, patch: { fingerprint } as Partial<Cell> });
     }

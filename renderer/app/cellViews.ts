@@ -61,6 +61,14 @@ export interface ViewHost {
   resultColumns(name: string): ColumnInfo[] | undefined;
   resultNames(): string[];
   pickData(id: string): void;
+  /**
+   * Pseudonymisation of a data cell: 'new' makes a key and turns it on, 'file'
+   * turns it on with a key file the user chooses (also how a reopened notebook
+   * gets its key in the browser), 'save' saves the key file, 'off' turns it off.
+   */
+  pseudonymize(id: string, action: 'new' | 'file' | 'save' | 'off'): void;
+  /** Where the key of this id is kept, when this window has it open. */
+  keyKeptIn(keyId: string): 'keychain' | 'session' | undefined;
   openRejects(): void;
   /** Freezes a model cell's current rules and parameter values as its baseline (and runs it). */
   freezeBaseline(id: string): void;
@@ -729,7 +737,7 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
     const c = current;
     const pick = h('button', { class: 'btn small', onclick: () => host.pickData(c.id) }, icon('file'), c.path ? 'Choose another file…' : 'Choose a file…');
     if (!report) {
-      replace(info, h('dl', { class: 'kv' }, h('dt', {}, 'File'), h('dd', {}, c.path || '(none)', ' ', pick)));
+      replace(info, h('dl', { class: 'kv' }, h('dt', {}, 'File'), h('dd', {}, c.path || '(none)', ' ', pick), privacyRow(c, undefined, host)));
       return;
     }
     const r = report;
@@ -750,6 +758,7 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
           h('dt', {}, 'Rows'), h('dd', {}, `${r.rowsRead.toLocaleString('en-US')} read · ${r.rowsLoaded.toLocaleString('en-US')} loaded · ${r.conversions.toLocaleString('en-US')} conversions`),
           h('dt', {}, 'Timestamps'), h('dd', {}, Object.entries(r.timestampKinds).map(([k, v]) => h('span', { class: 'pill' }, `${k.replace(/_/g, ' ')} ${v.toLocaleString('en-US')}`)), ` read in ${r.timezone}`),
           h('dt', {}, 'Rejected rows'), h('dd', {}, rejected ? [...Object.entries(r.rejectsByReason).map(([k, v]) => h('span', { class: 'pill bad' }, `${k.replace(/_/g, ' ')} ${v.toLocaleString('en-US')}`)), h('button', { class: 'btn small', onclick: () => host.openRejects() }, 'Show rejects')] : h('span', { class: 'pill good' }, 'none')),
+          privacyRow(c, r, host),
           r.warnings.length ? [h('dt', {}, 'Warnings'), h('dd', {}, r.warnings.map((w) => h('div', { class: 'warn-text' }, w)))] : null,
         )),
         h('div', {}, h('h4', {}, 'Column mapping'), mapping, r.unusedColumns.length ? h('div', { class: 'note', style: { marginTop: '6px' } }, `Not used: ${r.unusedColumns.join(', ')}`) : null),
@@ -777,6 +786,30 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
     focus: () => f.el.focus(),
     dispose: () => disposers.forEach((d) => d()),
   };
+}
+
+/**
+ * The data cell's Privacy row: whether ids are pseudonymised, with which key
+ * (its public id) and where the key is kept, and the actions.
+ */
+function privacyRow(c: DataCell, r: ImportReport | undefined, host: ViewHost): Node[] {
+  const btn = (label: string, action: 'new' | 'file' | 'save' | 'off', title: string) =>
+    h('button', { class: 'btn small', title, onclick: () => host.pseudonymize(c.id, action) }, label);
+  const p = c.options.pseudonymize;
+  if (!p) {
+    return [h('dt', {}, 'Privacy'), h('dd', {},
+      h('span', { class: 'pill' }, 'raw ids'), ' ',
+      btn('Pseudonymise ids', 'new', 'Replace user_id, anon_id and e-mail addresses with keyed hashes (HMAC-SHA-256) under a new key'), ' ',
+      btn('Use a key file…', 'file', 'Pseudonymise with an existing key, e.g. to match another notebook'))];
+  }
+  const kept = host.keyKeptIn(p.keyId);
+  const what = r?.pseudonymized ? [...r.pseudonymized.fields.map((f) => f.replace(/ \(.*\)$/, '')), ...r.pseudonymized.keptColumns, 'e-mails'].join(', ') : 'user_id, anon_id, e-mails';
+  return [h('dt', {}, 'Privacy'), h('dd', {},
+    h('div', {}, h('span', { class: 'pill good', style: { whiteSpace: 'nowrap' }, title: r?.pseudonymized ? `hashed: ${r.pseudonymized.fields.join(', ')}` : '' }, 'pseudonymised'), ' ', h('span', { class: 'note' }, `key ${p.keyId}`)),
+    h('div', { class: 'note' }, `${what} hashed (HMAC-SHA-256); ${kept === 'keychain' ? 'key in the system keychain' : kept === 'session' ? 'key open for this session only: keep its key file' : 'key not open in this window'}`),
+    h('div', {}, kept === undefined
+      ? btn('Use a key file…', 'file', `Choose the key file of key ${p.keyId}`)
+      : [btn('Save key file…', 'save', 'Save the key as a file (keep it private)'), ' ', btn('Turn off', 'off', 'Import raw ids again')]))];
 }
 
 /** The view for a cell of any kind. */

@@ -4,6 +4,7 @@
  * browser has it (Chromium: save back to the same file, recent notebooks),
  * the recovery copy and the recent list in IndexedDB.
  */
+import { SessionKeyStore, KEY_FILE_ACCEPT } from './keys.ts';
 import type { HostBridge, OpenedNotebook, PickedFile, SavedNotebook } from '../../common/bridge.ts';
 import type { Port } from '../../common/client.ts';
 import { startEngineWorker, type EnginePort } from '../../worker/browser/engine.ts';
@@ -48,7 +49,7 @@ export function pickedFromFile(file: File): PickedFile {
 }
 
 /** Opens an <input type=file> picker; [] when the user cancels. */
-function inputPicker(accept: string, multiple: boolean): Promise<File[]> {
+export function inputPicker(accept: string, multiple: boolean): Promise<File[]> {
   return new Promise((resolve) => {
     const input = document.createElement('input');
     input.type = 'file';
@@ -173,6 +174,8 @@ interface RecentEntry {
 export class BrowserHost implements HostBridge {
   readonly kind = 'browser' as const;
   private engine: EnginePort | undefined;
+  /** Keys live in this page's memory only (never IndexedDB): the key file is the user's copy. */
+  readonly keys = new SessionKeyStore((name, data) => this.exportFile(name, data), () => inputPicker(KEY_FILE_ACCEPT, false));
 
   constructor(private readonly kv = new KvStore()) {}
 

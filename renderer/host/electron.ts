@@ -5,7 +5,7 @@
  * window message, files by path. Page code only: no Node, no Electron
  * (type-checks under renderer/tsconfig.json).
  */
-import type { EngineEvent, HostBridge, MenuCommand, OpenedNotebook, PickedFile, SavedNotebook } from '../../common/bridge.ts';
+import type { EngineEvent, HostBridge, KeyStore, MenuCommand, OpenedNotebook, PickedFile, SavedNotebook } from '../../common/bridge.ts';
 import type { Port } from '../../common/client.ts';
 import type { EnginePortMessage, NotebookFile, PathFile, WorkbenchApi } from '../../common/electronApi.ts';
 
@@ -181,6 +181,14 @@ export class ElectronHost implements HostBridge {
     this.notebookPath = saved.path;
     return { name: saved.name, handle: saved.path };
   }
+
+  /** Keys through main (OS keychain via safeStorage). */
+  readonly keys: KeyStore = {
+    create: () => this.api.createKey(),
+    get: (id) => this.api.getKey(id),
+    importFile: () => this.api.importKeyFile(),
+    exportFile: (id) => this.api.exportKeyFile(id),
+  };
 
   async exportFile(suggestedName: string, data: Blob): Promise<boolean> {
     return this.api.exportFile({ suggestedName: safeFileName(suggestedName, 'export'), data: new Uint8Array(await data.arrayBuffer()) });

@@ -65,6 +65,8 @@ const ARGS = [
 export interface App {
   page: Page;
   context: BrowserContext;
+  /** The browser's fresh user-data folder (removed by close()). */
+  profile: string;
   /** The page's origin URL, e.g. http://127.0.0.1:40123/ */
   url: string;
   /** Every request URL Playwright saw, in order (page and workers). */
@@ -137,6 +139,7 @@ export async function openApp(pagePath = '', opts: { root?: string } = {}): Prom
   return {
     page,
     context,
+    profile,
     url: server.url,
     requests,
     served,

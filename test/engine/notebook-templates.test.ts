@@ -36,7 +36,7 @@ async function runTemplate(text: string, openDb: () => Promise<Database>): Promi
       const c = notebook.cells.find((x) => x.id === id)!;
       if (c.kind === 'param') values[c.name] = c.value as SqlValue;
       // The templates name sample.parquet; tiny.parquet has the same columns and runs in a blink.
-      else if (c.kind === 'data') await engine.openFile(fileSourceFromPath(path.join(samples, c.path.replace('sample.', 'tiny.'))), c.options);
+      else if (c.kind === 'data') await engine.openFile(fileSourceFromPath(path.join(samples, c.path.replace('sample.', 'tiny.'))), { ...c.options, pseudonymize: undefined });
       else if (c.kind === 'model') {
         const params = Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, paramRef(v) ? values[paramRef(v)!] : v]));
         const out = await engine.run({ models: c.models, rules: loadRules(), params, audit: c.audit });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { makeKeyStore } from '../../main/keyStore.ts';
 import { DATA_FILTERS, exportFilters, makeHandlers, type DialogPort } from '../../main/handlers.ts';
 import { MAX_RECENT, RecentList, clearRecovery, parseRecent, readRecovery, recoveryPath, samePath, writeRecovery } from '../../main/userFiles.ts';
 
@@ -80,6 +81,7 @@ describe('invoke handlers', () => {
       addRecentDocument: (p) => osRecent.push(p),
       appInfo: () => ({ name: 'Attribution Workbench', version: '0.1.0', platform: 'linux', electron: '39', chrome: '1', node: '22' }),
       startDir: docs,
+      keys: makeKeyStore(path.join(ud, 'keys'), { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => '' }),
     });
     return { h, ud, docs, asked: d.asked, osRecent };
   };
