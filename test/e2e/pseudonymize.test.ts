@@ -14,7 +14,6 @@ import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Download } from 'playwright-core';
 import { openApp, skipReason, type App } from './harness.ts';
 import { command, lastRun, query, settled, settledAfter } from './page.ts';
 import { parseKeyFile } from '../../common/pseudonym.ts';
