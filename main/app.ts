@@ -10,6 +10,7 @@
 import path from 'node:path';
 import type { BrowserWindow, Dialog, MessagePortMain, OpenDialogOptions, SaveDialogOptions, WebContents, WebPreferences } from 'electron';
 import type { AppInfo } from '../common/electronApi.ts';
+import { aboutBoxOptions } from './about.ts';
 import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, refuseFileRequest, serveAppRequest } from './appProtocol.ts';
 import { EngineSupervisor, type EngineTarget } from './engineProcess.ts';
 import { makeHandlers, type DialogPort } from './handlers.ts';
@@ -36,6 +37,8 @@ export interface AppPaths {
   engineHost: string;
   /** models/ (resources/models when packaged); passed to the engine host as --models-dir. */
   modelsDir: string;
+  /** The window icon (a PNG), used on Linux; macOS and Windows take the executable's own. */
+  icon?: string;
 }
 
 /** The native dialogs, parented to the window when there is one. */
@@ -107,14 +110,7 @@ export function startApp(e: ElectronMain, paths: AppPaths, log: (m: string) => v
   });
 
   const showAbout = () => {
-    const i = info();
-    const options = {
-      type: 'info' as const,
-      title: `About ${i.name}`,
-      message: `${i.name} ${i.version}`,
-      detail: `Electron ${i.electron}\nChromium ${i.chrome}\nNode ${i.node}\n\nOffline marketing attribution. Your data never leaves this computer.`,
-      buttons: ['OK'],
-    };
+    const options = aboutBoxOptions(info());
     void (win ? e.dialog.showMessageBox(win, options) : e.dialog.showMessageBox(options));
   };
 
@@ -128,6 +124,7 @@ export function startApp(e: ElectronMain, paths: AppPaths, log: (m: string) => v
       minHeight: MIN_SIZE.height,
       show: false,
       title: APP_NAME,
+      ...(process.platform === 'linux' && paths.icon ? { icon: paths.icon } : {}),
       webPreferences: prefs,
     });
     if (testHooks) testHooks.webPreferences[w.webContents.id] = { ...prefs };

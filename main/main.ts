@@ -19,4 +19,6 @@ startApp(electron, {
   engineHost: path.join(here, 'engine-host.cjs'),
   // Packaged: models/ is shipped as an extra resource beside app.asar (readable by the utility process).
   modelsDir: packaged ? path.join(process.resourcesPath, 'models') : path.join(root, 'models'),
+  // Packaged: electron-builder.cjs ships build/icons/512x512.png as resources/icon.png (extraResources).
+  icon: packaged ? path.join(process.resourcesPath, 'icon.png') : path.join(root, 'build', 'icons', '512x512.png'),
 });

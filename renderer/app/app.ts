@@ -860,8 +860,24 @@ export class App implements ViewHost {
       'view.focusNext': () => this.moveSelection(1),
       'view.focusPrev': () => this.moveSelection(-1),
       'help.shortcuts': () => showDialog('Keyboard shortcuts', h('table', { class: 'simple' }, COMMANDS.filter((c) => c.keys).map((c) => h('tr', {}, h('td', {}, c.label), h('td', { class: 'num' }, h('span', { class: 'kbd' }, keyLabel(c.keys!, MAC))))))),
-      'help.about': () => showDialog('Attribution Workbench', h('div', {}, h('p', {}, `Version ${__APP_VERSION__}. Offline marketing attribution: your data never leaves this machine.`), h('p', { class: 'note' }, `Engine: ${this.host.kind === 'electron' ? 'native DuckDB (utility process)' : 'DuckDB-wasm (Web Worker)'}.`))),
+      'help.about': async () => {
+        const duckdb = await this.duckdbVersion();
+        showDialog('Attribution Workbench', h('div', { 'data-testid': 'about' },
+          h('p', {}, `Version ${__APP_VERSION__}. Offline marketing attribution: your data never leaves this machine.`),
+          h('p', { class: 'note' }, `Engine: ${this.host.kind === 'electron' ? 'native DuckDB (utility process)' : 'DuckDB-wasm (Web Worker)'}${duckdb ? `, DuckDB ${duckdb}` : ''}.`)));
+      },
     };
+  }
+
+  /** DuckDB's version as the engine reports it ("v1.5.6"), or null before the engine is up or when it cannot say. */
+  private async duckdbVersion(): Promise<string | null> {
+    if (!this.session) return null;
+    try {
+      const rows = await this.session.client.call('query', { sql: 'SELECT version() AS v', params: [] }).result;
+      return typeof rows[0]?.v === 'string' ? rows[0].v : null;
+    } catch {
+      return null; // About still shows the app's version
+    }
   }
 
   /** Runs a command of the registry by id. */
