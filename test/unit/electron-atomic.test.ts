@@ -23,7 +23,7 @@ function fresh(name: string): string {
 }
 
 /** node:fs/promises with one call made to fail. */
-function failing(where: 'write' | 'sync' | 'rename', afterBytes = 0): AtomicFs {
+function failing(where: 'open' | 'write' | 'sync' | 'rename', afterBytes = 0): AtomicFs {
   const real = fsp as unknown as AtomicFs;
   return {
     ...real,
@@ -35,6 +35,8 @@ function failing(where: 'write' | 'sync' | 'rename', afterBytes = 0): AtomicFs {
       return fsp.rename(a, b);
     },
     open: async (f, flags, mode) => {
+      // a folder the user may read but not write (root ignores chmod, so it is simulated)
+      if (where === 'open') throw Object.assign(new Error(`EACCES: permission denied, open '${f}' (simulated)`), { code: 'EACCES' });
       const h = await fsp.open(f, flags, mode);
       let written = 0;
       return {
@@ -92,6 +94,7 @@ describe('atomicWriteFile', () => {
   });
 
   for (const [where, code] of [
+    ['open', 'EACCES'],
     ['write', 'ENOSPC'],
     ['sync', 'EIO'],
     ['rename', 'EXDEV'],
