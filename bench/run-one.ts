@@ -14,6 +14,8 @@ import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
 import { openDatabase } from '../worker/node/open.ts';
 import { fileSourceFromPath } from '../worker/native/source.ts';
 import { splitStatements } from '../common/pipeline.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { toRow } from '../common/values.ts';
 
 const { values } = parseArgs({ options: { engine: { type: 'string' }, file: { type: 'string' } } });
 const steps: { step: string; seconds: number; peakRssMb: number }[] = [];
@@ -29,13 +31,19 @@ const file = values.file!;
 let summary: Record<string, unknown>[] = [];
 let extra: Record<string, unknown> = {};
 if (values.engine === 'floor') {
-  const db = await openDatabase('native');
+  // Plain DuckDB reading the file by path, as a hand-written query would: the engines'
+  // locked-down databases may not (docs/sql-safety.md).
+  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const conn = await instance.connect();
+  await conn.run("SET TimeZone = 'UTC'");
   const sql = readFileSync(new URL('./floor.sql', import.meta.url), 'utf8').replace('{{path}}', file.replace(/'/g, "''"));
   await step('floor query', async () => {
-    for (const s of splitStatements(sql)) await db.run(s);
+    for (const s of splitStatements(sql)) await conn.run(s);
   });
-  summary = await db.all('SELECT model, channel, conv AS attributed_conversions, rev AS attributed_revenue FROM floor_summary');
-  await db.close();
+  const reader = await conn.runAndReadAll('SELECT model, channel, conv AS attributed_conversions, rev AS attributed_revenue FROM floor_summary');
+  summary = reader.getRowObjectsJS().map((r) => toRow(r as Record<string, unknown>));
+  conn.closeSync();
+  instance.closeSync();
 } else {
   const lib = loadModelLibrary();
   const engine = new Engine(await openDatabase(values.engine), lib);

@@ -27,7 +27,33 @@ export interface ColumnInfo {
   type: string;
 }
 
-/** The database operations the shared pipeline needs. */
+/**
+ * The database operations the shared pipeline needs.
+ *
+ * Lock-down (both engines, from the moment the Database is returned; see
+ * docs/sql-safety.md): SQL run through it, including the user's SQL cells,
+ * cannot read or write any file or URL the user did not open, nor change
+ * that. Each engine sets what it needs (time zone, threads, memory), then
+ * turns DuckDB's external access off and locks its configuration:
+ *
+ * - `read_csv`/`read_text`/`read_blob`/`read_json`/`read_parquet`, `glob`,
+ *   `COPY ... TO`, `ATTACH` of a file, `EXPORT`/`IMPORT DATABASE`, `INSTALL`,
+ *   `LOAD` and URLs fail with a Permission Error; so do secrets that would be
+ *   stored on disk;
+ * - every `SET`, `RESET` and configuration `PRAGMA` fails ("the configuration
+ *   has been locked"), so nothing re-enables access; `SET VARIABLE`,
+ *   `USE`, in-memory `ATTACH`, temporary tables, views and macros still work;
+ * - native: DuckDB may use one private sandbox folder (mode 0700, removed on
+ *   close) for spilling, Parquet export, and the files the user opens, which
+ *   {@link Database.loadParquet} links in for the length of the import; DuckDB
+ *   resolves `..` and symbolic links before its check, so no path inside the
+ *   sandbox leads out of it;
+ * - wasm: DuckDB gets no file at all (files are read in JavaScript and handed
+ *   over as Arrow), so its virtual file system is shut too.
+ *
+ * The few functions DuckDB lets past the lock are refused before SQL from
+ * the user reaches the engine (common/sqlGuard.ts, in Engine.query/stream).
+ */
 export interface Database {
   readonly kind: EngineKind;
   /** Runs one statement; `params` bind to `$1, $2, ...` in order. */
@@ -81,9 +107,14 @@ export function ident(name: string): string {
   return '"' + name.replace(/"/g, '""') + '"';
 }
 
-/** Quotes a string literal for SQL ('it''s'). Only for compiled rule data and DDL, never for user parameters. */
+/**
+ * Quotes a string literal for SQL ('it''s'). Only for compiled rule data and DDL, never for user parameters.
+ * A NUL character would end the SQL text where the engines hand it to DuckDB (a C string), leaving an
+ * unterminated literal: it is written as chr(0) instead, so the value stays exactly the data it was.
+ */
 export function sqlString(s: string): string {
-  return "'" + s.replace(/'/g, "''") + "'";
+  const quoted = "'" + s.replace(/'/g, "''") + "'";
+  return s.includes('\0') ? `(${quoted.split('\0').join("' || chr(0) || '")})` : quoted;
 }
 
 /** Whether a table or view of that name exists (a failed probe: cheaper than the catalog in wasm). */

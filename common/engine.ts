@@ -14,6 +14,7 @@ import { resolveParams } from './modelHeader.ts';
 import { runModels, type DataDrivenResult } from './dataDriven.ts';
 import { runAudit } from './audit.ts';
 import { runRuleDiff, type DiffConfig, type RuleDiffResult } from './ruleDiff.ts';
+import { checkUserSql } from './sqlGuard.ts';
 
 /**
  * The four result tables of a run (spec section 8), plus what the
@@ -42,7 +43,7 @@ export interface AttributionEngine {
    * diff_totals and diff_credits; the pipeline tables then hold the proposed run.
    */
   ruleDiff(baseline: DiffConfig, proposed: DiffConfig): Promise<RuleDiffResult>;
-  /** Runs a read query with bound parameters. */
+  /** Runs a query (the user's SQL: see common/sqlGuard.ts) with bound parameters. */
   query(sql: string, params?: SqlValue[]): Promise<Row[]>;
   /** Streams a query's rows in batches; returns the row count. */
   stream(sql: string, onRows: (rows: Row[]) => void | Promise<void>, batchRows?: number): Promise<number>;
@@ -188,11 +189,15 @@ export class Engine implements AttributionEngine {
     return runRuleDiff(this.db, this.lib, baseline, proposed, { signal: this.abort.signal, onProgress: this.onProgress });
   }
 
-  query(sql: string, params: SqlValue[] = []): Promise<Row[]> {
+  async query(sql: string, params: SqlValue[] = []): Promise<Row[]> {
+    // query and stream carry the user's SQL (SQL cells): the few functions that pass DuckDB's
+    // configuration lock are refused first (common/sqlGuard.ts); the lock does the rest.
+    checkUserSql(sql);
     return this.db.all(sql, params);
   }
 
   async stream(sql: string, onRows: (rows: Row[]) => void | Promise<void>, batchRows = 10000): Promise<number> {
+    checkUserSql(sql);
     // Paged with LIMIT/OFFSET over a materialised result so each page is stable.
     await this.db.run(`CREATE OR REPLACE TEMP TABLE __stream AS ${sql}`);
     const total = Number((await this.db.all('SELECT count(*) AS n FROM __stream'))[0].n);

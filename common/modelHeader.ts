@@ -93,9 +93,33 @@ function parseDefault(type: string, raw: string, fail: (m: string) => Error): nu
   return raw.replace(/^'(.*)'$/, '$1');
 }
 
+/** A plain decimal number as text: no hex/octal/binary, no Infinity, no unicode digits (JS `Number` takes the first ones). */
+const DECIMAL_RE = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+/** The range of DuckDB's INTEGER, which integer parameters are bound as. */
+const INT32_MAX = 2147483647;
+
+/** A parameter value as a finite number, or undefined when it is not one (text must be a plain decimal). */
+function asNumber(v: unknown): number | undefined {
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string' && DECIMAL_RE.test(v.trim())) n = Number(v.trim());
+  else return undefined;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** How a value is quoted in a message: short, and control characters visible. */
+function shown(v: unknown): string {
+  const s = typeof v === 'string' ? v : String(v);
+  return `'${(s.length > 40 ? s.slice(0, 40) + '...' : s).replace(/[\u0000-\u001f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
+}
+
 /**
  * Checks user values against the specs and fills in defaults. Throws
- * `bad_parameter` with a message that says the allowed range.
+ * `bad_parameter` with a message that names the parameter and says the
+ * allowed range. Numbers must be finite plain decimals (as numbers or text),
+ * integers whole and within DuckDB's INTEGER, booleans true/false: values
+ * that would bind but compute nonsense (0 or negative half-lives, NaN) are
+ * refused here, before any SQL.
  */
 export function resolveParams(specs: ParamSpec[], values: Record<string, unknown>, checks: string[] = [], model = ''): Record<string, SqlValue> {
   const out: Record<string, SqlValue> = {};
@@ -103,16 +127,21 @@ export function resolveParams(specs: ParamSpec[], values: Record<string, unknown
     const v = values[p.name] ?? p.default;
     const where = model ? `${model}: ` : '';
     if (p.type === 'integer' || p.type === 'double') {
-      const n = typeof v === 'string' ? Number(v) : v;
-      if (typeof n !== 'number' || !Number.isFinite(n)) throw new AttribError('bad_parameter', `${where}${p.name} must be a number, got '${v}'`);
+      const n = asNumber(v);
+      if (n === undefined) throw new AttribError('bad_parameter', `${where}${p.name} must be a number, got ${shown(v)}`);
       if (p.type === 'integer' && !Number.isInteger(n)) throw new AttribError('bad_parameter', `${where}${p.name} must be a whole number, got ${n}`);
+      const unit = p.unit ? ' ' + p.unit : '';
       if ((p.min !== undefined && n < p.min) || (p.max !== undefined && n > p.max)) {
-        throw new AttribError('bad_parameter', `${where}${p.name} must be between ${p.min} and ${p.max}${p.unit ? ' ' + p.unit : ''}, got ${n}`);
+        const range = p.min !== undefined && p.max !== undefined ? `between ${p.min} and ${p.max}` : p.min !== undefined ? `at least ${p.min}` : `at most ${p.max}`;
+        throw new AttribError('bad_parameter', `${where}${p.name} must be ${range}${unit}, got ${n}`);
       }
+      if (p.type === 'integer' && Math.abs(n) > INT32_MAX) throw new AttribError('bad_parameter', `${where}${p.name} must be at most ${INT32_MAX} in size, got ${n}`);
       out[p.name] = n;
     } else if (p.type === 'boolean') {
+      if (v !== true && v !== false && v !== 'true' && v !== 'false') throw new AttribError('bad_parameter', `${where}${p.name} must be true or false, got ${shown(v)}`);
       out[p.name] = v === true || v === 'true';
     } else {
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new AttribError('bad_parameter', `${where}${p.name} must be text, got ${shown(v)}`);
       out[p.name] = String(v);
     }
   }
@@ -130,7 +159,8 @@ export function resolveParams(specs: ParamSpec[], values: Record<string, unknown
 
 /**
  * Rewrites `$name` placeholders to positional `$1, $2...` and returns the
- * values in order, skipping string literals, quoted identifiers and comments.
+ * values in order, skipping string literals (dollar-quoted ones too), quoted
+ * identifiers and comments.
  * Both engines bind positional parameters; neither sees a pasted value.
  */
 export function bindNamed(sql: string, values: Record<string, SqlValue>): { sql: string; params: SqlValue[] } {
@@ -146,6 +176,18 @@ export function bindNamed(sql: string, values: Record<string, SqlValue>): { sql:
     } else if (ch === '-' && sql[i + 1] === '-') {
       const end = sql.indexOf('\n', i);
       const stop = end < 0 ? sql.length : end;
+      out += sql.slice(i, stop);
+      i = stop;
+    } else if (ch === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      const stop = end < 0 ? sql.length : end + 2;
+      out += sql.slice(i, stop);
+      i = stop;
+    } else if (ch === '$' && /^\$([a-z_][a-z0-9_]*)?\$/i.test(sql.slice(i, i + 66))) {
+      // A dollar-quoted string ($$...$$ or $tag$...$tag$): text, like '...'.
+      const tag = /^\$([a-z_][a-z0-9_]*)?\$/i.exec(sql.slice(i, i + 66))![0];
+      const end = sql.indexOf(tag, i + tag.length);
+      const stop = end < 0 ? sql.length : end + tag.length;
       out += sql.slice(i, stop);
       i = stop;
     } else if (ch === '$' && /[a-z_]/.test(sql[i + 1] ?? '')) {

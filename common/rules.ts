@@ -73,7 +73,7 @@ export function validateRules(x: unknown): RuleSet {
       if (!(RULE_FIELDS as readonly string[]).includes(c.field)) throw fail(`${name}: unknown field '${c.field}' (one of ${RULE_FIELDS.join(', ')})`);
       if (VALUE_OPS.has(c.op)) {
         if (!Array.isArray(c.values) || !c.values.length || c.values.some((v) => typeof v !== 'string')) throw fail(`${name}: op '${c.op}' needs a non-empty "values" list of strings`);
-        if (c.op === 'regex') for (const v of c.values) try { new RegExp(v); } catch { throw fail(`${name}: bad regex '${v}'`); }
+        if (c.op === 'regex') for (const v of c.values) checkRegex(v, name, fail);
       } else if (c.op === 'internal') {
         if (c.field !== 'referrer_host') throw fail(`${name}: op 'internal' applies to referrer_host only`);
       } else if (c.op !== 'present' && c.op !== 'absent') {
@@ -82,6 +82,24 @@ export function validateRules(x: unknown): RuleSet {
     }
   });
   return set;
+}
+
+/**
+ * Regex values run in DuckDB, whose engine is RE2: linear time (no
+ * catastrophic backtracking on `(a+)+$`), but without lookaround or
+ * backreferences. Those are refused here with the rule's name rather than
+ * failing mid-run with DuckDB's message; the rest is checked with JS's parser.
+ */
+function checkRegex(v: string, name: string, fail: (msg: string) => Error): void {
+  try {
+    new RegExp(v);
+  } catch {
+    throw fail(`${name}: bad regex '${v}'`);
+  }
+  // Lookaround (?= (?! (?<= (?<!, backreferences \1..\9 and \k<name> (an escaped backslash before them is fine).
+  if (/(^|[^\\])(\\\\)*(\(\?<?[=!]|\\[1-9]|\\k<)/.test(v)) {
+    throw fail(`${name}: regex '${v}' uses lookaround or a backreference, which DuckDB's regex engine (RE2) does not support`);
+  }
 }
 
 /** SQL for one condition over the staged columns (aliased `e`). */

@@ -5,6 +5,35 @@ import { Engine } from '../common/engine.ts';
 import type { ImportOptions } from '../common/importer.ts';
 import { DEFAULT_MODELS, type RunOptions } from '../common/pipeline.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { Row, SqlValue } from '../common/db.ts';
+import { toRow } from '../common/values.ts';
+
+/** A plain native DuckDB for tests: run/all/close, rows as the native engine gives them. */
+export interface ToolDatabase {
+  run(sql: string, params?: SqlValue[]): Promise<void>;
+  all(sql: string, params?: SqlValue[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A native DuckDB without the engines' lock-down (common/db.ts), for a
+ * test's own file work: writing fixtures, reading an export back. The
+ * engines under test can no longer read or write paths from SQL.
+ */
+export async function openToolDatabase(): Promise<ToolDatabase> {
+  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const conn = await instance.connect();
+  await conn.run("SET TimeZone = 'UTC'");
+  return {
+    run: async (sql, params = []) => void (await conn.run(sql, params.length ? params : undefined)),
+    all: async (sql, params = []) => (await conn.runAndReadAll(sql, params.length ? params : undefined)).getRowObjectsJS().map((r) => toRow(r as Record<string, unknown>)),
+    close: async () => {
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+}
 
 /** A FileSource over bytes, delivered in small chunks to exercise boundaries. */
 export function memorySource(name: string, content: string | Uint8Array, chunk = 4096): FileSource {

@@ -15,7 +15,7 @@ import type { Download, Page } from 'playwright-core';
 import { openApp, skipReason, type App } from './harness.ts';
 import { settled } from './page.ts';
 import { sqlString } from '../../common/db.ts';
-import { openNativeDatabase } from '../../worker/native/database.ts';
+import { openToolDatabase } from '../helpers.ts';
 
 type Workbench = {
   command(id: string): void;
@@ -95,7 +95,8 @@ describe('exports in web mode', { skip: skipReason }, () => {
     const engineRows = await engineCall<Record<string, unknown>[]>(page, 'query', { sql: `SELECT * FROM "${name}"`, params: [] });
     const engineCols = await engineCall<{ name: string; type: string }[]>(page, 'describe', { table: name });
     assert.ok(engineRows.length > 10, `the demo's result has rows: ${engineRows.length}`);
-    const db = await openNativeDatabase();
+    // a plain DuckDB reads the file: the engines may not read paths from SQL (docs/sql-safety.md)
+    const db = await openToolDatabase();
     try {
       const cols = await db.all(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE SELECT * FROM read_parquet(${sqlString(file)}))`);
       assert.deepEqual(cols, engineCols, 'same columns, same types');

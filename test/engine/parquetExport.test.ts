@@ -17,6 +17,7 @@ import { AttribError } from '../../common/errors.ts';
 import { loadModelLibrary } from '../../worker/node/library.ts';
 import { openNativeDatabase } from '../../worker/native/database.ts';
 import { openWasmDatabaseInNode } from '../../worker/wasm/node.ts';
+import { openToolDatabase, type ToolDatabase } from '../helpers.ts';
 
 /** A small table of mixed types, NULLs in every column, text that needs care. */
 const MIXED = `CREATE TABLE mixed AS SELECT * FROM (VALUES
@@ -27,13 +28,13 @@ const MIXED = `CREATE TABLE mixed AS SELECT * FROM (VALUES
 ) v(id, channel, share, big, ts, flag, day, amount, tstz)`;
 
 /** Rows of a query as text per column (DuckDB's own formatting on both sides), in id order. */
-async function asText(db: Database, table: string): Promise<string[][]> {
+async function asText(db: Pick<Database, 'all'>, table: string): Promise<string[][]> {
   const cols = (await db.all(`SELECT column_name AS c FROM (DESCRIBE ${table})`)).map((r) => String(r.c));
   const rows = await db.all(`SELECT ${cols.map((c, i) => `CAST("${c}" AS VARCHAR) AS c${i}`).join(', ')} FROM ${table} ORDER BY 1`);
   return rows.map((r) => cols.map((_, i) => (r[`c${i}`] === null ? null : String(r[`c${i}`]))) as string[]);
 }
 
-async function types(db: Database, table: string): Promise<string[][]> {
+async function types(db: Pick<Database, 'all'>, table: string): Promise<string[][]> {
   return (await db.all(`SELECT column_name AS c, column_type AS t FROM (DESCRIBE ${table})`)).map((r) => [String(r.c), String(r.t)]);
 }
 
@@ -47,10 +48,11 @@ function exportSuite(name: string, openDb: () => Promise<Database>): void {
     });
 
     /** Reads Parquet bytes with native DuckDB (a separate database) into table `back`. */
-    async function readBack(bytes: Uint8Array, file: string): Promise<Database> {
+    async function readBack(bytes: Uint8Array, file: string): Promise<ToolDatabase> {
       const p = path.join(dir, file);
       writeFileSync(p, bytes);
-      const reader = await openNativeDatabase();
+      // not an engine: those may not read paths from SQL (common/db.ts)
+      const reader = await openToolDatabase();
       closers.push(() => reader.close());
       await reader.run(`CREATE TABLE back AS SELECT * FROM read_parquet(${sqlString(p)})`);
       return reader;

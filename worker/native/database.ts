@@ -2,8 +2,14 @@
  * The native engine: DuckDB through @duckdb/node-api (binary inside the npm
  * package). Parquet, JSON and time zones are built in; all cores are used.
  * Runs in Node: the CLI in-process, the desktop app in a utility process.
+ *
+ * SQL cells run arbitrary SQL here, so the database is locked down as it
+ * opens (see {@link openNativeDatabase} and docs/sql-safety.md): DuckDB may
+ * touch files only inside a private sandbox folder, and the configuration is
+ * locked so no statement can widen that again.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { copyFile, link, mkdtemp, readFile, realpath, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, DuckDBDataChunk, VARCHAR, INTEGER, type DuckDBConnection } from '@duckdb/node-api';
@@ -16,17 +22,89 @@ import { toRow } from '../../common/values.ts';
 /** DuckDB's vector size: an appended data chunk holds at most this many rows. */
 const CHUNK_ROWS = 2048;
 
-/** Opens an in-memory native DuckDB with network access and extension loading off. */
-export async function openNativeDatabase(opts: { threads?: number } = {}): Promise<Database> {
-  const instance = await DuckDBInstance.create(':memory:', {
-    // No extension may be fetched at run time; the native build has what we use built in.
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-    ...(opts.threads ? { threads: String(opts.threads) } : {}),
-  });
-  const conn = await instance.connect();
-  await conn.run("SET TimeZone = 'UTC'");
-  return new NativeDatabase(instance, conn);
+/** Options of {@link openNativeDatabase}. */
+export interface NativeOptions {
+  /** Worker threads (default: all cores). */
+  threads?: number;
+  /** DuckDB's memory_limit, e.g. '512MB' (default: 80% of RAM); past it, work spills to the sandbox. */
+  memoryLimit?: string;
+}
+
+/**
+ * Opens an in-memory native DuckDB, locked down before any other SQL runs:
+ *
+ * - a private sandbox folder is made (mkdtemp: mode 0700, a random name) and
+ *   is the only place DuckDB may read or write (`allowed_directories`); the
+ *   spill folder (`temp_directory`) is inside it;
+ * - `enable_external_access = false`: no other file, no URL, no ATTACH of a
+ *   file outside, no INSTALL or LOAD of extensions;
+ * - extension autoinstall/autoload off: an unknown function fails, it never
+ *   downloads anything;
+ * - `lock_configuration = true`: from here on every SET, RESET and
+ *   configuration PRAGMA fails, so none of the above can be undone. Settings
+ *   the pipeline needs (TimeZone, threads, memory_limit) are made before.
+ *
+ * DuckDB checks each path after resolving it (`..` and symbolic links
+ * included): a link inside the sandbox to a file outside is refused (verified
+ * in test/engine/sqlSafety.test.ts). Files the user opens are read through
+ * {@link NativeDatabase.loadParquet}, which links them into the sandbox for
+ * the length of the import.
+ */
+export async function openNativeDatabase(opts: NativeOptions = {}): Promise<Database> {
+  // realpath: on macOS the temp folder is reached through a symbolic link (/var -> /private/var).
+  const sandbox = await realpath(await mkdtemp(path.join(tmpdir(), 'attrib-sandbox-')));
+  let instance: DuckDBInstance | undefined;
+  try {
+    instance = await DuckDBInstance.create(':memory:', {
+      // No extension may be fetched at run time; the native build has what we use built in.
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      ...(opts.threads ? { threads: String(opts.threads) } : {}),
+    });
+    const conn = await instance.connect();
+    // Order matters: every SET must come before lock_configuration, and the
+    // paths before enable_external_access (which forbids setting them after).
+    await conn.run("SET TimeZone = 'UTC'");
+    if (opts.memoryLimit) await conn.run(`SET memory_limit = ${sqlString(opts.memoryLimit)}`);
+    await conn.run(`SET temp_directory = ${sqlString(path.join(sandbox, 'spill'))}`);
+    await conn.run(`SET allowed_directories = [${sqlString(sandbox)}]`);
+    await conn.run('SET enable_external_access = false');
+    await conn.run('SET lock_configuration = true');
+    return new NativeDatabase(instance, conn, sandbox);
+  } catch (e) {
+    instance?.closeSync();
+    await rm(sandbox, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * Puts a file the user opened where the locked-down DuckDB may read it: a
+ * hard link in a fresh folder of the sandbox (no bytes copied), or, across
+ * file systems or where links are refused, a copy (a copy-on-write clone
+ * where the file system has them). A symbolic link would not do: DuckDB
+ * resolves it and refuses the target outside the sandbox. The file keeps its
+ * own base name (glob characters aside), so DuckDB's messages name it as the
+ * user knows it.
+ */
+async function linkIntoSandbox(sandbox: string, file: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(sandbox, 'open-'));
+  // DuckDB expands glob characters in a path: '[ab].parquet' would not find itself. (A '*' alone
+  // would only match this file: it is alone in its folder.)
+  const target = path.join(dir, path.basename(file).replace(/[*?[\]{}\\]/g, '_'));
+  try {
+    await link(file, target);
+  } catch {
+    await copyFile(file, target, fsConstants.COPYFILE_FICLONE);
+  }
+  return {
+    path: target,
+    // unlink first: the user's file itself is never touched, only our name for it.
+    remove: async () => {
+      await unlink(target).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 class NativeDatabase implements Database {
@@ -34,6 +112,8 @@ class NativeDatabase implements Database {
   constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    /** The only folder DuckDB may touch (see openNativeDatabase); removed on close. */
+    private readonly sandbox: string,
   ) {}
 
   async run(sql: string, params: SqlValue[] = []): Promise<void> {
@@ -71,30 +151,42 @@ class NativeDatabase implements Database {
   async loadParquet(source: FileSource, table: string, onBatch: () => Promise<void>, onProgress?: ProgressFn): Promise<void> {
     if (!source.path) throw new AttribError('file_unreadable', 'the native engine reads Parquet from a path', { file: source.name });
     onProgress?.(0, 1, 'reading Parquet');
+    let linked;
     try {
-      // file_row_number is 0-based; rejects speak of 1-based rows like CSV data rows.
-      await this.conn.run(
-        `CREATE OR REPLACE VIEW ${ident(table)} AS
-         SELECT CAST(file_row_number + 1 AS INTEGER) AS _row, CAST(NULL AS INTEGER) AS _line, * EXCLUDE (file_row_number)
-         FROM read_parquet(${sqlString(source.path)}, file_row_number = true)`,
-      );
+      linked = await linkIntoSandbox(this.sandbox, source.path);
     } catch (e) {
-      throw parquetError(source.name, e);
+      throw new AttribError('file_unreadable', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: source.name });
     }
     try {
-      await onBatch();
-    } catch (e) {
-      // the view decodes data pages while the batch is staged: damage past the footer shows now
-      if (!(e instanceof AttribError) && /parquet|thrift|snappy|zstd|gzip|decompress|IO Error/i.test(String(e))) throw parquetError(source.name, e);
-      throw e;
+      try {
+        // file_row_number is 0-based; rejects speak of 1-based rows like CSV data rows.
+        // The path is a literal (a view cannot hold a parameter); it is our own sandbox name, escaped.
+        await this.conn.run(
+          `CREATE OR REPLACE VIEW ${ident(table)} AS
+           SELECT CAST(file_row_number + 1 AS INTEGER) AS _row, CAST(NULL AS INTEGER) AS _line, * EXCLUDE (file_row_number)
+           FROM read_parquet(${sqlString(linked.path)}, file_row_number = true)`,
+        );
+      } catch (e) {
+        throw parquetError(source.name, e);
+      }
+      try {
+        await onBatch();
+      } catch (e) {
+        // the view decodes data pages while the batch is staged: damage past the footer shows now
+        if (!(e instanceof AttribError) && /parquet|thrift|snappy|zstd|gzip|decompress|IO Error/i.test(String(e))) throw parquetError(source.name, e);
+        throw e;
+      } finally {
+        await this.conn.run(`DROP VIEW IF EXISTS ${ident(table)}`);
+      }
     } finally {
-      await this.conn.run(`DROP VIEW IF EXISTS ${ident(table)}`);
+      await linked.remove();
     }
     onProgress?.(1, 1, 'reading Parquet');
   }
 
   async toParquet(sql: string): Promise<Uint8Array> {
-    const dir = await mkdtemp(path.join(tmpdir(), 'attrib-export-'));
+    // Inside the sandbox: the only place the locked-down DuckDB may write.
+    const dir = await mkdtemp(path.join(this.sandbox, 'export-'));
     const file = path.join(dir, 'export.parquet');
     try {
       await this.conn.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet)`);
@@ -113,6 +205,7 @@ class NativeDatabase implements Database {
   async close(): Promise<void> {
     this.conn.closeSync();
     this.instance.closeSync();
+    await rm(this.sandbox, { recursive: true, force: true });
   }
 }
 

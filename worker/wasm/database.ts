@@ -55,6 +55,14 @@ export async function wrapWasmConnection(
   // Never reach for the network: an unknown function must fail, not download an extension.
   await conn.query('SET autoinstall_known_extensions = false');
   await conn.query('SET autoload_known_extensions = false');
+  // SQL cells run arbitrary SQL. This engine reads every file through JavaScript (CSV and
+  // NDJSON tokenised in TypeScript, Parquet through parquet-wasm, both into Arrow), so DuckDB
+  // itself needs no file at all: its virtual file system (registered files, and in Node the
+  // host's real files) and the network are shut, and the lock stops any SET, RESET or
+  // configuration PRAGMA from reopening them (docs/sql-safety.md). In-memory ATTACH (the
+  // compressed database of expectRows) and USE still work after it.
+  await conn.query('SET enable_external_access = false');
+  await conn.query('SET lock_configuration = true');
   return new WasmDatabase(conn, parquet, onClose, { compressAboveRows: 2_500_000, minBatchRows: 100_000, ...tuning });
 }
 
@@ -96,6 +104,7 @@ class WasmDatabase implements Database {
 
   async all(sql: string, params: SqlValue[] = []): Promise<Row[]> {
     this.checkInterrupt();
+    checkTextSize(sql, params);
     let table: Table;
     if (params.length) {
       const stmt = await this.conn.prepare(sql);
@@ -192,6 +201,7 @@ class WasmDatabase implements Database {
     this.checkInterrupt();
     const described = await this.all(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE (${sql}))`);
     const select = `SELECT ${exportColumns(described.map((r) => ({ name: String(r.name), type: String(r.type) })))} FROM (${sql})`;
+    checkTextSize(select, []);
     // The IPC bytes as they are: an Arrow Table object from duckdb-wasm's own copy of apache-arrow
     // (CommonJS in Node) would not serialise through ours.
     const ipc = await this.conn.useUnsafe((bindings, conn) => bindings.runQuery(conn, select));
@@ -211,6 +221,28 @@ class WasmDatabase implements Database {
   async close(): Promise<void> {
     await this.conn.close();
     await this.onClose();
+  }
+}
+
+/**
+ * The longest SQL text or string parameter handed to duckdb-wasm, in UTF-8
+ * bytes. duckdb-wasm 1.32 copies each onto the wasm stack: from about 1.4 MB
+ * (a 10 MB text parameter, a pasted SQL cell) it writes out of bounds and the
+ * whole engine is dead ("memory access out of bounds" on every later call).
+ * 1 MiB was verified to work (test/engine/sqlSafety.test.ts).
+ */
+export const WASM_MAX_TEXT_BYTES = 1 << 20;
+
+/** Refuses, with a clear message, text that would crash duckdb-wasm (see {@link WASM_MAX_TEXT_BYTES}). */
+function checkTextSize(sql: string, params: readonly SqlValue[]): void {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: only long text needs counting.
+  const bytes = (s: string) => (s.length * 3 <= WASM_MAX_TEXT_BYTES ? 0 : encoder.encode(s).length);
+  const mb = (n: number) => (n / (1 << 20)).toFixed(1);
+  const n = bytes(sql);
+  if (n > WASM_MAX_TEXT_BYTES) throw new AttribError('bad_parameter', `this SQL is ${mb(n)} MB long; the web engine takes at most 1 MB of SQL text`);
+  for (const p of params) {
+    const k = typeof p === 'string' ? bytes(p) : 0;
+    if (k > WASM_MAX_TEXT_BYTES) throw new AttribError('bad_parameter', `a parameter value is ${mb(k)} MB long; the web engine takes at most 1 MB per value`);
   }
 }
 
