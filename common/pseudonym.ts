@@ -108,3 +108,16 @@ export const KEY_ID_RE = /^[0-9a-f]{16}$/;
  * kept (kept columns, the raw text of rejected rows).
  */
 export const PII_NAME_RE = /(^|[^a-z])(e-?mail|user_?id|userid|anon(ymous)?_?id|client_?id|user_pseudo_id|distinct_id|device_?id|visitor_?id|cookie_?id|customer_?(user_?)?id|person_?id|ip|ip_?address|user_ipaddress|phone|mobile|idfa|gaid|appsflyer_id|domain_userid|network_userid|user_fingerprint)($|[^a-z])/i;
+
+/** A whole value that is an e-mail address (RE2 and JavaScript alike): hashed lower-cased. */
+export const EMAIL_FULL_RE = `[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}`;
+
+/**
+ * The pseudonym the import gives an identifier (what aw_pid computes in SQL):
+ * the value trimmed, an e-mail address lower-cased, then HMAC-SHA-256 hex.
+ * Lets the UI find a person by the raw id the user types.
+ */
+export async function pseudonymOf(key: Uint8Array, value: string): Promise<string> {
+  const v = value.trim();
+  return hmacHex(key, new RegExp(`^${EMAIL_FULL_RE}$`).test(v) ? v.toLowerCase() : v);
+}

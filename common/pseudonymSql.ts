@@ -9,11 +9,11 @@
  */
 import type { Database } from './db.ts';
 import { sqlString } from './db.ts';
-import { fromHex, hmacPads } from './pseudonym.ts';
+import { EMAIL_FULL_RE, fromHex, hmacPads } from './pseudonym.ts';
 import { AttribError } from './errors.ts';
 
-/** A whole value that is an e-mail address (RE2 syntax). */
-const EMAIL_FULL = `[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}`;
+/** A whole value that is an e-mail address (shared with the UI's pseudonymOf). */
+const EMAIL_FULL = EMAIL_FULL_RE;
 /** An e-mail address inside longer text, also URL-encoded (`%40`), as in `?email=a%40b.com`. */
 const EMAIL_ANY = `[A-Za-z0-9._%+'-]+(@|%40)[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}`;
 /** IPv4 addresses, and IPv6 in full or `::` form (a time like 12:30:45 has neither). */

@@ -4,6 +4,7 @@
  * routes every command of the registry. All engine work happens in the
  * engine host; this file only sends messages and paints.
  */
+import { fromHex, pseudonymOf } from '../../common/pseudonym.ts';
 import type { ImportOptions } from '../../common/importer.ts';
 import type { HostBridge, KeyInfo, PickedFile } from '../../common/bridge.ts';
 import { EngineClient } from '../../common/client.ts';
@@ -397,6 +398,13 @@ export class App implements ViewHost {
     });
   }
 
+  /** The pseudonym the data cell's import gives `id`, when it pseudonymises and its key is open. */
+  private async pseudonymOf(id: string): Promise<string | null> {
+    const keyIdOf = this.nb.cells.find((c): c is DataCell => c.kind === 'data' && !!c.options.pseudonymize)?.options.pseudonymize?.keyId;
+    const key = keyIdOf ? await this.host.keys.get(keyIdOf) : null;
+    return key ? pseudonymOf(fromHex(key), id) : null;
+  }
+
   keyKeptIn(keyId: string): KeyInfo['kept'] | undefined {
     return this.keyKept.get(keyId);
   }
@@ -685,7 +693,7 @@ export class App implements ViewHost {
   }
 
   private openInspector(): void {
-    this.inspector = openInspector({ session: this.session, dark: () => this.themeDark, run: () => this.lastRun });
+    this.inspector = openInspector({ session: this.session, dark: () => this.themeDark, run: () => this.lastRun, pseudonym: (id) => this.pseudonymOf(id) });
   }
 
   // ------------------------------------------------------------ cells and files

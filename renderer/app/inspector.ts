@@ -42,6 +42,11 @@ export interface InspectorDeps {
   session: Session;
   dark(): boolean;
   run(): InspectorRun | undefined;
+  /**
+   * The pseudonym the import gave this id, when the data is pseudonymised and
+   * its key is open (else null): lets a person be found by the raw id typed.
+   */
+  pseudonym?(id: string): Promise<string | null>;
 }
 
 const ID = '__inspector';
@@ -154,6 +159,9 @@ export function openInspector(deps: InspectorDeps, initial = ''): InspectorHandl
       return;
     }
     replace(list, h('div', { class: 'note insp-pad' }, 'Searching…'));
+    // pseudonymised data: the typed id is also looked up by its pseudonym (never stored)
+    const hashed = /^[0-9a-f]{64}$/.test(s) ? null : ((await deps.pseudonym?.(s).catch(() => null)) ?? null);
+    if (my !== seq) return;
     let rows: Row[];
     try {
       rows = await q(`
@@ -165,19 +173,21 @@ export function openInspector(deps: InspectorDeps, initial = ''): InspectorHandl
           ORDER BY rank, id LIMIT $lim
         ), ppl AS (
           SELECT 'person' AS kind, person_key AS id, person_key AS person, NULL::BIGINT AS at_us, NULL::DOUBLE AS value, NULL::VARCHAR AS status,
-            CASE WHEN bool_or(person_key = $q OR user_id = $q OR anon_id = $q OR event_id = $q) THEN 1 ELSE 3 END AS rank,
-            CASE WHEN bool_or(user_id = $q) THEN 'user_id' WHEN bool_or(anon_id = $q) THEN 'anon_id' WHEN bool_or(person_key = $q) THEN 'person_key'
+            CASE WHEN bool_or(person_key = $q OR user_id = $q OR anon_id = $q OR event_id = $q OR user_id = $h OR anon_id = $h) THEN 1 ELSE 3 END AS rank,
+            CASE WHEN bool_or(user_id = $h) THEN 'user_id (by its pseudonym)' WHEN bool_or(anon_id = $h) THEN 'anon_id (by its pseudonym)'
+                 WHEN bool_or(user_id = $q) THEN 'user_id' WHEN bool_or(anon_id = $q) THEN 'anon_id' WHEN bool_or(person_key = $q) THEN 'person_key'
                  WHEN bool_or(event_id = $q) THEN 'event_id of one of their events'
                  WHEN bool_or(starts_with(user_id, $q)) THEN 'user_id starts with it' WHEN bool_or(starts_with(anon_id, $q)) THEN 'anon_id starts with it'
                  ELSE 'person_key starts with it' END AS how
           FROM events_p
           WHERE starts_with(person_key, $q) OR starts_with(user_id, $q) OR starts_with(anon_id, $q) OR (event_id = $q AND NOT is_conversion)
+            OR user_id = $h OR anon_id = $h
           GROUP BY person_key
           ORDER BY rank, id LIMIT $lim
         ), m AS (SELECT * FROM conv UNION ALL SELECT * FROM ppl ORDER BY rank, kind, id LIMIT $lim)
         SELECT m.kind, m.id, m.person, m.at_us, m.value, m.status, m.how, m.rank,
           CASE WHEN m.kind = 'person' THEN (SELECT count(*) FROM conversions c WHERE c.person_key = m.id) END AS conversions
-        FROM m ORDER BY m.rank, m.kind, m.id`, { q: s, lim: MAX_MATCHES });
+        FROM m ORDER BY m.rank, m.kind, m.id`, { q: s, h: hashed, lim: MAX_MATCHES });
     } catch (e) {
       if (my === seq) replace(list, h('div', { class: 'error-box' }, (e as Error).message.split('\n')[0]));
       return;

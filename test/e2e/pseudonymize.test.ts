@@ -95,10 +95,20 @@ describe('pseudonymisation in web mode', { skip: skipReason }, () => {
     run = await lastRun(page);
     await data.locator('button', { hasText: 'Show rejects' }).click();
     await settledAfter(page, run);
-    const shown = await page.evaluate(() => document.body.innerText + Array.from(document.querySelectorAll('input, textarea')).map((i) => (i as HTMLInputElement).value).join('\n'));
-    assert.ok(shown.includes(hmac('grace.h@example.com').slice(0, 12)), 'the rejects grid shows the pseudonym');
-    assert.deepEqual(found(Buffer.from(shown), [...needles, keyHex]), [], 'the page shows no raw id and not the key');
+    const shown0 = await page.evaluate(() => document.body.innerText + Array.from(document.querySelectorAll('input, textarea')).map((i) => (i as HTMLInputElement).value).join('\n'));
+    assert.ok(shown0.includes(hmac('grace.h@example.com').slice(0, 12)), 'the rejects grid shows the pseudonym');
+    assert.deepEqual(found(Buffer.from(shown0), [...needles, keyHex]), [], 'the page shows no raw id and not the key');
     await page.screenshot({ path: path.join(repo, 'test/artifacts/screenshots/privacy-pseudonymised.png') });
+
+    // the journey inspector finds a person by the raw e-mail typed (looked up by its pseudonym)
+    await command(page, 'journey.inspect');
+    const input = page.locator('.inspector .insp-search');
+    await input.fill(' Alice.Martin@Example.com');
+    await input.press('Enter');
+    await page.locator('.inspector .insp-list', { hasText: 'matched on user_id (by its pseudonym)' }).waitFor({ timeout: 30_000 });
+    assert.ok(await page.locator('.inspector .insp-match-id', { hasText: hmac('alice.martin@example.com') }).count() >= 1);
+    await page.keyboard.press('Escape');
+    await page.locator('.inspector').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
 
     // the saved notebook records the key id, never the key or an id
     const [nbDl] = await Promise.all([page.waitForEvent('download'), command(page, 'notebook.save')]);

@@ -14,7 +14,7 @@ import { createHmac } from 'node:crypto';
 import type { Database, Row } from '../../common/db.ts';
 import { Engine } from '../../common/engine.ts';
 import { DATA_DRIVEN_MODELS, RULE_BASED_MODELS } from '../../common/pipeline.ts';
-import { keyId, toHex } from '../../common/pseudonym.ts';
+import { keyId, pseudonymOf, toHex } from '../../common/pseudonym.ts';
 import { loadModelLibrary, loadRules } from '../../worker/node/library.ts';
 import { openNativeDatabase } from '../../worker/native/database.ts';
 import { openWasmDatabaseInNode } from '../../worker/wasm/node.ts';
@@ -89,6 +89,9 @@ function suite(name: string, openDb: () => Promise<Database>) {
       const url = await db.all(`SELECT page_url FROM events WHERE event_id = 'e2'`);
       assert.equal(url[0].page_url, 'https://shop.example/?utm_source=newsletter&email=[email]');
       assert.equal(report.pseudonymized?.keyId, await keyId(KEY));
+      // the UI's pseudonymOf (finding a person by a typed id) gives what the SQL gave
+      assert.ok(users.has(await pseudonymOf(KEY, '  Alice.Martin@EXAMPLE.com ')));
+      assert.ok(anons.has(await pseudonymOf(KEY, devices[0])));
       assert.deepEqual(report.pseudonymized?.fields, ['user_id (user_id)', 'anon_id (anonymous_id)']);
       await engine.close();
     });
