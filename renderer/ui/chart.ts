@@ -36,9 +36,20 @@ function themeConfig(dark: boolean): Record<string, unknown> {
   };
 }
 
-/** Renders `spec` (data inline) into `el`; returns the vega-embed result (view for export, finalize). */
+/**
+ * Renders `spec` (data inline) into `el`; returns the vega-embed result (view
+ * for export, finalize). Safe on a spec nobody sanitised (design/trust.md
+ * S14): every URL vega could dereference (data.url, image marks, href links)
+ * goes through the loader, which refuses it, and the spec's own
+ * `usermeta.embedOptions` (which vega-embed merges OVER ours: it could turn
+ * the actions menu and its "Open in Vega Editor" link back on, or name a
+ * patch or config to load) is dropped. `mode` is pinned: a `$schema` naming
+ * Vega cannot switch a notebook's spec to raw Vega.
+ */
 export async function drawChart(el: HTMLElement, spec: VegaLiteSpec, dark: boolean): Promise<Result> {
-  return embed(el, spec as VisualizationSpec, {
+  const { usermeta: _dropped, ...safe } = spec;
+  return embed(el, safe as VisualizationSpec, {
+    mode: 'vega-lite',
     actions: false,
     ast: true,
     expr: expressionInterpreter,
