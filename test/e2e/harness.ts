@@ -60,8 +60,9 @@ const ARGS = [
   '--gcm-registration-url=http://127.0.0.1:9/register',
   '--gcm-mcs-endpoint=http://127.0.0.1:9/mcs',
   // Belt and braces (design/trust.md N4): no host name resolves, so even a request
-  // that escaped both nets below could not reach a server by name.
-  '--host-resolver-rules=MAP * ~NOTFOUND',
+  // that escaped both nets below could not reach a server by name. Chromium applies
+  // MAP * to IP literals too: the page's server (and the trap) on 127.0.0.1 are excluded.
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
 
 /** One browser session on the served build. */
