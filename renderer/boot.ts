@@ -7,6 +7,7 @@ import './styles.css';
 import type { HostBridge } from '../common/bridge.ts';
 import { App } from './app/app.ts';
 import { h, replace } from './ui/dom.ts';
+import { drawChart } from './ui/chart.ts';
 
 /** Boots the app into `root` with `host`. */
 export async function boot(root: HTMLElement, host: HostBridge): Promise<App> {
@@ -21,5 +22,8 @@ export async function boot(root: HTMLElement, host: HostBridge): Promise<App> {
     throw e;
   }
   (window as unknown as { __workbench: App }).__workbench = app;
+  // The chart renderer itself, for test/e2e/privacy-render.test.ts: it draws specs that
+  // bypass the cells' sanitiser, to show the loader refuses URLs on its own (S14).
+  (window as unknown as { __drawChart: typeof drawChart }).__drawChart = drawChart;
   return app;
 }

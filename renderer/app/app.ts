@@ -394,7 +394,12 @@ export class App implements ViewHost {
     void this.host.pickDataFiles().then((files) => {
       if (!files.length) return;
       this.files.set(id, files[0]);
-      this.apply({ type: 'update', id, patch: { path: files[0].relativePath ?? files[0].name } as Partial<Cell> }, [id]);
+      const path = files[0].relativePath ?? files[0].name;
+      // The file given again under the name the cell already has (a reopened notebook in web mode
+      // asks for it): the notebook does not change, so apply() would not run anything. Run it.
+      const same = this.nb.cells.some((c) => c.id === id && c.kind === 'data' && c.path === path);
+      if (same) this.runner.request([id]);
+      else this.apply({ type: 'update', id, patch: { path } as Partial<Cell> }, [id]);
     });
   }
 

@@ -396,7 +396,9 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
         data.truncated ? h('div', { class: 'note warn-text' }, `Showing the first ${data.rows.length.toLocaleString('en-US')} rows of ${current.from}: aggregate in SQL to chart all of it.`) : null,
         removed.length ? h('div', { class: 'note warn-text' }, `Removed from the spec (charts cannot load anything): ${removed.join(', ')}`) : null);
     } catch (e) {
-      if (seq === drawSeq) replace(chartEl, h('div', { class: 'error-box' }, h('b', {}, 'Chart error'), ': ', (e as Error).message));
+      // what the sanitiser removed is often why the spec no longer draws: say both
+      if (seq === drawSeq) replace(chartEl, h('div', { class: 'error-box' }, h('b', {}, 'Chart error'), ': ', (e as Error).message),
+        removed.length ? h('div', { class: 'note warn-text' }, `Removed from the spec (charts cannot load anything): ${removed.join(', ')}`) : null);
     }
   };
   renderBar();

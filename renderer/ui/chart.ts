@@ -9,16 +9,18 @@ import { expressionInterpreter } from 'vega-interpreter';
 import { loader as vegaLoader } from 'vega';
 import type { VegaLiteSpec } from '../../common/charts.ts';
 
-/** A loader that never loads: specs reach vega with their data inline. */
-function offlineLoader() {
+/**
+ * A loader that never loads: specs reach vega with their data inline. Every
+ * URL vega asks for (data, images, href links) is refused and noted in
+ * `refused`, so the caller can say so instead of drawing an empty chart.
+ */
+function offlineLoader(refused: string[]) {
   const base = vegaLoader();
-  const refuse = (what: string) => Promise.reject(new Error(`charts cannot load ${what}: data comes from the notebook's results`));
-  return Object.assign(base, {
-    load: (uri: string) => refuse(uri),
-    sanitize: (uri: string) => refuse(uri),
-    http: (uri: string) => refuse(uri),
-    file: (uri: string) => refuse(uri),
-  });
+  const refuse = (uri: unknown) => {
+    refused.push(String(uri));
+    return Promise.reject(new Error(`charts cannot load ${String(uri)}: data comes from the notebook's results`));
+  };
+  return Object.assign(base, { load: refuse, sanitize: refuse, http: refuse, file: refuse });
 }
 
 /** Chart colours and type that follow the app's theme (CSS variables). */
@@ -36,18 +38,37 @@ function themeConfig(dark: boolean): Record<string, unknown> {
   };
 }
 
-/** Renders `spec` (data inline) into `el`; returns the vega-embed result (view for export, finalize). */
+/**
+ * Renders `spec` (data inline) into `el`; returns the vega-embed result (view
+ * for export, finalize). Safe on a spec nobody sanitised (design/trust.md
+ * S14): every URL vega could dereference (data.url, image marks, href links)
+ * goes through the loader, which refuses it, and the spec's own
+ * `usermeta.embedOptions` (which vega-embed merges OVER ours: it could turn
+ * the actions menu and its "Open in Vega Editor" link back on, or name a
+ * patch or config to load) is dropped. `mode` is pinned: a `$schema` naming
+ * Vega cannot switch a notebook's spec to raw Vega.
+ */
 export async function drawChart(el: HTMLElement, spec: VegaLiteSpec, dark: boolean): Promise<Result> {
-  return embed(el, spec as VisualizationSpec, {
+  const { usermeta: _dropped, ...safe } = spec;
+  const refused: string[] = [];
+  const result = await embed(el, safe as VisualizationSpec, {
+    mode: 'vega-lite',
     actions: false,
     ast: true,
     expr: expressionInterpreter,
-    loader: offlineLoader() as never,
+    loader: offlineLoader(refused) as never,
     renderer: 'svg',
     config: themeConfig(dark) as never,
     tooltip: { theme: dark ? 'dark' : 'light' },
     logLevel: 0,
   });
+  // vega logs a failed load and draws on without the data: make it an error the cell shows
+  if (refused.length) {
+    result.finalize();
+    el.replaceChildren();
+    throw new Error(`charts cannot load ${[...new Set(refused)].join(', ')}: data comes from the notebook's results, never from a URL or file`);
+  }
+  return result;
 }
 
 /** The colour charts are drawn on in the page now (a cell's panel, which follows the theme). */

@@ -5,6 +5,9 @@
  */
 import * as monaco from 'monaco-editor/editor/editor.api';
 import 'monaco-editor/languages/definitions/sql/register';
+// editor.api is the core without contributions: the completion provider below shows nothing
+// unless the suggest widget's controller is loaded too.
+import 'monaco-editor/editor/contrib/suggest/browser/suggestController';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 
 /** What completion offers: the engine's catalog, refreshed after every run. */

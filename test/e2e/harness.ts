@@ -59,6 +59,10 @@ const ARGS = [
   '--gcm-checkin-url=http://127.0.0.1:9/checkin',
   '--gcm-registration-url=http://127.0.0.1:9/register',
   '--gcm-mcs-endpoint=http://127.0.0.1:9/mcs',
+  // Belt and braces (design/trust.md N4): no host name resolves, so even a request
+  // that escaped both nets below could not reach a server by name. Chromium applies
+  // MAP * to IP literals too: the page's server (and the trap) on 127.0.0.1 are excluded.
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
 
 /** One browser session on the served build. */
@@ -84,8 +88,12 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Serves dist/renderer (or `opts.root`), launches Chromium with a fresh profile and opens `pagePath` (default the app). */
-export async function openApp(pagePath = '', opts: { root?: string } = {}): Promise<App> {
+/**
+ * Serves dist/renderer (or `opts.root`), launches Chromium with a fresh
+ * profile and opens `pagePath` (default the app). `opts.args` are extra
+ * Chromium switches (e.g. `--log-net-log=FILE`).
+ */
+export async function openApp(pagePath = '', opts: { root?: string; args?: string[] } = {}): Promise<App> {
   const served: string[] = [];
   const server = await serveStatic({ root: opts.root ?? DIST, port: 0, onRequest: (p) => served.push(p) });
   const trap = await startTrap();
@@ -97,7 +105,7 @@ export async function openApp(pagePath = '', opts: { root?: string } = {}): Prom
       executablePath: CHROMIUM,
       headless: true,
       // Chromium bypasses a proxy for loopback addresses by default: the page's server is reached directly.
-      args: [...ARGS, `--proxy-server=http://127.0.0.1:${trap.port}`],
+      args: [...ARGS, `--proxy-server=http://127.0.0.1:${trap.port}`, ...(opts.args ?? [])],
       viewport: { width: 1200, height: 800 },
       // Downloads (the export fallback) land in Playwright's temporary folder.
       acceptDownloads: true,

@@ -68,6 +68,26 @@ describe('scripts/serve.mjs', () => {
     assert.equal(head.body, '');
   });
 
+  it('S4: the same CSP on the page, a worker script, a wasm file and a 404; it meets design/trust.md S4 and N6', async () => {
+    writeFileSync(path.join(root, 'assets', 'engine.worker-x.js'), 'self.onmessage = () => {};');
+    const want = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' blob: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+    assert.equal(cspValue(), want, 'the policy, exactly');
+    for (const p of ['/', '/index.html', '/assets/engine.worker-x.js', '/assets/a.wasm', '/nope.js']) {
+      const r = await get(server.port, p);
+      assert.equal(r.headers['content-security-policy'], want, p);
+      assert.equal(r.headers['x-content-type-options'], 'nosniff', p);
+      assert.equal(r.headers['cross-origin-resource-policy'], 'same-origin', p);
+      assert.equal(r.headers['referrer-policy'], 'no-referrer', p);
+    }
+    // N6: no directive names a host or scheme that reaches the network, and nothing allows eval or inline script
+    const directives = new Map(want.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
+    for (const [name, sources] of directives) {
+      for (const src of sources) assert.ok(["'self'", "'none'", "'wasm-unsafe-eval'", "'unsafe-inline'", 'blob:', 'data:'].includes(src), `${name} ${src}`);
+    }
+    assert.deepEqual(directives.get('script-src'), ["'self'", "'wasm-unsafe-eval'"], 'no unsafe-eval, no unsafe-inline for scripts');
+    assert.deepEqual(directives.get('connect-src'), ["'self'", 'blob:', 'data:'], 'connect-src: the origin only (no http/https hosts)');
+  });
+
   it('refuses every way out of its folder', async () => {
     for (const p of [
       '/../secret.txt',
