@@ -9,8 +9,8 @@
  * locked so no statement can widen that again.
  */
 import { constants as fsConstants } from 'node:fs';
-import { copyFile, link, mkdtemp, readFile, realpath, rm, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, link, mkdir, mkdtemp, readFile, realpath, rm, stat, unlink } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, DuckDBDataChunk, VARCHAR, INTEGER, type DuckDBConnection } from '@duckdb/node-api';
 import type { Database, Row, SqlValue, ProgressFn } from '../../common/db.ts';
@@ -53,6 +53,7 @@ export interface NativeOptions {
 export async function openNativeDatabase(opts: NativeOptions = {}): Promise<Database> {
   // realpath: on macOS the temp folder is reached through a symbolic link (/var -> /private/var).
   const sandbox = await realpath(await mkdtemp(path.join(tmpdir(), 'attrib-sandbox-')));
+  const sandboxes = [sandbox, ...(await homeSandbox(sandbox))];
   let instance: DuckDBInstance | undefined;
   try {
     instance = await DuckDBInstance.create(':memory:', {
@@ -67,14 +68,35 @@ export async function openNativeDatabase(opts: NativeOptions = {}): Promise<Data
     await conn.run("SET TimeZone = 'UTC'");
     if (opts.memoryLimit) await conn.run(`SET memory_limit = ${sqlString(opts.memoryLimit)}`);
     await conn.run(`SET temp_directory = ${sqlString(path.join(sandbox, 'spill'))}`);
-    await conn.run(`SET allowed_directories = [${sqlString(sandbox)}]`);
+    await conn.run(`SET allowed_directories = [${sandboxes.map(sqlString).join(', ')}]`);
     await conn.run('SET enable_external_access = false');
     await conn.run('SET lock_configuration = true');
-    return new NativeDatabase(instance, conn, sandbox);
+    return new NativeDatabase(instance, conn, sandboxes);
   } catch (e) {
     instance?.closeSync();
-    await rm(sandbox, { recursive: true, force: true });
+    for (const d of sandboxes) await rm(d, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/**
+ * A second sandbox in the user's cache folder when it is on another file
+ * system than the temp folder (e.g. /tmp on tmpfs, data under $HOME): a hard
+ * link cannot cross file systems, and the copy made instead would cost the
+ * file's size in time and, on tmpfs, in RAM. Nothing when it cannot be made.
+ */
+async function homeSandbox(first: string): Promise<string[]> {
+  const home = homedir();
+  const base =
+    process.platform === 'win32' ? path.join(process.env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'attribution-workbench')
+    : process.platform === 'darwin' ? path.join(home, 'Library', 'Caches', 'attribution-workbench')
+    : path.join(process.env.XDG_CACHE_HOME || path.join(home, '.cache'), 'attribution-workbench');
+  try {
+    await mkdir(base, { recursive: true, mode: 0o700 });
+    if ((await stat(base)).dev === (await stat(first)).dev) return [];
+    return [await realpath(await mkdtemp(path.join(base, 'sandbox-')))];
+  } catch {
+    return [];
   }
 }
 
@@ -87,7 +109,11 @@ export async function openNativeDatabase(opts: NativeOptions = {}): Promise<Data
  * own base name (glob characters aside), so DuckDB's messages name it as the
  * user knows it.
  */
-async function linkIntoSandbox(sandbox: string, file: string): Promise<{ path: string; remove: () => Promise<void> }> {
+async function linkIntoSandbox(sandboxes: string[], file: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  // the sandbox on the file's own file system, where a hard link is possible
+  const dev = (await stat(file)).dev;
+  let sandbox = sandboxes[0];
+  for (const d of sandboxes) if ((await stat(d)).dev === dev) sandbox = d;
   const dir = await mkdtemp(path.join(sandbox, 'open-'));
   // DuckDB expands glob characters in a path: '[ab].parquet' would not find itself. (A '*' alone
   // would only match this file: it is alone in its folder.)
@@ -112,9 +138,13 @@ class NativeDatabase implements Database {
   constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
-    /** The only folder DuckDB may touch (see openNativeDatabase); removed on close. */
-    private readonly sandbox: string,
+    /** The only folders DuckDB may touch (see openNativeDatabase; the first holds spills and exports); removed on close. */
+    private readonly sandboxes: string[],
   ) {}
+
+  private get sandbox(): string {
+    return this.sandboxes[0];
+  }
 
   async run(sql: string, params: SqlValue[] = []): Promise<void> {
     await this.conn.run(sql, params.length ? params : undefined);
@@ -153,7 +183,7 @@ class NativeDatabase implements Database {
     onProgress?.(0, 1, 'reading Parquet');
     let linked;
     try {
-      linked = await linkIntoSandbox(this.sandbox, source.path);
+      linked = await linkIntoSandbox(this.sandboxes, source.path);
     } catch (e) {
       throw new AttribError('file_unreadable', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: source.name });
     }
@@ -205,7 +235,7 @@ class NativeDatabase implements Database {
   async close(): Promise<void> {
     this.conn.closeSync();
     this.instance.closeSync();
-    await rm(this.sandbox, { recursive: true, force: true });
+    for (const d of this.sandboxes) await rm(d, { recursive: true, force: true });
   }
 }
 
