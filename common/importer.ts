@@ -145,8 +145,9 @@ async function importAll(
       site_domains_re: siteDomainsRegex(opts.siteDomains ?? []),
     });
     await db.run(sql, params);
-    await db.run(fillRawText(rawTable, columns, (detected.delimiter as string) ?? ',', pseudo ? piiColumns(rawNames, resolved.mapping) : undefined));
-    if (keep.length) await db.run(extrasInsert(rawTable, columns, rawNames, keep, source.name, pseudo ? piiColumns(rawNames, resolved.mapping) : undefined));
+    const pii = pseudo ? piiColumns(rawNames, resolved.mapping) : undefined;
+    await db.run(fillRawText(rawTable, columns, (detected.delimiter as string) ?? ',', pii));
+    if (keep.length) await db.run(extrasInsert(rawTable, columns, rawNames, keep, source.name, pii));
   };
 
   if (format === 'parquet') {

@@ -12,8 +12,6 @@ import { sqlString } from './db.ts';
 import { EMAIL_FULL_RE, fromHex, hmacPads } from './pseudonym.ts';
 import { AttribError } from './errors.ts';
 
-/** A whole value that is an e-mail address (shared with the UI's pseudonymOf). */
-const EMAIL_FULL = EMAIL_FULL_RE;
 /** An e-mail address inside longer text, also URL-encoded (`%40`), as in `?email=a%40b.com`. */
 const EMAIL_ANY = `[A-Za-z0-9._%+'-]+(@|%40)[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}`;
 /** IPv4 addresses, and IPv6 in full or `::` form (a time like 12:30:45 has neither). */
@@ -35,9 +33,9 @@ export const IP_MARK = '[ip]';
 const MACROS = [
   `CREATE OR REPLACE TEMP MACRO aw_hmac(v, ip, op) AS sha256(op || unhex(sha256(ip || encode(v))))`,
   `CREATE OR REPLACE TEMP MACRO aw_pid(v, ip, op) AS CASE WHEN aw_tok(v) IS NULL THEN v
-     ELSE aw_hmac(CASE WHEN contains(v, '@') AND regexp_full_match(v, ${sqlString(EMAIL_FULL)}) THEN lower(v) ELSE v END, ip, op) END`,
+     ELSE aw_hmac(CASE WHEN contains(v, '@') AND regexp_full_match(v, ${sqlString(EMAIL_FULL_RE)}) THEN lower(v) ELSE v END, ip, op) END`,
   `CREATE OR REPLACE TEMP MACRO aw_scrub(v, ip, op) AS CASE WHEN v IS NULL OR NOT (contains(v, '@') OR contains(v, '%40')) THEN v
-     WHEN regexp_full_match(trim(v), ${sqlString(EMAIL_FULL)}) THEN aw_hmac(lower(trim(v)), ip, op)
+     WHEN regexp_full_match(trim(v), ${sqlString(EMAIL_FULL_RE)}) THEN aw_hmac(lower(trim(v)), ip, op)
      ELSE regexp_replace(v, ${sqlString(EMAIL_ANY)}, ${sqlString(EMAIL_MARK)}, 'g') END`,
   `CREATE OR REPLACE TEMP MACRO aw_rawscrub(v, ip, op) AS
      regexp_replace(regexp_replace(aw_scrub(v, ip, op), ${sqlString(IPV4)}, ${sqlString(IP_MARK)}, 'g'), ${sqlString(IPV6)}, ${sqlString(IP_MARK)}, 'g')`,

@@ -14,17 +14,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCsvText } from './helpers.ts';
+import { PII_DEVICES, PII_EMAILS, PII_FIXTURE, piiNeedles } from './privacyFixture.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const attrib = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'cli/attrib.mjs'), ...args], { encoding: 'utf8', cwd: root });
 const tmp = mkdtempSync(path.join(tmpdir(), 'aw-pseudo-'));
 const at = (...p: string[]) => path.join(tmp, ...p);
-const FIXTURE = 'test/fixtures/privacy/pii_events.csv';
+const FIXTURE = path.relative(root, PII_FIXTURE);
 
-const table = parseCsvText(readFileSync(path.join(root, FIXTURE), 'utf8'));
-const col = (name: string) => table.slice(1).map((r) => r[table[0].indexOf(name)]).filter((v) => v);
-const emails = [...new Set([...col('user_id'), ...col('email')])];
-const needles = [...emails, ...emails.map(encodeURIComponent), ...emails.map((e) => e.split('@')[0]), ...new Set(col('anonymous_id')), ...new Set(col('ip'))];
+const emails = PII_EMAILS;
+const needles = piiNeedles(true);
 const rows = (text: string) => {
   const [head, ...body] = parseCsvText(text).filter((r) => r.length > 1 || r[0] !== '');
   return body.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
@@ -72,7 +71,7 @@ describe('attrib --pseudonymize', () => {
     // P2: the people are the keyed hashes of the fixture's ids (user_id when known, else the device)
     const hmac = (v: string) => createHmac('sha256', key).update(v).digest('hex');
     const people = new Set(rows(readFileSync(at('attribute-native', 'conversions.csv'), 'utf8')).map((r) => r.person_key));
-    const known = new Set([...emails.map((e) => hmac(e.toLowerCase())), ...col('anonymous_id').map(hmac)]);
+    const known = new Set([...emails.map((e) => hmac(e.toLowerCase())), ...PII_DEVICES.map(hmac)]);
     assert.equal(people.size, 6);
     for (const p of people) assert.ok(known.has(p), `${p} is not a pseudonym of a fixture id`);
     // the same bytes from both engines

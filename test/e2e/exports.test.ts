@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { openApp, skipReason, type App } from './harness.ts';
-import { settled } from './page.ts';
+import { settled, withFallbackPickers } from './page.ts';
 import { sqlString } from '../../common/db.ts';
 import { openToolDatabase } from '../helpers.ts';
 
@@ -71,11 +71,7 @@ describe('exports in web mode', { skip: skipReason }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'aw-e2e-exports-'));
   before(async () => {
     app = await openApp();
-    await app.page.addInitScript(() => {
-      delete (window as unknown as Record<string, unknown>).showSaveFilePicker;
-      delete (window as unknown as Record<string, unknown>).showOpenFilePicker;
-    });
-    await app.page.reload();
+    await withFallbackPickers(app.page);
     await settled(app.page, 7);
   });
   after(async () => {

@@ -34,3 +34,15 @@ export function query(page: Page, sql: string, params: unknown[] = []): Promise<
 export function command(page: Page, id: string): Promise<void> {
   return page.evaluate((c) => (globalThis as unknown as { __workbench: { command(id: string): void } }).__workbench.command(c), id);
 }
+
+/**
+ * Removes the File System Access API's pickers (they cannot be driven headless) and reloads, so the
+ * app falls back to file inputs (a `filechooser` event) and downloads (a `download` event).
+ */
+export async function withFallbackPickers(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    delete (window as unknown as Record<string, unknown>).showSaveFilePicker;
+    delete (window as unknown as Record<string, unknown>).showOpenFilePicker;
+  });
+  await page.reload();
+}

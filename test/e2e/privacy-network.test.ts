@@ -27,7 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Download, Page, Request } from 'playwright-core';
 import { openApp, skipReason, type App } from './harness.ts';
-import { command, query, settled } from './page.ts';
+import { command, query, settled, withFallbackPickers } from './page.ts';
 import { TEMPLATES } from '../../common/notebook/templates.ts';
 import { parseNotebook } from '../../common/notebook/format.ts';
 import { parseCsvText } from '../helpers.ts';
@@ -88,12 +88,7 @@ describe('no network in web mode (N1, N2)', { skip: skipReason }, () => {
   const done: string[] = [];
   before(async () => {
     app = await openApp('', { args: [`--log-net-log=${netlog}`, '--net-log-capture-mode=Everything'] });
-    // Pickers of the File System Access API cannot be driven headless: the input and download fallbacks.
-    await app.page.addInitScript(() => {
-      delete (window as unknown as Record<string, unknown>).showSaveFilePicker;
-      delete (window as unknown as Record<string, unknown>).showOpenFilePicker;
-    });
-    await app.page.reload();
+    await withFallbackPickers(app.page);
     await settled(app.page, 7);
   });
   after(async () => {

@@ -15,17 +15,15 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openApp, skipReason, type App } from './harness.ts';
-import { command, lastRun, query, settled, settledAfter } from './page.ts';
+import { command, lastRun, query, settled, settledAfter, withFallbackPickers } from './page.ts';
 import { parseKeyFile } from '../../common/pseudonym.ts';
-import { parseCsvText } from '../helpers.ts';
+import { PII_EMAILS, PII_FIXTURE, piiNeedles } from '../privacyFixture.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const FIXTURE = path.join(repo, 'test/fixtures/privacy/pii_events.csv');
-const table = parseCsvText(readFileSync(FIXTURE, 'utf8'));
-const col = (name: string) => table.slice(1).map((r) => r[table[0].indexOf(name)]).filter((v) => v);
-const emails = [...new Set([...col('user_id'), ...col('email')])];
+const FIXTURE = PII_FIXTURE;
+const emails = PII_EMAILS;
 // whole addresses only: a bare local part ("frank") also occurs in the bundled libraries' code in the HTTP cache
-const needles = [...emails, ...emails.map(encodeURIComponent), ...new Set(col('anonymous_id')), ...new Set(col('ip'))];
+const needles = piiNeedles(false);
 
 /** Every file under `dir`, recursively. */
 function files(dir: string): string[] {
@@ -50,11 +48,7 @@ describe('pseudonymisation in web mode', { skip: skipReason }, () => {
   let app: App;
   before(async () => {
     app = await openApp();
-    await app.page.addInitScript(() => {
-      delete (window as unknown as Record<string, unknown>).showSaveFilePicker;
-      delete (window as unknown as Record<string, unknown>).showOpenFilePicker;
-    });
-    await app.page.reload();
+    await withFallbackPickers(app.page);
     await settled(app.page, 7);
   });
   after(async () => {

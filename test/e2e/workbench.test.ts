@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { openApp, skipReason, type App } from './harness.ts';
-import { command, lastRun, query, settled, settledAfter } from './page.ts';
+import { command, lastRun, query, settled, settledAfter, withFallbackPickers } from './page.ts';
 import { parseNotebook } from '../../common/notebook/format.ts';
 import { parseCsvText } from '../helpers.ts';
 
@@ -29,12 +29,7 @@ describe('workbench in web mode', { skip: skipReason }, () => {
   let app: App;
   before(async () => {
     app = await openApp();
-    // Pickers of the File System Access API cannot be driven headless: use the input and download fallbacks.
-    await app.page.addInitScript(() => {
-      delete (window as unknown as Record<string, unknown>).showSaveFilePicker;
-      delete (window as unknown as Record<string, unknown>).showOpenFilePicker;
-    });
-    await app.page.reload();
+    await withFallbackPickers(app.page);
   });
   after(async () => app?.close());
 

@@ -18,19 +18,13 @@ import { keyId, pseudonymOf, toHex } from '../../common/pseudonym.ts';
 import { loadModelLibrary, loadRules } from '../../worker/node/library.ts';
 import { openNativeDatabase } from '../../worker/native/database.ts';
 import { openWasmDatabaseInNode } from '../../worker/wasm/node.ts';
-import { memorySource, parseCsvText } from '../helpers.ts';
+import { memorySource } from '../helpers.ts';
+import { PII_DEVICES, PII_EMAILS, PII_FIXTURE, piiNeedles } from '../privacyFixture.ts';
 
-const FIXTURE = new URL('../fixtures/privacy/pii_events.csv', import.meta.url);
-const bytes = readFileSync(FIXTURE);
-const table = parseCsvText(bytes.toString('utf8'));
-const header = table[0];
-const col = (name: string) => table.slice(1).map((r) => r[header.indexOf(name)]).filter((v) => v !== undefined && v !== '');
-
-/** Every raw identifier of the fixture: e-mails (also URL-encoded), device ids, IP addresses. */
-const emails = [...new Set([...col('user_id'), ...col('email')])];
-const devices = [...new Set(col('anonymous_id'))];
-const ips = [...new Set(col('ip'))];
-const needles = [...emails, ...emails.map(encodeURIComponent), ...devices, ...ips, ...emails.map((e) => e.split('@')[0])];
+const bytes = readFileSync(PII_FIXTURE);
+const emails = PII_EMAILS;
+const devices = PII_DEVICES;
+const needles = piiNeedles(true);
 
 const KEY = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 const KEY2 = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
