@@ -4,6 +4,7 @@
  * routes every command of the registry. All engine work happens in the
  * engine host; this file only sends messages and paints.
  */
+import { AttribError } from '../../common/errors.ts';
 import { fromHex, pseudonymOf } from '../../common/pseudonym.ts';
 import type { ImportOptions } from '../../common/importer.ts';
 import type { HostBridge, KeyInfo, PickedFile } from '../../common/bridge.ts';
@@ -429,7 +430,8 @@ export class App implements ViewHost {
         ? `Pseudonymising with key ${info.keyId}, kept in the system keychain`
         : `Pseudonymising with key ${info.keyId}. Keep its key file: it is needed to reopen this notebook's data`);
     };
-    const fail = (e: unknown) => toast(`Pseudonymisation: ${(e as Error).message.split('\n')[0]}`);
+    // a key file that is not one names the file (AttribError.oneLine)
+    const fail = (e: unknown) => toast(`Pseudonymisation: ${(e instanceof AttribError ? e.oneLine() : (e as Error).message).split('\n')[0]}`);
     if (action === 'new') void this.host.keys.create().then(turnOn, fail);
     else if (action === 'file') void this.host.keys.importFile().then(turnOn, fail);
     else if (action === 'save' && cell.options.pseudonymize) {
