@@ -20,7 +20,7 @@ const require = createRequire(import.meta.url);
 
 /** The one line `npm run dist` prints where there is no Electron binary. */
 export const NO_BINARY =
-  'npm run dist: no Electron binary here (installed with ELECTRON_SKIP_BINARY_DOWNLOAD); to build packages, on a machine with network run `npm ci` (without ELECTRON_SKIP_BINARY_DOWNLOAD), then `npm run dist`.';
+  'npm run dist: no Electron binary here (npm install could not download it, or ELECTRON_SKIP_BINARY_DOWNLOAD was set); to build packages, on a machine that reaches GitHub run `npm ci` (without ELECTRON_SKIP_BINARY_DOWNLOAD), then `npm run dist`.';
 
 /** The installed Electron executable, or null when its binary was not downloaded. */
 export function electronBinary() {
