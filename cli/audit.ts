@@ -7,7 +7,7 @@ import { PSEUDONYM_OPTIONS } from './pseudonymize.ts';
 import { mkdirSync } from 'node:fs';
 import { AttribError } from '../common/errors.ts';
 import { AUDIT_TABLES, runAudit } from '../common/audit.ts';
-import { importEvents } from '../common/importer.ts';
+import { importEvents } from '../common/import/importer.ts';
 import { buildJourneys, validateRun } from '../common/pipeline.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
 import { openDatabase } from '../worker/node/open.ts';

@@ -8,8 +8,8 @@ import { PSEUDONYM_OPTIONS } from './pseudonymize.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AttribError } from '../common/errors.ts';
-import { PRESETS } from '../common/columns.ts';
-import { importEvents } from '../common/importer.ts';
+import { PRESETS } from '../common/import/columns.ts';
+import { importEvents } from '../common/import/importer.ts';
 import type { ModelLibrary } from '../common/pipeline.ts';
 import {
   parseDiffConfig, runRuleDiff, DEFAULT_DIFF_MODEL, DIFF_CONVERSIONS_TABLE, DIFF_MATRIX_TABLE, DIFF_TOTALS_TABLE, type DiffConfig,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { AttribError } from '../common/errors.ts';
 import { numberOption } from './args.ts';
 import type { Database, Row } from '../common/db.ts';
-import type { ImportOptions } from '../common/importer.ts';
+import type { ImportOptions } from '../common/import/importer.ts';
 import { checkConversionKinds, conversionEventsFor, conversionKindsFromJson, parseConversionKinds, type ConversionKind } from '../common/kinds.ts';
 import { OUTPUT_COLUMNS, type ModelLibrary, type RunOptions } from '../common/pipeline.ts';
 import { importSpend, prepareSpendTables, readSpendRejects, SPEND_REJECT_COLUMNS, type SpendReport } from '../common/spend.ts';

@@ -3,8 +3,8 @@
  * checked before any data is read, turned into the importer's options.
  */
 import { AttribError } from '../common/errors.ts';
-import { parseMapOption } from '../common/columns.ts';
-import type { ImportOptions } from '../common/importer.ts';
+import { parseMapOption } from '../common/import/columns.ts';
+import type { ImportOptions } from '../common/import/importer.ts';
 import { pseudonymizeFrom } from './pseudonymize.ts';
 
 /** Comma-separated list option; undefined when not given. */

@@ -6,9 +6,9 @@ import { KEYGEN_HELP, PSEUDONYM_HELP, PSEUDONYM_OPTIONS, keygenCommand } from '.
 import { mkdirSync } from 'node:fs';
 import { AttribError } from '../common/errors.ts';
 import { numberOption, parseCommand } from './args.ts';
-import { PRESETS } from '../common/columns.ts';
+import { PRESETS } from '../common/import/columns.ts';
 import { importOptionsFrom, list } from './importOptions.ts';
-import { importEvents, type ImportReport } from '../common/importer.ts';
+import { importEvents, type ImportReport } from '../common/import/importer.ts';
 import { buildJourneys, readOutputs, validateRun, OUTPUT_COLUMNS, DATA_DRIVEN_MODELS, DEFAULT_MODELS, RULE_BASED_MODELS, type ModelLibrary } from '../common/pipeline.ts';
 import { runModels } from '../common/dataDriven.ts';
 import type { ParamSpec } from '../common/modelHeader.ts';

@@ -9,7 +9,7 @@ import { AttribError } from '../common/errors.ts';
 import type { Row } from '../common/db.ts';
 import { compareStrings, parseTransforms } from '../common/paths/index.ts';
 import { fractributionParams, parsePathTransforms, runFractribution, FRACTRIBUTION_MODELS, FRACTRIBUTION_TABLES as T, type FractributionModel } from '../common/fractribution.ts';
-import { importEvents, type ImportOptions } from '../common/importer.ts';
+import { importEvents, type ImportOptions } from '../common/import/importer.ts';
 import { resolveParams } from '../common/modelHeader.ts';
 import { readRejects, type ModelLibrary } from '../common/pipeline.ts';
 import { readSpend } from '../common/channelSpend.ts';

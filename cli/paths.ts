@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { AttribError } from '../common/errors.ts';
 import { parseCommand } from './args.ts';
-import { formatFromName } from '../common/source.ts';
+import { formatFromName } from '../common/import/source.ts';
 import {
   checkPathModels,
   formatTransform,

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AttribError } from '../common/errors.ts';
 import type { Database } from '../common/db.ts';
-import type { ImportOptions, ImportReport } from '../common/importer.ts';
+import type { ImportOptions, ImportReport } from '../common/import/importer.ts';
 import type { ModelLibrary } from '../common/pipeline.ts';
 import { DEFAULT_SURVEY_MAP, loadSurveyColumn, loadSurveyResponses, parseSurveyMap, readSurveyCsv, runSurvey, SURVEY_TABLES, type SurveyMapEntry, type SurveyResponses } from '../common/survey.ts';
 import { fileSourceFromPath } from '../worker/native/source.ts';

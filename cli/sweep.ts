@@ -6,9 +6,9 @@
 import { PSEUDONYM_OPTIONS } from './pseudonymize.ts';
 import { AttribError } from '../common/errors.ts';
 import { parseCommand } from './args.ts';
-import { PRESETS } from '../common/columns.ts';
+import { PRESETS } from '../common/import/columns.ts';
 import { importOptionsFrom } from './importOptions.ts';
-import { importEvents } from '../common/importer.ts';
+import { importEvents } from '../common/import/importer.ts';
 import { validateRun } from '../common/pipeline.ts';
 import { DEFAULT_HALF_LIVES, DEFAULT_LOOKBACKS, runSweep, checkSweepGrid, SWEEP_TABLE } from '../common/sweep.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';

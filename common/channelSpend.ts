@@ -9,8 +9,8 @@
  * would turn a channel's ROAS into the default spend's.
  */
 import { AttribError } from './errors.ts';
-import { openCsv } from './csv.ts';
-import type { FileSource } from './source.ts';
+import { openCsv } from './import/csv.ts';
+import type { FileSource } from './import/source.ts';
 
 const PLAIN_NUMBER = /^\+?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 

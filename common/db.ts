@@ -7,7 +7,7 @@
  * do portably (bulk-loading parsed batches, reading Parquet without the
  * wasm build's network-loaded extension) lives in the adapters.
  */
-import type { FileSource } from './source.ts';
+import type { FileSource } from './import/source.ts';
 
 /** A value that can be bound to a statement parameter. */
 export type SqlValue = string | number | boolean | null;

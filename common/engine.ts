@@ -7,8 +7,8 @@
 import type { ColumnInfo, Database, ProgressFn, Row, SqlValue } from './db.ts';
 import { ident, sqlString } from './db.ts';
 import { AttribError } from './errors.ts';
-import type { FileSource } from './source.ts';
-import { importEvents, type ImportOptions, type ImportReport } from './importer.ts';
+import type { FileSource } from './import/source.ts';
+import { importEvents, type ImportOptions, type ImportReport } from './import/importer.ts';
 import { buildJourneys, cutWindows, isDataDriven, readOutputs, validateRun, JOURNEY_STAGES, type ModelLibrary, type RunOptions } from './pipeline.ts';
 import { resolveParams } from './modelHeader.ts';
 import { runModels, type DataDrivenResult } from './dataDriven.ts';

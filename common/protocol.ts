@@ -6,7 +6,7 @@
  */
 import type { ColumnInfo, Row, SqlValue } from './db.ts';
 import type { PlainError } from './errors.ts';
-import type { ImportOptions, ImportReport } from './importer.ts';
+import type { ImportOptions, ImportReport } from './import/importer.ts';
 import type { RunOptions } from './pipeline.ts';
 import type { RunOutputs } from './engine.ts';
 import type { DiffConfig, RuleDiffResult } from './ruleDiff.ts';

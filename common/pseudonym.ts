@@ -9,7 +9,7 @@
  * key file (CLI, web mode) or in the OS keychain through Electron's
  * safeStorage (desktop app).
  *
- * The hashing itself runs in SQL at import (common/importer.ts), on both
+ * The hashing itself runs in SQL at import (common/import/importer.ts), on both
  * engines, as sha256((K xor opad) || unhex(sha256((K xor ipad) || value))):
  * RFC 2104 with the two padded keys computed here ({@link hmacPads}).
  * Works in Node and the browser (Web Crypto only).

@@ -1,5 +1,5 @@
 /**
- * Ad spend import: CSV/TSV (tokenised by common/csv.ts, with line numbers
+ * Ad spend import: CSV/TSV (tokenised by common/import/csv.ts, with line numbers
  * and structural rejects) or Parquet (through the engine) -> the `spend`
  * table (date, channel, campaign, spend, impressions, clicks) and
  * `spend_rejects`, one reason per row, as the event importer does. Layouts
@@ -9,9 +9,9 @@
 import type { Database, Row } from './db.ts';
 import { ident, sqlString } from './db.ts';
 import { AttribError } from './errors.ts';
-import type { FileSource } from './source.ts';
-import { formatFromName } from './source.ts';
-import { openCsv } from './csv.ts';
+import type { FileSource } from './import/source.ts';
+import { formatFromName } from './import/source.ts';
+import { openCsv } from './import/csv.ts';
 import { bindNamed, resolveParams, type ModelSpec } from './modelHeader.ts';
 import { SETUP_SQL } from './sqlSetup.ts';
 import { resolveSpendLayout, type ResolvedSpendLayout } from './spendLayouts.ts';

@@ -2,13 +2,13 @@
  * Self-reported attribution: "how did you hear about us" answers, mapped to
  * channels and compared with each model's credits (models/survey.sql).
  * Answers come from a survey CSV (read here) or from a column of the
- * conversion events (kept at import, common/importer.ts keepColumns).
+ * conversion events (kept at import, common/import/importer.ts keepColumns).
  */
 import type { Database, Row, SqlValue } from './db.ts';
 import { ident } from './db.ts';
 import { AttribError } from './errors.ts';
-import type { FileSource } from './source.ts';
-import { openCsv } from './csv.ts';
+import type { FileSource } from './import/source.ts';
+import { openCsv } from './import/csv.ts';
 import type { ModelSpec } from './modelHeader.ts';
 import { runStage } from './pipeline.ts';
 

@@ -12,7 +12,7 @@ import { Engine } from '../common/engine.ts';
 import { AttribError, toPlainError } from '../common/errors.ts';
 import type { ModelLibrary } from '../common/pipeline.ts';
 import { isToHost, type FileRef, type FromHost } from '../common/protocol.ts';
-import type { FileSource } from '../common/source.ts';
+import type { FileSource } from '../common/import/source.ts';
 import { serveEngine } from '../worker/host.ts';
 import { openNativeDatabase } from '../worker/native/database.ts';
 import { fileSourceFromPath } from '../worker/native/source.ts';

@@ -7,7 +7,7 @@
  */
 import { EngineClient } from '../common/client.ts';
 import type { RunOutputs } from '../common/engine.ts';
-import type { ImportReport } from '../common/importer.ts';
+import type { ImportReport } from '../common/import/importer.ts';
 import { defaultRules } from '../worker/browser/rules.ts';
 import { BrowserHost } from './host/browser.ts';
 

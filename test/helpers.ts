@@ -1,8 +1,8 @@
 /** Test helpers: in-memory files, engines by name, CSV building. */
-import type { FileSource } from '../common/source.ts';
+import type { FileSource } from '../common/import/source.ts';
 import type { Database } from '../common/db.ts';
 import { Engine } from '../common/engine.ts';
-import type { ImportOptions } from '../common/importer.ts';
+import type { ImportOptions } from '../common/import/importer.ts';
 import { DEFAULT_MODELS, type RunOptions } from '../common/pipeline.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
 import { DuckDBInstance } from '@duckdb/node-api';

@@ -6,7 +6,7 @@
 import { toPlainError } from '../common/errors.ts';
 import type { AttributionEngine } from '../common/engine.ts';
 import { isToHost, type FileRef, type FromHost, type Request } from '../common/protocol.ts';
-import type { FileSource } from '../common/source.ts';
+import type { FileSource } from '../common/import/source.ts';
 import type { Port } from '../common/client.ts';
 import { checkDiffConfig } from '../common/ruleDiff.ts';
 

@@ -9,8 +9,8 @@
  * silently dropping one row would shift every model's numbers.
  */
 import { AttribError } from '../errors.ts';
-import { openCsv, type TextEncodingName } from '../csv.ts';
-import type { FileSource } from '../source.ts';
+import { openCsv, type TextEncodingName } from '../import/csv.ts';
+import type { FileSource } from '../import/source.ts';
 import type { AggregatedPath } from './types.ts';
 
 /** File column names for the four fields. */

@@ -6,7 +6,7 @@
  */
 import { AttribError } from '../../common/errors.ts';
 import { fromHex, pseudonymOf } from '../../common/pseudonym.ts';
-import type { ImportOptions } from '../../common/importer.ts';
+import type { ImportOptions } from '../../common/import/importer.ts';
 import type { HostBridge, KeyInfo, PickedFile } from '../../common/bridge.ts';
 import { EngineClient } from '../../common/client.ts';
 import type { ColumnInfo, Row, SqlValue } from '../../common/db.ts';

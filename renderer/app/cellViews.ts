@@ -5,11 +5,11 @@
  */
 import type { Cell, ChartCell, DataCell, MarkdownCell, ModelCell, ParamCell, SqlCell, ChartBuilder } from '../../common/notebook/types.ts';
 import type { ColumnInfo, Row } from '../../common/db.ts';
-import type { ImportReport } from '../../common/importer.ts';
+import type { ImportReport } from '../../common/import/importer.ts';
 import type { RunOutputs } from '../../common/engine.ts';
 import type { RuleDiffResult } from '../../common/ruleDiff.ts';
 import { builderToSpec, defaultBuilder, sanitizeSpec, withData } from '../../common/charts.ts';
-import { CANONICAL_FIELDS } from '../../common/columns.ts';
+import { CANONICAL_FIELDS } from '../../common/import/columns.ts';
 import { h, icon, replace } from '../ui/dom.ts';
 import { createGrid, type RowSource } from '../ui/grid.ts';
 import { renderMarkdown } from '../ui/markdown.ts';

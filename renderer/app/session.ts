@@ -8,7 +8,7 @@
 import type { EngineClient } from '../../common/client.ts';
 import type { ColumnInfo, Row, SqlValue } from '../../common/db.ts';
 import { bindNamed } from '../../common/modelHeader.ts';
-import type { ImportOptions, ImportReport } from '../../common/importer.ts';
+import type { ImportOptions, ImportReport } from '../../common/import/importer.ts';
 import type { RunOptions } from '../../common/pipeline.ts';
 import type { RunOutputs } from '../../common/engine.ts';
 import type { FileRef } from '../../common/protocol.ts';

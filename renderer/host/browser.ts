@@ -9,7 +9,7 @@ import type { HostBridge, OpenedNotebook, PickedFile, SavedNotebook } from '../.
 import type { Port } from '../../common/client.ts';
 import { startEngineWorker, type EnginePort } from '../../worker/browser/engine.ts';
 
-/** The data files the importer reads (common/source.ts formatFromName). */
+/** The data files the importer reads (common/import/source.ts formatFromName). */
 export const DATA_FILE_ACCEPT = '.csv,.tsv,.parquet,.ndjson,.jsonl,.json';
 /** Notebook files. */
 export const NOTEBOOK_ACCEPT = '.md,.attrib.md,text/markdown';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { Database, Row } from '../../common/db.ts';
 import { runAudit } from '../../common/audit.ts';
-import { importEvents } from '../../common/importer.ts';
+import { importEvents } from '../../common/import/importer.ts';
 import { buildJourneys } from '../../common/pipeline.ts';
 import { loadModelLibrary, loadRules } from '../../worker/node/library.ts';
 import { openNativeDatabase } from '../../worker/native/database.ts';

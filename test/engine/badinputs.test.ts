@@ -10,12 +10,12 @@ import { fileURLToPath } from 'node:url';
 import type { Database } from '../../common/db.ts';
 import { AttribError } from '../../common/errors.ts';
 import { Engine } from '../../common/engine.ts';
-import type { ImportOptions } from '../../common/importer.ts';
+import type { ImportOptions } from '../../common/import/importer.ts';
 import { openNativeDatabase } from '../../worker/native/database.ts';
 import { openWasmDatabaseInNode } from '../../worker/wasm/node.ts';
 import { loadModelLibrary } from '../../worker/node/library.ts';
 import { fileSourceFromPath } from '../../worker/native/source.ts';
-import { parseMapOption } from '../../common/columns.ts';
+import { parseMapOption } from '../../common/import/columns.ts';
 
 const fixture = (f: string) => fileURLToPath(new URL(`../fixtures/badinputs/${f}`, import.meta.url));
 const lib = loadModelLibrary();

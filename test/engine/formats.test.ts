@@ -119,7 +119,7 @@ describe('Snowplow atomic events (dbt-snowplow-web fixture)', () => {
 
 describe('a browser File (Blob) as input', () => {
   it('reads CSV and Parquet through Blob streams, like web mode does', async () => {
-    const { fileSourceFromBlob } = await import('../../common/source.ts');
+    const { fileSourceFromBlob } = await import('../../common/import/source.ts');
     for (const f of ['tiny.csv', 'tiny.parquet']) {
       const bytes = readFileSync(`${root}samples/${f}`);
       const src = fileSourceFromBlob(new Blob([bytes]), f);

@@ -1,8 +1,8 @@
 /** Presets recognise the usual exports by their columns; --map overrides. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveMapping, parseMapOption, requireCoreColumns } from '../../common/columns.ts';
-import { zoneOffsets } from '../../common/timezone.ts';
+import { resolveMapping, parseMapOption, requireCoreColumns } from '../../common/import/columns.ts';
+import { zoneOffsets } from '../../common/import/timezone.ts';
 import { formatNumber, toCsv } from '../../common/csvWrite.ts';
 
 describe('column mapping and presets', () => {

@@ -1,5 +1,5 @@
 /**
- * Unit tests for the streaming CSV reader (common/csv.ts).
+ * Unit tests for the streaming CSV reader (common/import/csv.ts).
  *
  * Every in-memory case runs with several chunk sizes so chunk boundaries
  * fall inside multi-byte characters, between CR and LF and inside quotes.
@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { createReadStream, openAsBlob, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openCsv, sniffDelimiter, type CsvOptions } from '../../common/csv.ts';
+import { openCsv, sniffDelimiter, type CsvOptions } from '../../common/import/csv.ts';
 import { AttribError } from '../../common/errors.ts';
-import type { FileSource } from '../../common/source.ts';
+import type { FileSource } from '../../common/import/source.ts';
 import { memorySource } from '../helpers.ts';
-import type { StructuralReject } from '../../common/records.ts';
+import type { StructuralReject } from '../../common/import/records.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/badinputs/', import.meta.url));
 const CHUNKS = [1, 3, 7, 4096];

@@ -1,16 +1,16 @@
 /**
- * Unit tests for the streaming NDJSON reader (common/ndjson.ts).
+ * Unit tests for the streaming NDJSON reader (common/import/ndjson.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, createReadStream, openAsBlob, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openNdjson, type NdjsonOptions } from '../../common/ndjson.ts';
+import { openNdjson, type NdjsonOptions } from '../../common/import/ndjson.ts';
 import { AttribError } from '../../common/errors.ts';
-import type { FileSource } from '../../common/source.ts';
+import type { FileSource } from '../../common/import/source.ts';
 import { memorySource } from '../helpers.ts';
-import type { StructuralReject } from '../../common/records.ts';
+import type { StructuralReject } from '../../common/import/records.ts';
 
 const CHUNKS = [1, 3, 7, 4096];
 

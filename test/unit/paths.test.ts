@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AttribError } from '../../common/errors.ts';
-import { openCsv } from '../../common/csv.ts';
+import { openCsv } from '../../common/import/csv.ts';
 import { fileSourceFromPath } from '../../worker/native/source.ts';
 import { memorySource } from '../helpers.ts';
 import {

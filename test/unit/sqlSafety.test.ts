@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { bindNamed, resolveParams } from '../../common/modelHeader.ts';
 import { validateRun } from '../../common/pipeline.ts';
 import { compileRules, validateRules, type RuleSet } from '../../common/rules.ts';
-import { parseMapOption, resolveMapping } from '../../common/columns.ts';
+import { parseMapOption, resolveMapping } from '../../common/import/columns.ts';
 import { parseNotebook } from '../../common/notebook/format.ts';
 import { checkUserSql } from '../../common/sqlGuard.ts';
 import { AttribError } from '../../common/errors.ts';

@@ -29,7 +29,7 @@ import { Engine, type AttributionEngine } from '../../common/engine.ts';
 import { AttribError } from '../../common/errors.ts';
 import type { Port } from '../../common/client.ts';
 import type { FileRef } from '../../common/protocol.ts';
-import { fileSourceFromBlob, type FileSource } from '../../common/source.ts';
+import { fileSourceFromBlob, type FileSource } from '../../common/import/source.ts';
 import type { ProgressFn } from '../../common/db.ts';
 import { serveEngine } from '../host.ts';
 import { wrapWasmConnection, type ParquetWasm, type WasmConnection } from '../wasm/database.ts';

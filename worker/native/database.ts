@@ -16,7 +16,7 @@ import { DuckDBInstance, DuckDBDataChunk, VARCHAR, INTEGER, type DuckDBConnectio
 import type { Database, Row, SqlValue, ProgressFn } from '../../common/db.ts';
 import { ident, sqlString } from '../../common/db.ts';
 import { AttribError, parquetError } from '../../common/errors.ts';
-import type { FileSource } from '../../common/source.ts';
+import type { FileSource } from '../../common/import/source.ts';
 import { toRow } from '../../common/values.ts';
 
 /** DuckDB's vector size: an appended data chunk holds at most this many rows. */

@@ -1,7 +1,7 @@
 /** A {@link FileSource} for a path on disk (Node only). */
 import { createReadStream, openAsBlob, statSync } from 'node:fs';
 import path from 'node:path';
-import type { FileSource } from '../../common/source.ts';
+import type { FileSource } from '../../common/import/source.ts';
 import { AttribError } from '../../common/errors.ts';
 
 /** Opens a path as a FileSource; throws a one-line AttribError when it cannot be read. */

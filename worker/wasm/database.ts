@@ -10,7 +10,7 @@ import { tableToIPC, makeData, makeVector, Type, Utf8, Table, type Vector } from
 import type { Database, Row, SqlValue, ProgressFn } from '../../common/db.ts';
 import { ident } from '../../common/db.ts';
 import { AttribError, parquetError } from '../../common/errors.ts';
-import type { FileSource } from '../../common/source.ts';
+import type { FileSource } from '../../common/import/source.ts';
 import { toRow } from '../../common/values.ts';
 import { arrowToParquet, exportColumns, type ParquetWasmWriter } from './parquetWrite.ts';
 

@@ -8,7 +8,7 @@
  * carried over with its parse state, so nothing is parsed twice and the
  * whole file is never held in memory.
  */
-import { AttribError } from './errors.ts';
+import { AttribError } from '../errors.ts';
 import type { FileSource } from './source.ts';
 import { emptyBatch, truncateRaw, type RecordBatch, type RecordReader } from './records.ts';
 

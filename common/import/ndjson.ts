@@ -4,7 +4,7 @@
  * One JSON object per line, flattened to string columns so NDJSON exports
  * go through the same importer as CSV. Pure web APIs (browser and Node).
  */
-import { AttribError } from './errors.ts';
+import { AttribError } from '../errors.ts';
 import type { FileSource } from './source.ts';
 import { DecodedText } from './csv.ts';
 import { emptyBatch, truncateRaw, type RecordBatch, type RecordReader, type StructuralReject } from './records.ts';

@@ -4,7 +4,7 @@
  * when each UTC offset starts in local wall-clock time; staging looks naive
  * timestamps up in that table with an ASOF join.
  */
-import { AttribError } from './errors.ts';
+import { AttribError } from '../errors.ts';
 
 /** One row of the offsets table: from this local time (µs since epoch, as if UTC) on, local = UTC + offset. */
 export interface OffsetRow {

@@ -8,9 +8,9 @@
  * the wasm heap holds the typed events plus one raw batch, never the whole
  * raw file twice.
  */
-import type { Database, ProgressFn, Row } from './db.ts';
-import { ident, sqlString } from './db.ts';
-import { AttribError } from './errors.ts';
+import type { Database, ProgressFn, Row } from '../db.ts';
+import { ident, sqlString } from '../db.ts';
+import { AttribError } from '../errors.ts';
 import type { FileSource, InputFormat } from './source.ts';
 import { formatFromName } from './source.ts';
 import { CANONICAL_FIELDS, resolveMapping, requireCoreColumns, type ColumnMapping, type ResolvedMapping, type TimeUnit } from './columns.ts';
@@ -18,10 +18,10 @@ import { openCsv } from './csv.ts';
 import { openNdjson } from './ndjson.ts';
 import type { RecordReader, StructuralReject } from './records.ts';
 import { zoneOffsets } from './timezone.ts';
-import { bindNamed, type ModelSpec } from './modelHeader.ts';
-import { SETUP_SQL } from './sqlSetup.ts';
-import { beginPseudonymize, endPseudonymize, pidSql, rawScrubSql, scrubSql } from './pseudonymSql.ts';
-import { fromHex, keyId, PII_NAME_RE } from './pseudonym.ts';
+import { bindNamed, type ModelSpec } from '../modelHeader.ts';
+import { SETUP_SQL } from '../sqlSetup.ts';
+import { beginPseudonymize, endPseudonymize, pidSql, rawScrubSql, scrubSql } from '../pseudonymSql.ts';
+import { fromHex, keyId, PII_NAME_RE } from '../pseudonym.ts';
 
 /** What the user chose (or the CLI passed) for reading a file. */
 export interface ImportOptions {

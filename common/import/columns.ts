@@ -1,0 +1,126 @@
+/**
+ * Column mapping: which source column feeds each canonical field.
+ *
+ * Spec section 1 defines the canonical events table and its common aliases;
+ * presets recognise the usual exports (GA4, Segment, PostHog, Mixpanel,
+ * Snowplow) by their columns. `--map target=source` overrides both.
+ */
+import { AttribError } from '../errors.ts';
+import { GENERIC, PRESETS } from './layouts/index.ts';
+
+export { PRESETS };
+
+/** The canonical fields of the events table (spec section 1). */
+export const CANONICAL_FIELDS = [
+  'event_id', 'event_ts', 'event_name', 'user_id', 'anon_id', 'session_id', 'channel',
+  'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'referrer', 'page_url',
+  'gclid', 'msclkid', 'fbclid', 'ttclid', 'li_fat_id', 'rdt_cid', 'click_token', 'revenue', 'currency',
+] as const;
+
+/** One canonical field name. */
+export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
+
+/** Canonical field -> source column name (absent fields are NULL). */
+export type ColumnMapping = Partial<Record<CanonicalField, string>>;
+
+/** How the time column's values are to be read. */
+export type TimeUnit = 'auto' | 's' | 'ms' | 'us';
+
+/** A preset: how one export's columns map to the canonical fields. */
+export interface Preset {
+  id: string;
+  label: string;
+  /** Columns whose presence identifies the export (lower-case). */
+  signature: string[];
+  /** Candidate source columns per field, first present wins (lower-case). */
+  fields: Partial<Record<CanonicalField, string[]>>;
+  /** Unit of a numeric time column, when the export fixes it. */
+  timeUnit?: TimeUnit;
+}
+
+/** The outcome of mapping: which column feeds what, and why. */
+export interface ResolvedMapping {
+  preset: Preset;
+  mapping: ColumnMapping;
+  /** Source columns that feed nothing (shown, never silently used). */
+  unused: string[];
+}
+
+/**
+ * Picks the preset whose signature columns are all present (most specific
+ * first) and maps every canonical field to a source column: `overrides`
+ * first, then the preset's candidates, then the generic aliases.
+ */
+export function resolveMapping(
+  header: string[],
+  opts: { presetId?: string; overrides?: ColumnMapping; file?: string } = {},
+): ResolvedMapping {
+  const byLower = new Map<string, string>();
+  for (const h of header) if (!byLower.has(h.toLowerCase())) byLower.set(h.toLowerCase(), h);
+  let preset: Preset | undefined;
+  if (opts.presetId) {
+    preset = PRESETS.find((p) => p.id === opts.presetId);
+    if (!preset) {
+      throw new AttribError('bad_parameter', `unknown preset '${opts.presetId}' (one of ${PRESETS.map((p) => p.id).join(', ')})`);
+    }
+  } else {
+    preset = PRESETS.find((p) => p.signature.length > 0 && p.signature.every((s) => byLower.has(s))) ?? PRESETS[PRESETS.length - 1];
+  }
+  const mapping: ColumnMapping = {};
+  const used = new Set<string>();
+  for (const field of CANONICAL_FIELDS) {
+    const override = opts.overrides?.[field];
+    if (override !== undefined) {
+      const src = byLower.get(override.toLowerCase());
+      if (!src) {
+        throw new AttribError('file_missing_column', `--map ${field}=${override}: the file has no column '${override}' (columns: ${header.join(', ')})`, { file: opts.file });
+      }
+      mapping[field] = src;
+      used.add(src);
+      continue;
+    }
+    const candidates = [...(preset.fields[field] ?? []), ...(GENERIC[field] ?? [])];
+    for (const c of candidates) {
+      const src = byLower.get(c);
+      if (src && !used.has(src)) {
+        mapping[field] = src;
+        used.add(src);
+        break;
+      }
+    }
+  }
+  return { preset, mapping, unused: header.filter((h) => !used.has(h)) };
+}
+
+/** Parses `--map target=source` pairs. */
+export function parseMapOption(values: string[]): ColumnMapping {
+  const out: ColumnMapping = {};
+  for (const v of values) {
+    for (const pair of v.split(',')) {
+      const m = /^\s*([a-z_]+)\s*=\s*(.+?)\s*$/.exec(pair);
+      if (!m || !(CANONICAL_FIELDS as readonly string[]).includes(m[1])) {
+        throw new AttribError('bad_parameter', `--map ${pair}: expected field=column with field one of ${CANONICAL_FIELDS.join(', ')}`);
+      }
+      out[m[1] as CanonicalField] = m[2];
+    }
+  }
+  return out;
+}
+
+/** Checks that a mapping can feed the pipeline at all (a time and an identity column). */
+export function requireCoreColumns(r: ResolvedMapping, header: string[], file: string): void {
+  if (!r.mapping.event_ts) {
+    throw new AttribError(
+      'file_missing_column',
+      `no time column: expected one of event_ts, event_time, timestamp, event_timestamp (columns: ${header.join(', ') || 'none'}); map one with --map event_ts=COLUMN`,
+      { file, line: 1 },
+    );
+  }
+  if (!r.mapping.user_id && !r.mapping.anon_id) {
+    throw new AttribError(
+      'file_missing_column',
+      `no identity column: expected user_id or an anonymous id such as anon_id, client_id, distinct_id (columns: ${header.join(', ')}); map one with --map anon_id=COLUMN`,
+      { file, line: 1 },
+    );
+  }
+}

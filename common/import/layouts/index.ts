@@ -1,0 +1,18 @@
+/**
+ * The export layouts the importer recognises, one file each: this folder is
+ * the list of what the app can open. A new layout is one new file here and
+ * one line below. Order matters: the first layout whose signature columns are
+ * all present wins, so the more specific come first; generic is the fallback.
+ */
+import type { Preset } from '../columns.ts';
+import { ga4 } from './ga4.ts';
+import { segment } from './segment.ts';
+import { posthog } from './posthog.ts';
+import { mixpanel } from './mixpanel.ts';
+import { snowplow } from './snowplow.ts';
+import { generic } from './generic.ts';
+
+export { GENERIC } from './generic.ts';
+
+/** The layouts, most specific first; `generic` is last. */
+export const PRESETS: Preset[] = [ga4, segment, posthog, mixpanel, snowplow, generic];
