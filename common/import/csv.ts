@@ -103,6 +103,8 @@ export class DecodedText {
       try {
         r = await this.it.next();
       } catch (e) {
+        // a source that says what is wrong itself (a .gz that is not gzip) is passed on as it is
+        if (e instanceof AttribError) throw e;
         throw new AttribError('file_unreadable', `cannot read the file: ${e instanceof Error ? e.message : String(e)}`, {
           file: this.source.name,
         });

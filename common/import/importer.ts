@@ -12,7 +12,7 @@ import type { Database, ProgressFn, Row } from '../db.ts';
 import { ident, sqlString } from '../db.ts';
 import { AttribError } from '../errors.ts';
 import type { FileSource, InputFormat } from './source.ts';
-import { formatFromName } from './source.ts';
+import { formatFromName, gunzipped, isGzipName } from './source.ts';
 import { CANONICAL_FIELDS, resolveMapping, requireCoreColumns, type ColumnMapping, type ResolvedMapping, type TimeUnit } from './columns.ts';
 import { openCsv } from './csv.ts';
 import { openNdjson } from './ndjson.ts';
@@ -105,11 +105,24 @@ export async function importEvents(
   onProgress?: ProgressFn,
 ): Promise<ImportReport> {
   try {
-    return await importAll(db, source, staging, opts, onProgress);
+    return await importAll(db, decompressed(source, opts), staging, opts, onProgress);
   } finally {
     // the padded key must not outlive the import, whatever happened
     if (opts.pseudonymize) await endPseudonymize(db).catch(() => undefined);
   }
+}
+
+/**
+ * A `.gz` file read through its decompressed stream (CSV, TSV, NDJSON): the
+ * text readers never see the compressed bytes. Parquet compresses itself and
+ * is read by the engine from its footer, so a gzip-compressed one is refused.
+ */
+function decompressed(source: FileSource, opts: ImportOptions): FileSource {
+  if (!isGzipName(source.name)) return source;
+  if ((opts.format ?? formatFromName(source.name)) === 'parquet') {
+    throw new AttribError('file_unsupported', 'a gzip-compressed Parquet file: Parquet compresses itself; decompress the file (gunzip) and open the .parquet', { file: source.name });
+  }
+  return gunzipped(source);
 }
 
 async function importAll(

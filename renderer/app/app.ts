@@ -398,9 +398,11 @@ export class App implements ViewHost {
       const path = files[0].relativePath ?? files[0].name;
       // The file given again under the name the cell already has (a reopened notebook in web mode
       // asks for it): the notebook does not change, so apply() would not run anything. Run it.
+      // That case keeps the saved fingerprint, so a file that changed since is flagged; another file
+      // picked on purpose drops it: "changed since this notebook was saved" belongs to reopening.
       const same = this.nb.cells.some((c) => c.id === id && c.kind === 'data' && c.path === path);
       if (same) this.runner.request([id]);
-      else this.apply({ type: 'update', id, patch: { path } as Partial<Cell> }, [id]);
+      else this.apply({ type: 'update', id, patch: { path, fingerprint: undefined } as Partial<Cell> }, [id]);
     });
   }
 

@@ -215,6 +215,28 @@ describe('workbench in web mode', { skip: skipReason }, () => {
     assert.ok(page);
   });
 
+  it('the "changed since saved" warning is for the same file changed, not for another file picked on purpose', async () => {
+    const { page } = app;
+    /** Gives the data cell `file` through its button; resolves with the warning banner's text once the cell ran ('' when none). */
+    const pick = async (file: string | { name: string; mimeType: string; buffer: Buffer }) => {
+      const run = Number((await page.locator('[data-kind=data]').first().getAttribute('data-run-id')) ?? 0);
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('[data-kind=data] button', { hasText: 'Choose another file' }).click()]);
+      await chooser.setFiles(file);
+      await page.waitForFunction((r) => {
+        const cell = document.querySelector('[data-kind=data]');
+        return !!cell && Number(cell.getAttribute('data-run-id') ?? 0) > r && !!cell.querySelector('.status.done, .status.error') && !document.querySelector('.status.running, .status.queued');
+      }, run, { timeout: 120_000 });
+      return ((await page.locator('[data-kind=data] .banner.warn').allTextContents()).join(' ')).trim();
+    };
+    // the demo's data cell ran on sample.parquet and keeps its fingerprint: a file of that name with other bytes
+    // (as when a reopened notebook's file was exported again) is flagged
+    const other = { name: 'sample.parquet', mimeType: 'application/octet-stream', buffer: readFileSync(`${repo}samples/tiny.parquet`) };
+    assert.match(await pick(other), /sample\.parquet changed since this notebook was saved \(size [\d,]+ → [\d,]+ bytes\)/);
+    // another file, picked on purpose: no such warning
+    assert.equal(await pick(`${repo}samples/tiny.csv`), '');
+    assert.match((await page.locator('[data-kind=data] .kv').first().textContent()) ?? '', /tiny\.csv/);
+  });
+
   it('a bad file shows its error at the data cell, in one line naming the file', async () => {
     const { page } = app;
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('[data-kind=data] button', { hasText: 'Choose another file' }).click()]);
