@@ -11,7 +11,7 @@ import { importEvents } from '../common/import/importer.ts';
 import { buildJourneys, validateRun } from '../common/pipeline.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
 import { openDatabase } from '../worker/node/open.ts';
-import { fileSourceFromPath } from '../worker/native/source.ts';
+import { conversionsFrom, EVENT_FILE_HELP, EVENT_FILE_OPTIONS, eventSources } from './eventFiles.ts';
 import { numberOption, parseCommand } from './args.ts';
 import { importOptionsFrom } from './importOptions.ts';
 import { writeCsv } from './output.ts';
@@ -40,7 +40,7 @@ those 'attrib attribute' writes with the same options; the same input gives
 byte-identical files.
 
 Options:
-  --events FILE              the event export (CSV, TSV, Parquet or NDJSON)
+${EVENT_FILE_HELP}
   --out DIR                  where to write the files (created if missing)
   --lookback-days N          default 30
   --session-timeout-minutes N  default 30
@@ -62,7 +62,7 @@ Exit codes: 0 done, 1 the file cannot be used, 2 a bad option.`;
 export async function auditCommand(args: string[]): Promise<number> {
   const o = parseCommand('audit', args, {
     ...PSEUDONYM_OPTIONS,
-    events: { type: 'string' }, out: { type: 'string' }, 'lookback-days': { type: 'string' },
+    ...EVENT_FILE_OPTIONS, out: { type: 'string' }, 'lookback-days': { type: 'string' },
     'session-timeout-minutes': { type: 'string' }, 'conversion-events': { type: 'string' }, rules: { type: 'string' },
     'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
     encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
@@ -73,7 +73,7 @@ export async function auditCommand(args: string[]): Promise<number> {
     console.log(AUDIT_HELP);
     return 0;
   }
-  if (!o.events) throw new AttribError('bad_parameter', 'audit needs --events FILE');
+  if (!o.events?.length) throw new AttribError('bad_parameter', 'audit needs --events FILE');
   if (!o.out) throw new AttribError('bad_parameter', 'audit needs --out DIR');
   const lib = loadModelLibrary();
   const params: Record<string, unknown> = {};
@@ -88,8 +88,8 @@ export async function auditCommand(args: string[]): Promise<number> {
   // no model runs; validateRun wants one, and last_touch checks the stage parameters as attribute would
   const runOpts = { models: ['last_touch'], rules: loadRules(o.rules), params };
   validateRun(lib, runOpts);
-  const importOpts = importOptionsFrom(o);
-  const source = fileSourceFromPath(o.events);
+  const importOpts = { ...importOptionsFrom(o), ...conversionsFrom(o) };
+  const source = eventSources(o.events);
   const db = await openDatabase(o.engine ?? 'native');
   try {
     const report = await importEvents(db, source, lib.get('staging')!, importOpts);

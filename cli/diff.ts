@@ -18,7 +18,7 @@ import { parseCommand } from './args.ts';
 import { importOptionsFrom } from './importOptions.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
 import { openDatabase } from '../worker/node/open.ts';
-import { fileSourceFromPath } from '../worker/native/source.ts';
+import { conversionsFrom, EVENT_FILE_HELP, EVENT_FILE_OPTIONS, eventSources } from './eventFiles.ts';
 import { writeTable } from './write.ts';
 
 /** `attrib diff --help`. */
@@ -49,7 +49,7 @@ A configuration is a JSON object with any of (missing ones take the defaults):
 e.g. {"rules": "newsletter_rules.json", "params": {"lookback_days": 14}}
 
 Options:
-  --events FILE                 the event export (.csv .tsv .parquet .ndjson .jsonl)
+${EVENT_FILE_HELP}
   --baseline CONFIG.json        the configuration as it is
   --proposed CONFIG.json        the configuration as proposed
   --out DIR                     where to write the three files (created if missing)
@@ -76,7 +76,7 @@ export function readDiffConfig(file: string, lib: ModelLibrary): DiffConfig {
 export async function diffCommand(args: string[]): Promise<number> {
   const o = parseCommand('diff', args, {
     ...PSEUDONYM_OPTIONS,
-    events: { type: 'string' }, baseline: { type: 'string' }, proposed: { type: 'string' }, out: { type: 'string' },
+    ...EVENT_FILE_OPTIONS, baseline: { type: 'string' }, proposed: { type: 'string' }, out: { type: 'string' },
     'conversion-events': { type: 'string' }, 'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' },
     delimiter: { type: 'string' }, encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true },
     timezone: { type: 'string' }, 'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -92,10 +92,10 @@ export async function diffCommand(args: string[]): Promise<number> {
   // both configurations are read and checked before the data is
   const baseline = readDiffConfig(o.baseline!, lib);
   const proposed = readDiffConfig(o.proposed!, lib);
-  const importOpts = importOptionsFrom(o);
+  const importOpts = { ...importOptionsFrom(o), ...conversionsFrom(o) };
   const db = await openDatabase(o.engine ?? 'native');
   try {
-    const report = await importEvents(db, fileSourceFromPath(o.events!), lib.get('staging')!, importOpts);
+    const report = await importEvents(db, eventSources(o.events), lib.get('staging')!, importOpts);
     const d = await runRuleDiff(db, lib, baseline, proposed);
     writeTable(o.out!, DIFF_CONVERSIONS_TABLE, d.conversions);
     writeTable(o.out!, DIFF_MATRIX_TABLE, d.matrix);

@@ -14,7 +14,7 @@ import { runModels } from '../common/dataDriven.ts';
 import type { ParamSpec } from '../common/modelHeader.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
 import { openDatabase } from '../worker/node/open.ts';
-import { fileSourceFromPath } from '../worker/native/source.ts';
+import { conversionsFrom, EVENT_FILE_HELP, EVENT_FILE_OPTIONS, eventSources } from './eventFiles.ts';
 import { pathsCommand, writeMarkovFiles, PATHS_HELP } from './paths.ts';
 import { modelPresetCommand, modelPresetExists, MODEL_PRESET_HELP, MODEL_PRESET_OPTIONS } from './modelPreset.ts';
 import { writeCsv } from './output.ts';
@@ -58,7 +58,7 @@ The first three end with conversion_kind (channel_summary is grouped by it too).
 Same inputs give byte-identical outputs, with either engine.
 
 Options:
-  --events FILE                 the event export (.csv .tsv .parquet .ndjson .jsonl)
+${EVENT_FILE_HELP}
   --out DIR                     where to write the four files (created if missing)
   --models m1,m2                models to run (default ${DEFAULT_MODELS.join(',')}; 'all' = ${RULE_BASED_MODELS.join(',')});
                                 the data-driven ${DATA_DRIVEN_MODELS.join(', ')} are added by name
@@ -158,7 +158,7 @@ async function attribute(args: string[]): Promise<number> {
     ...EXTRA_OPTIONS,
     ...SURVEY_OPTIONS,
     ...PSEUDONYM_OPTIONS,
-    events: { type: 'string' }, out: { type: 'string' }, models: { type: 'string' },
+    ...EVENT_FILE_OPTIONS, out: { type: 'string' }, models: { type: 'string' },
     'lookback-days': { type: 'string' }, 'half-life-days': { type: 'string' }, 'session-timeout-minutes': { type: 'string' },
     'conversion-events': { type: 'string' }, param: { type: 'string', multiple: true }, rules: { type: 'string' },
     'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
@@ -173,7 +173,7 @@ async function attribute(args: string[]): Promise<number> {
     console.log(attributeHelp(lib));
     return 0;
   }
-  if (!o.events) throw new AttribError('bad_parameter', 'attribute needs --events FILE');
+  if (!o.events?.length) throw new AttribError('bad_parameter', 'attribute needs --events FILE');
   if (!o.out) throw new AttribError('bad_parameter', 'attribute needs --out DIR');
   const modelPreset = o.preset !== undefined && !PRESETS.some((p) => p.id === o.preset);
   if (modelPreset && !modelPresetExists(o.preset!)) {
@@ -200,7 +200,7 @@ async function attribute(args: string[]): Promise<number> {
     if (!m) throw new AttribError('bad_parameter', `--param ${p}: expected model.name=value, e.g. custom.first_weight=0.5`);
     (modelParams[m[1]] ??= {})[m[2]] = m[3];
   }
-  const importOpts = importOptionsFrom(o);
+  const importOpts = { ...importOptionsFrom(o), ...conversionsFrom(o) };
   if (modelPreset) {
     return modelPresetCommand({
       preset: o.preset!, events: o.events, out: o.out, engine: o.engine, quiet: o.quiet, importOpts,
@@ -215,7 +215,7 @@ async function attribute(args: string[]): Promise<number> {
   const survey = await surveyFrom(o, importOpts);
   // Parameters (the extras' too, e.g. the fraud filter's) are checked before any data is read: a typo costs nothing.
   validateRun(lib, runOpts);
-  const source = fileSourceFromPath(o.events);
+  const source = eventSources(o.events);
   const progress = progressLine();
   const db = await openDatabase(o.engine ?? 'native');
   try {
@@ -250,7 +250,9 @@ function printSummary(r: ImportReport, conversions: Record<string, unknown>[], o
   for (const c of conversions) status[String(c.touch_status)] = (status[String(c.touch_status)] ?? 0) + 1;
   const rejects = Object.entries(r.rejectsByReason);
   const lines = [
-    `${r.file}: ${r.format}, preset ${r.preset} (${r.presetLabel}), engine ${engine}`,
+    ...(r.files
+      ? [`${r.files.length} files, engine ${engine}`, ...r.files.map((f) => `  ${f.file}${f.role === 'conversions' ? ' (conversions)' : ''}: ${f.format}, ${f.presetLabel}, read ${f.rowsRead}, loaded ${f.rowsLoaded}, rejected ${f.rejects}, conversions ${f.conversions}`)]
+      : [`${r.file}: ${r.format}, preset ${r.preset} (${r.presetLabel}), engine ${engine}`]),
     `  rows read ${r.rowsRead}, loaded ${r.rowsLoaded}, rejected ${rejects.reduce((a, [, n]) => a + n, 0)}${rejects.length ? ' (' + rejects.map(([k, n]) => `${k} ${n}`).join(', ') + ')' : ''}`,
     `  timestamps: ${Object.entries(r.timestampKinds).map(([k, n]) => `${k} ${n}`).join(', ')}${r.timestampKinds.iso_naive ? `; naive ones read as ${r.timezone}` : ''}`,
     `  conversions ${conversions.length} (${Object.entries(status).map(([k, n]) => `${k} ${n}`).join(', ')})`,

@@ -16,12 +16,13 @@ import { readSpend } from '../common/channelSpend.ts';
 import { loadModelPreset } from '../worker/node/fractribution.ts';
 import { openDatabase } from '../worker/node/open.ts';
 import { fileSourceFromPath } from '../worker/native/source.ts';
+import { eventSources } from './eventFiles.ts';
 import { writeCsv } from './output.ts';
 
 /** What `attrib attribute` hands over for a model preset. */
 export interface ModelPresetArgs {
   preset: string;
-  events: string;
+  events: string[];
   out: string;
   engine?: string;
   quiet?: boolean;
@@ -132,7 +133,7 @@ export async function modelPresetCommand(a: ModelPresetArgs, lib: ModelLibrary):
 
   const db = await openDatabase(a.engine ?? 'native');
   try {
-    const report = await importEvents(db, fileSourceFromPath(a.events), lib.get('staging')!, { ...a.importOpts, preset: preset.import.preset, keepColumns: preset.import.keepColumns });
+    const report = await importEvents(db, eventSources(a.events), lib.get('staging')!, { ...a.importOpts, preset: preset.import.preset, keepColumns: preset.import.keepColumns });
     const r = await runFractribution(db, { models: preset.models, rules: preset.ruleSet, sourceFields: preset.source_fields, params, attributionModels: models, spend, defaultSpend });
     // Sorted by model (in the order asked), then channel: the package leaves its tables unordered.
     const byModel = <R extends { attribution_type: string; channel: string }>(rows: R[]) =>

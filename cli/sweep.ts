@@ -13,7 +13,7 @@ import { validateRun } from '../common/pipeline.ts';
 import { DEFAULT_HALF_LIVES, DEFAULT_LOOKBACKS, runSweep, checkSweepGrid, SWEEP_TABLE } from '../common/sweep.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
 import { openDatabase } from '../worker/node/open.ts';
-import { fileSourceFromPath } from '../worker/native/source.ts';
+import { conversionsFrom, EVENT_FILE_HELP, EVENT_FILE_OPTIONS, eventSources } from './eventFiles.ts';
 import { writeTable } from './write.ts';
 
 /** `attrib sweep --help`. */
@@ -27,7 +27,7 @@ own window (the direct rule applies per cell). A cell equals
 'attrib attribute --models time_decay' with that lookback and half-life.
 
 Options:
-  --events FILE                 the event export (.csv .tsv .parquet .ndjson .jsonl)
+${EVENT_FILE_HELP}
   --out DIR                     where to write sweep.csv (created if missing)
   --lookbacks a,b               lookback windows in days (default ${DEFAULT_LOOKBACKS.join(',')}; each 1..365)
   --half-lives a,b              half-lives in days (default ${DEFAULT_HALF_LIVES.join(',')}; each 0.01..365)
@@ -55,7 +55,7 @@ function numbers(name: string, v: string | undefined, dflt: number[]): number[] 
 export async function sweepCommand(args: string[]): Promise<number> {
   const o = parseCommand('sweep', args, {
     ...PSEUDONYM_OPTIONS,
-    events: { type: 'string' }, out: { type: 'string' }, lookbacks: { type: 'string' }, 'half-lives': { type: 'string' },
+    ...EVENT_FILE_OPTIONS, out: { type: 'string' }, lookbacks: { type: 'string' }, 'half-lives': { type: 'string' },
     'session-timeout-minutes': { type: 'string' }, 'conversion-events': { type: 'string' }, rules: { type: 'string' },
     'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
     encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
@@ -65,7 +65,7 @@ export async function sweepCommand(args: string[]): Promise<number> {
     console.log(SWEEP_HELP);
     return 0;
   }
-  if (!o.events) throw new AttribError('bad_parameter', 'sweep needs --events FILE');
+  if (!o.events?.length) throw new AttribError('bad_parameter', 'sweep needs --events FILE');
   if (!o.out) throw new AttribError('bad_parameter', 'sweep needs --out DIR');
   const lib = loadModelLibrary();
   const lookbacks = numbers('lookbacks', o.lookbacks, DEFAULT_LOOKBACKS);
@@ -76,10 +76,10 @@ export async function sweepCommand(args: string[]): Promise<number> {
   if (o['session-timeout-minutes'] !== undefined) params.session_timeout_minutes = o['session-timeout-minutes'];
   const rules = loadRules(o.rules);
   validateRun(lib, { models: ['time_decay'], rules, params });
-  const importOpts = importOptionsFrom(o);
+  const importOpts = { ...importOptionsFrom(o), ...conversionsFrom(o) };
   const db = await openDatabase(o.engine ?? 'native');
   try {
-    const report = await importEvents(db, fileSourceFromPath(o.events), lib.get('staging')!, importOpts);
+    const report = await importEvents(db, eventSources(o.events), lib.get('staging')!, importOpts);
     const rows = await runSweep(db, lib, { rules, params, lookbacks, halfLives });
     writeTable(o.out, SWEEP_TABLE, rows);
     if (!o.quiet) {

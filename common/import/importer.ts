@@ -53,6 +53,28 @@ export interface ImportOptions {
    * identifier reaches any table. The key itself is never stored or returned.
    */
   pseudonymize?: { key: string };
+  /**
+   * Files of conversions kept apart from the touches (orders from a shop or
+   * CRM beside sessions from analytics): every row is a conversion of the
+   * first conversion event name, joined to the people of the event files by
+   * user_id or anon_id. Mapped by the `orders` layout's aliases, then
+   * `conversionsMap` (field=column, as --map).
+   */
+  conversionFiles?: FileSource[];
+  conversionsMap?: ColumnMapping;
+}
+
+/** What one file of a multi-file import gave. */
+export interface FileReport {
+  file: string;
+  /** `events`, or `conversions` for a file of --conversions. */
+  role: 'events' | 'conversions';
+  format: InputFormat;
+  presetLabel: string;
+  rowsRead: number;
+  rowsLoaded: number;
+  conversions: number;
+  rejects: number;
 }
 
 /** What the import did, for the user to see: nothing is dropped silently. */
@@ -74,6 +96,8 @@ export interface ImportReport {
   warnings: string[];
   /** Set when the import pseudonymised: the key's public id and what was hashed or scrubbed. */
   pseudonymized?: { keyId: string; fields: string[]; keptColumns: string[] };
+  /** Each file, when more than one was read (several --events, a folder, --conversions). */
+  files?: FileReport[];
 }
 
 /**
@@ -99,17 +123,45 @@ const NATIVE_TIME_TYPES = /^(TIMESTAMP|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|DAT
  */
 export async function importEvents(
   db: Database,
-  source: FileSource,
+  source: FileSource | FileSource[],
   staging: ModelSpec,
   opts: ImportOptions = {},
   onProgress?: ProgressFn,
 ): Promise<ImportReport> {
+  const parts: { source: FileSource; role: FileReport['role'] }[] = [
+    ...(Array.isArray(source) ? source : [source]).map((s) => ({ source: s, role: 'events' as const })),
+    ...(opts.conversionFiles ?? []).map((s) => ({ source: s, role: 'conversions' as const })),
+  ];
+  if (!parts.some((p) => p.role === 'events')) throw new AttribError('bad_parameter', 'no event file to import');
+  const seen = new Set<string>();
+  for (const { source: s } of parts) {
+    // rows are told apart by (file, row): two files of one name would mix
+    if (seen.has(s.name)) throw new AttribError('bad_parameter', `two files are named '${s.name}': give them by paths that differ`, { file: s.name });
+    seen.add(s.name);
+  }
   try {
-    return await importAll(db, decompressed(source, opts), staging, opts, onProgress);
+    const staged: StagedFile[] = [];
+    for (const [i, p] of parts.entries()) {
+      const o = p.role === 'conversions' ? { ...opts, preset: 'orders', map: opts.conversionsMap ?? {} } : opts;
+      staged.push(await importAll(db, decompressed(p.source, o), staging, o, onProgress, { append: i > 0, role: p.role }));
+    }
+    return await finish(db, staged, opts);
   } finally {
     // the padded key must not outlive the import, whatever happened
     if (opts.pseudonymize) await endPseudonymize(db).catch(() => undefined);
   }
+}
+
+/** What staging one file left for the report. */
+interface StagedFile {
+  file: string;
+  role: FileReport['role'];
+  format: InputFormat;
+  detected: Record<string, string | boolean | number>;
+  resolved: ResolvedMapping;
+  rowsRead: number;
+  warnings: string[];
+  keptMissing: string[];
 }
 
 /**
@@ -125,13 +177,20 @@ function decompressed(source: FileSource, opts: ImportOptions): FileSource {
   return gunzipped(source);
 }
 
+/**
+ * Stages one file into `staged` (and its structural rejects into
+ * `struct_rejects`): the first file creates the tables, later ones
+ * (`part.append`) add to them. The conversions role makes every row a
+ * conversion.
+ */
 async function importAll(
   db: Database,
   source: FileSource,
   staging: ModelSpec,
   opts: ImportOptions,
-  onProgress?: ProgressFn,
-): Promise<ImportReport> {
+  onProgress: ProgressFn | undefined,
+  part: { append: boolean; role: FileReport['role'] },
+): Promise<StagedFile> {
   const format = opts.format ?? formatFromName(source.name);
   if (!format) {
     throw new AttribError('file_unsupported', 'unknown file type: use .csv, .tsv, .parquet or .ndjson/.jsonl (or pass --format)', { file: source.name });
@@ -139,8 +198,8 @@ async function importAll(
   if (source.size === 0) throw new AttribError('file_empty', 'the file is empty: export it again with a header row and data', { file: source.name });
   // rough bytes per event row of our formats (Parquet compresses, text does not)
   await db.expectRows?.(source.size / (format === 'parquet' ? 30 : 200));
-  for (const s of SETUP_SQL) await db.run(s);
-  await prepareTables(db, opts);
+  if (!part.append) for (const s of SETUP_SQL) await db.run(s);
+  await prepareTables(db, opts, part.append);
   const pseudo = !!opts.pseudonymize;
   if (opts.pseudonymize) await beginPseudonymize(db, opts.pseudonymize.key);
   const warnings: string[] = [];
@@ -149,10 +208,10 @@ async function importAll(
   let rowsRead = 0;
   const keep = keptColumnNames(opts.keepColumns);
   let keptHeader: string[] = [];
-  await db.run(`CREATE OR REPLACE TABLE event_extras (_file VARCHAR, _row INTEGER${keep.map((k) => `, ${ident(k)} VARCHAR`).join('')})`);
+  if (!part.append) await db.run(`CREATE OR REPLACE TABLE event_extras (_file VARCHAR, _row INTEGER${keep.map((k) => `, ${ident(k)} VARCHAR`).join('')})`);
 
   const stageBatch = async (rawTable: string, columns: { name: string; type: string }[], rawNames: string[]) => {
-    await db.run(srcView(rawTable, columns, rawNames, resolved.mapping, source.name, pseudo));
+    await db.run(srcView(rawTable, columns, rawNames, resolved.mapping, source.name, pseudo, part.role === 'conversions' ? conversionName(opts) : undefined));
     const { sql, params } = bindNamed(staging.sql, {
       time_unit: opts.timeUnit ?? resolved.preset.timeUnit ?? 'auto',
       site_domains_re: siteDomainsRegex(opts.siteDomains ?? []),
@@ -213,10 +272,30 @@ async function importAll(
     if (!first) await db.run('DROP TABLE IF EXISTS raw');
   }
 
-  for (const k of keep) {
-    if (!keptHeader.some((h) => h.toLowerCase() === k)) warnings.push(`column '${k}' to keep is not in the file: its values are empty`);
-  }
-  await shiftNaiveTimes(db, opts.timezone);
+  await shiftNaiveTimes(db, opts.timezone, source.name);
+  return {
+    file: source.name,
+    role: part.role,
+    format,
+    detected,
+    resolved: resolved!,
+    rowsRead,
+    warnings,
+    keptMissing: keep.filter((k) => !keptHeader.some((h) => h.toLowerCase() === k)),
+  };
+}
+
+/**
+ * After every file is staged: duplicates marked across all of them, the
+ * `events` view and `rejects` table made, and the report, per file where
+ * there were several. A file none of whose rows loaded stops the import,
+ * naming it.
+ */
+async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): Promise<ImportReport> {
+  const first = staged.find((f) => f.role === 'events')!;
+  const many = staged.length > 1;
+  const warnings = staged.flatMap((f) => f.warnings.map((w) => (many ? `${f.file}: ${w}` : w)));
+  for (const k of new Set(staged.flatMap((f) => f.keptMissing))) warnings.push(`column '${k}' to keep is not in the file: its values are empty`);
   await markDuplicates(db);
   // A view, not a copy: copying every event cost a sixth of the import and, in wasm, the heap twice over.
   await db.run(`CREATE OR REPLACE VIEW events AS SELECT * EXCLUDE (reason, reason_detail, raw_text) FROM staged WHERE reason IS NULL`);
@@ -224,19 +303,29 @@ async function importAll(
     SELECT _file AS file, _row AS row_number, _line AS line, reason, reason_detail AS detail, raw_text AS raw FROM staged WHERE reason IS NOT NULL
     UNION ALL SELECT _file, _row, _line, reason, reason_detail, raw_text FROM struct_rejects`);
   const kinds = await db.all(`SELECT ts_kind AS k, count(*) AS n FROM staged WHERE ts_kind <> 'invalid' GROUP BY 1 ORDER BY 1`);
-
   const byReason = await db.all(`SELECT reason, count(*) AS n FROM rejects GROUP BY 1 ORDER BY 1`);
-  const loaded = Number((await db.all('SELECT count(*) AS n FROM events'))[0].n);
-  const conversions = Number((await db.all('SELECT count(*) AS n FROM events WHERE is_conversion'))[0].n);
+  const perFile = new Map<string, { loaded: number; conversions: number; rejects: number }>();
+  for (const r of await db.all(`SELECT _file AS f, count(*) AS n, count(*) FILTER (WHERE is_conversion) AS c FROM events GROUP BY 1`)) {
+    perFile.set(String(r.f), { loaded: Number(r.n), conversions: Number(r.c), rejects: 0 });
+  }
+  for (const r of await db.all(`SELECT file AS f, count(*) AS n FROM rejects GROUP BY 1`)) {
+    const x = perFile.get(String(r.f)) ?? { loaded: 0, conversions: 0, rejects: 0 };
+    x.rejects = Number(r.n);
+    perFile.set(String(r.f), x);
+  }
+  const rowsRead = staged.reduce((a, f) => a + f.rowsRead, 0);
+  const loaded = [...perFile.values()].reduce((a, x) => a + x.loaded, 0);
+  const conversions = [...perFile.values()].reduce((a, x) => a + x.conversions, 0);
   const rejectsByReason = Object.fromEntries(byReason.map((r: Row) => [String(r.reason), Number(r.n)]));
   const timestampKinds = Object.fromEntries(kinds.map((r: Row) => [String(r.k), Number(r.n)]));
-  if (loaded === 0) {
-    const firstReject = (await db.all('SELECT row_number, line, reason, detail FROM rejects ORDER BY row_number LIMIT 1'))[0];
-    const summary = Object.entries(rejectsByReason).map(([k, v]) => `${v} ${k}`).join(', ');
+  for (const f of staged) {
+    if ((perFile.get(f.file)?.loaded ?? 0) > 0) continue;
+    const firstReject = (await db.all('SELECT row_number, line, reason, detail FROM rejects WHERE file = $1 ORDER BY row_number LIMIT 1', [f.file]))[0];
+    const summary = (await db.all('SELECT reason, count(*) AS n FROM rejects WHERE file = $1 GROUP BY 1 ORDER BY 1', [f.file])).map((r) => `${r.n} ${r.reason}`).join(', ');
     throw new AttribError(
       'all_rows_rejected',
-      `all ${rowsRead} rows were rejected (${summary}); first: row ${firstReject?.row_number} ${firstReject?.reason}${firstReject?.detail ? ` (${firstReject.detail})` : ''}. Check the column mapping (--map) and the file`,
-      { file: source.name, line: firstReject?.line == null ? undefined : Number(firstReject.line) },
+      `all ${f.rowsRead} rows were rejected (${summary}); first: row ${firstReject?.row_number} ${firstReject?.reason}${firstReject?.detail ? ` (${firstReject.detail})` : ''}. Check the column mapping (--map) and the file`,
+      { file: f.file, line: firstReject?.line == null ? undefined : Number(firstReject.line) },
     );
   }
   if (timestampKinds.iso_naive) {
@@ -245,14 +334,15 @@ async function importAll(
   if (conversions === 0) {
     warnings.push(`no conversions: no event is named ${(opts.conversionEvents ?? ['purchase']).join(' or ')} (set --conversion-events)`);
   }
+  const resolved = first.resolved;
   return {
-    file: source.name,
-    format,
-    detected,
-    preset: resolved!.preset.id,
-    presetLabel: resolved!.preset.label,
-    mapping: resolved!.mapping,
-    unusedColumns: resolved!.unused,
+    file: many ? staged.map((f) => f.file).join(', ') : first.file,
+    format: first.format,
+    detected: many ? { ...first.detected, files: staged.length } : first.detected,
+    preset: resolved.preset.id,
+    presetLabel: resolved.preset.label,
+    mapping: resolved.mapping,
+    unusedColumns: resolved.unused,
     rowsRead,
     rowsLoaded: loaded,
     rejectsByReason,
@@ -264,18 +354,33 @@ async function importAll(
       ? {
           pseudonymized: {
             keyId: await keyId(fromHex(opts.pseudonymize.key.toLowerCase())),
-            fields: (['user_id', 'anon_id'] as const).filter((f) => resolved!.mapping[f]).map((f) => `${f} (${resolved!.mapping[f]})`),
-            keptColumns: keep.filter((k) => PII_NAME_RE.test(k)),
+            fields: (['user_id', 'anon_id'] as const).filter((f) => resolved.mapping[f]).map((f) => `${f} (${resolved.mapping[f]})`),
+            keptColumns: keptColumnNames(opts.keepColumns).filter((k) => PII_NAME_RE.test(k)),
           },
+        }
+      : {}),
+    ...(many
+      ? {
+          files: staged.map((f) => {
+            const x = perFile.get(f.file) ?? { loaded: 0, conversions: 0, rejects: 0 };
+            return { file: f.file, role: f.role, format: f.format, presetLabel: f.resolved.preset.label, rowsRead: f.rowsRead, rowsLoaded: x.loaded, conversions: x.conversions, rejects: x.rejects };
+          }),
         }
       : {}),
   };
 }
 
+/** The event name the rows of a conversions file take: the first conversion event name. */
+function conversionName(opts: ImportOptions): string {
+  return (opts.conversionEvents ?? ['purchase'])[0]?.trim().toLowerCase() || 'purchase';
+}
+
 /** Creates the helper tables staging reads: time-zone offsets, conversion names, site domains. */
-async function prepareTables(db: Database, opts: ImportOptions): Promise<void> {
-  await db.run(STAGED_DDL);
-  await db.run(`CREATE OR REPLACE TABLE struct_rejects (_file VARCHAR, _row INTEGER, _line INTEGER, reason VARCHAR, reason_detail VARCHAR, raw_text VARCHAR)`);
+async function prepareTables(db: Database, opts: ImportOptions, append = false): Promise<void> {
+  if (!append) {
+    await db.run(STAGED_DDL);
+    await db.run(`CREATE OR REPLACE TABLE struct_rejects (_file VARCHAR, _row INTEGER, _line INTEGER, reason VARCHAR, reason_detail VARCHAR, raw_text VARCHAR)`);
+  }
   await db.run('CREATE OR REPLACE TABLE tz_offsets (local_from_us BIGINT, offset_us BIGINT)');
   for (const r of zoneOffsets(opts.timezone ?? 'UTC')) await db.run('INSERT INTO tz_offsets VALUES ($1, $2)', [r.local_from_us, r.offset_us]);
   await db.run('CREATE OR REPLACE TABLE conversion_names (name VARCHAR PRIMARY KEY)');
@@ -307,6 +412,7 @@ function srcView(
   mapping: ColumnMapping,
   file: string,
   pseudo = false,
+  eventName?: string,
 ): string {
   const colFor = (sourceName: string | undefined) => {
     if (sourceName === undefined) return undefined;
@@ -329,7 +435,9 @@ function srcView(
     if (f === 'event_ts') continue;
     const c = colFor(mapping[f]);
     const alias = f === 'revenue' ? 'revenue_raw' : f;
-    parts.push(c ? `${text(c.ref, c.type, f)} AS ${alias}` : `CAST(NULL AS VARCHAR) AS ${alias}`);
+    // a file of conversions: every row is one, whatever its own event column says
+    if (f === 'event_name' && eventName !== undefined) parts.push(`${sqlString(eventName)} AS event_name`);
+    else parts.push(c ? `${text(c.ref, c.type, f)} AS ${alias}` : `CAST(NULL AS VARCHAR) AS ${alias}`);
   }
   const inner = `SELECT ${parts.join(',\n  ')} FROM ${ident(rawTable)}`;
   if (!pseudo) return `CREATE OR REPLACE VIEW src AS ${inner}`;
@@ -427,11 +535,12 @@ async function flushStructural(db: Database, file: string, rejects: StructuralRe
  * offset at each local time (ASOF over the tabulated transitions). Only the
  * naive rows are touched, so files with offsets or epochs pay nothing.
  */
-async function shiftNaiveTimes(db: Database, zone: string | undefined): Promise<void> {
+async function shiftNaiveTimes(db: Database, zone: string | undefined, file: string): Promise<void> {
   if (!zone || /^(utc|z|gmt|etc\/utc)$/i.test(zone)) return;
+  // this file's rows only: the files staged before it were shifted already
   await db.run(`UPDATE staged SET ts_us = staged.ts_us - x.offset_us
-    FROM (SELECT s._file, s._row, z.offset_us FROM staged s ASOF JOIN tz_offsets z ON s.ts_us >= z.local_from_us WHERE s.ts_kind = 'iso_naive') x
-    WHERE staged._file = x._file AND staged._row = x._row`);
+    FROM (SELECT s._file, s._row, z.offset_us FROM staged s ASOF JOIN tz_offsets z ON s.ts_us >= z.local_from_us WHERE s.ts_kind = 'iso_naive' AND s._file = $1) x
+    WHERE staged._file = x._file AND staged._row = x._row`, [file]);
 }
 
 /** Marks every repeat of an event_id after its first row (spec section 2). */

@@ -7,7 +7,9 @@ import type { Preset } from '../columns.ts';
 /** Aliases of spec section 1, the generic preset. Order matters: the first present wins. */
 export const GENERIC: Preset['fields'] = {
   event_id: ['event_id', 'id', 'message_id', 'messageid', 'uuid', '$insert_id', 'insert_id'],
-  event_ts: ['event_ts', 'event_time', 'timestamp', 'event_timestamp', 'ts', 'time', 'datetime', 'date_time', 'received_at', 'sent_at', 'collector_tstamp'],
+  event_ts: ['event_ts', 'event_time', 'timestamp', 'event_timestamp', 'ts', 'time', 'datetime', 'date_time', 'received_at', 'sent_at', 'collector_tstamp',
+    // a file of sessions (dbt's attribution playbook, analytics session tables) is a touch source too
+    'started_at', 'session_start', 'session_started_at', 'session_start_ts'],
   event_name: ['event_name', 'event_type', 'event', 'name', 'action'],
   user_id: ['user_id', 'userid', 'customer_id', '$user_id', 'person_id'],
   anon_id: ['anon_id', 'anonymous_id', 'anonymousid', 'client_id', 'distinct_id', 'domain_userid', 'device_id', '$device_id', 'user_pseudo_id', 'cookie_id', 'visitor_id'],

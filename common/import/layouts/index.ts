@@ -10,9 +10,10 @@ import { segment } from './segment.ts';
 import { posthog } from './posthog.ts';
 import { mixpanel } from './mixpanel.ts';
 import { snowplow } from './snowplow.ts';
+import { orders } from './orders.ts';
 import { generic } from './generic.ts';
 
 export { GENERIC } from './generic.ts';
 
-/** The layouts, most specific first; `generic` is last. */
-export const PRESETS: Preset[] = [ga4, segment, posthog, mixpanel, snowplow, generic];
+/** The layouts, most specific first; `orders` (never detected: no signature) is only chosen by name; `generic` is last. */
+export const PRESETS: Preset[] = [ga4, segment, posthog, mixpanel, snowplow, orders, generic];
