@@ -31,7 +31,7 @@ export type RunOutputs = Awaited<ReturnType<typeof readOutputs>> & {
 /** What every engine front end can ask for. */
 export interface AttributionEngine {
   /** Imports an event file into `events` / `rejects`; whole-file problems throw. */
-  openFile(source: FileSource, opts?: ImportOptions): Promise<ImportReport>;
+  openFile(source: FileSource | FileSource[], opts?: ImportOptions): Promise<ImportReport>;
   /** Columns of a table or view. */
   describe(table: string): Promise<ColumnInfo[]>;
   /** Builds journeys and credits for the chosen models and returns the result tables. */
@@ -93,7 +93,7 @@ export class Engine implements AttributionEngine {
     private readonly onProgress?: ProgressFn,
   ) {}
 
-  async openFile(source: FileSource, opts: ImportOptions = {}): Promise<ImportReport> {
+  async openFile(source: FileSource | FileSource[], opts: ImportOptions = {}): Promise<ImportReport> {
     this.abort = new AbortController();
     const staging = this.lib.get('staging');
     if (!staging) throw new AttribError('internal', 'the staging model is missing from the library');

@@ -16,7 +16,8 @@ export type FileRef = { kind: 'path'; path: string } | { kind: 'blob'; name: str
 
 /** Request payloads and their result types, by request type. */
 export interface RequestMap {
-  open_file: { args: { file: FileRef; options?: ImportOptions }; result: ImportReport };
+  /** `more`: further files read with `file` as one import (ImportReport.files then lists each). */
+  open_file: { args: { file: FileRef; more?: FileRef[]; options?: ImportOptions }; result: ImportReport };
   describe: { args: { table: string }; result: ColumnInfo[] };
   run: { args: { options: Omit<RunOptions, 'signal'> }; result: RunOutputs };
   recredit: { args: { options: Omit<RunOptions, 'signal'> }; result: RunOutputs };

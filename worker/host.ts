@@ -47,7 +47,8 @@ export function serveEngine(
 async function dispatch(engine: AttributionEngine, req: Request, send: (m: FromHost) => void, toSource: (f: FileRef) => FileSource): Promise<unknown> {
   switch (req.type) {
     case 'open_file':
-      return engine.openFile(toSource(req.file), req.options);
+      // several files are one import; a `more` that is not a list of refs is refused by toSource
+      return engine.openFile(Array.isArray(req.more) && req.more.length ? [toSource(req.file), ...req.more.map(toSource)] : toSource(req.file), req.options);
     case 'describe':
       return engine.describe(req.table);
     case 'run':

@@ -10,7 +10,7 @@
  *   model:  name, models, params, rules {format, description, rules
  *           [{id, channel, all/any [{field, op, values}], enabled}], fallback, labels}, compare, audit,
  *           baseline {model, params, rules {as above}}
- *   data:   name, path, fingerprint {size, sha256, partial},
+ *   data:   name, path, morePaths, fingerprint {size, sha256, partial},
  *           options {preset, map, timezone, timeUnit, conversionEvents, siteDomains, delimiter, encoding,
  *           pseudonymize {keyId}}
  * Free-form maps (chart spec, model params, options.map, rules labels) keep
@@ -29,7 +29,7 @@ export const FIELD_ORDER = {
   param: ['name', 'label', 'control', 'value', 'min', 'max', 'step', 'options', 'unit'],
   model: ['name', 'models', 'params', 'rules', 'compare', 'audit', 'baseline'],
   baseline: ['model', 'params', 'rules'],
-  data: ['name', 'path', 'fingerprint', 'options'],
+  data: ['name', 'path', 'morePaths', 'fingerprint', 'options'],
   builder: ['mark', 'x', 'y', 'color', 'aggregate', 'horizontal'],
   fingerprint: ['size', 'sha256', 'partial'],
   options: ['preset', 'map', 'timezone', 'timeUnit', 'conversionEvents', 'siteDomains', 'delimiter', 'encoding', 'pseudonymize'],
@@ -219,12 +219,16 @@ export function readCellJson(kind: JsonCellKind, json: unknown, where: string, w
       return {
         name: r.str('name', true, TABLE_NAME_RE, TABLE_DOC),
         path: r.str('path', true),
+        morePaths: nonEmpty(r.strList('morePaths')),
         fingerprint: fp && readFingerprint(fp, `${where} fingerprint`, warnings),
         options: readOptions(options, `${where} options`, warnings),
       };
     }
   }
 }
+
+/** A list, or undefined when it is empty (so a notebook without one writes no key). */
+const nonEmpty = (xs: string[] | undefined) => (xs && xs.length ? xs : undefined);
 
 /** A params object: name -> number, string or true/false (`key` is the field it is reported under). */
 function readScalarParams(params: Obj, where: string, label: string, key = label): Record<string, number | string | boolean> {

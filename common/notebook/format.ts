@@ -257,7 +257,10 @@ function buildCells(
       warn(e.line, `${e.reason}: the cell is skipped`);
       continue;
     }
-    if (cell.kind === 'data') cell.path = checkDataPath(cell, b.line, warn);
+    if (cell.kind === 'data') {
+      cell.path = checkDataPath(cell, b.line, warn);
+      if (cell.morePaths) cell.morePaths = cell.morePaths.map((p) => checkDataPath({ ...cell, path: p } as DataCell, b.line, warn));
+    }
     if (cell.kind !== 'markdown' && cell.kind !== 'chart') {
       const seen = cell.kind === 'param' ? paramNames : names;
       const key = cell.name.toLowerCase();
@@ -364,7 +367,9 @@ export function serializeNotebook(nb: Notebook): string {
         break;
       case 'data':
         if (!TABLE_NAME_RE.test(cell.name)) throw new Error(`cannot save: data cell ${cell.id}: name '${cell.name}' must be an identifier`);
-        if (isAbsolutePath(cell.path)) throw new Error(`cannot save: data cell ${cell.id}: path '${cell.path}' is absolute (use relativeDataPath)`);
+        for (const p of [cell.path, ...(cell.morePaths ?? [])]) {
+          if (isAbsolutePath(p)) throw new Error(`cannot save: data cell ${cell.id}: path '${p}' is absolute (use relativeDataPath)`);
+        }
         body = jsonBody({ ...cell, path: cell.path.replace(/\\/g, '/') });
         break;
       case 'param':

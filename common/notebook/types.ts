@@ -144,6 +144,11 @@ export interface DataCell extends CellBase {
   kind: 'data';
   name: string;
   path: string;
+  /**
+   * Further files read with `path` as one import (daily shards, a folder's
+   * files), relative in the same way; absent for one file.
+   */
+  morePaths?: string[];
   fingerprint?: Fingerprint;
   options: DataImportOptions;
 }

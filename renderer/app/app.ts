@@ -44,7 +44,8 @@ export class App implements ViewHost {
   private resultCols = new Map<string, ColumnInfo[]>();
   /** Per model cell, the footer's last figures (kept while the journeys they count are). */
   private modelFacts = new Map<string, { colsKey: string; cols: ColumnInfo[]; status: Row[]; rejects: Row[]; ruleRows: Row[] }>();
-  private files = new Map<string, PickedFile>();
+  /** The files picked this session for each data cell (several are one import). */
+  private files = new Map<string, PickedFile[]>();
   /** Pseudonymisation keys this window has open, and where the host keeps each. */
   private keyKept = new Map<string, KeyInfo['kept']>();
   private selected: string | undefined;
@@ -191,7 +192,7 @@ export class App implements ViewHost {
       dragDepth = 0;
       hint.remove();
       const files = this.host.droppedFiles(e);
-      if (files.length) this.useDataFile(files[0]);
+      if (files.length) this.useDataFiles(files);
     });
   }
 
@@ -394,15 +395,16 @@ export class App implements ViewHost {
   pickData(id: string): void {
     void this.host.pickDataFiles().then((files) => {
       if (!files.length) return;
-      this.files.set(id, files[0]);
-      const path = files[0].relativePath ?? files[0].name;
+      this.files.set(id, files);
+      const [path, ...more] = files.map((f) => f.relativePath ?? f.name);
+      const morePaths = more.length ? more : undefined;
       // The file given again under the name the cell already has (a reopened notebook in web mode
       // asks for it): the notebook does not change, so apply() would not run anything. Run it.
       // That case keeps the saved fingerprint, so a file that changed since is flagged; another file
       // picked on purpose drops it: "changed since this notebook was saved" belongs to reopening.
-      const same = this.nb.cells.some((c) => c.id === id && c.kind === 'data' && c.path === path);
+      const same = this.nb.cells.some((c) => c.id === id && c.kind === 'data' && c.path === path && JSON.stringify(c.morePaths) === JSON.stringify(morePaths));
       if (same) this.runner.request([id]);
-      else this.apply({ type: 'update', id, patch: { path, fingerprint: undefined } as Partial<Cell> }, [id]);
+      else this.apply({ type: 'update', id, patch: { path, morePaths, fingerprint: undefined } as Partial<Cell> }, [id]);
     });
   }
 
@@ -563,32 +565,43 @@ export class App implements ViewHost {
     }
   }
 
-  /** The FileRef of a data cell: the file picked this session, else its path next to the notebook. */
-  private async dataRef(cell: DataCell): Promise<{ ref: FileRef; blob?: Blob; name: string }> {
+  /** The FileRefs of a data cell: the files picked this session, else its paths next to the notebook. */
+  private async dataRefs(cell: DataCell): Promise<{ ref: FileRef; blob?: Blob; name: string }[]> {
     const picked = this.files.get(cell.id);
-    if (picked) return { ref: picked.ref, blob: picked.ref.kind === 'blob' ? picked.ref.blob : undefined, name: picked.name };
+    if (picked?.length) return picked.map((p) => ({ ref: p.ref, blob: p.ref.kind === 'blob' ? p.ref.blob : undefined, name: p.name }));
     if (!cell.path) throw new Error('choose an event file (CSV, TSV, Parquet or NDJSON) for this cell');
+    const out = [];
+    for (const path of [cell.path, ...(cell.morePaths ?? [])]) out.push(await this.dataRef(path));
+    return out;
+  }
+
+  /** The FileRef of one of a data cell's paths, next to the notebook. */
+  private async dataRef(path: string): Promise<{ ref: FileRef; blob?: Blob; name: string }> {
     if (this.host.kind === 'electron' && typeof this.handle === 'string') {
       const dir = this.handle.replace(/[\\/][^\\/]*$/, '');
-      return { ref: { kind: 'path', path: `${dir}/${cell.path}` }, name: cell.path.split('/').pop()! };
+      return { ref: { kind: 'path', path: `${dir}/${path}` }, name: path.split('/').pop()! };
     }
     if (this.baseUrl) {
-      const url = new URL(cell.path, this.baseUrl);
-      if (url.origin !== location.origin) throw new Error(`${cell.path}: data must be a local file`);
+      const url = new URL(path, this.baseUrl);
+      if (url.origin !== location.origin) throw new Error(`${path}: data must be a local file`);
       const res = await fetch(url);
-      if (!res.ok) throw new Error(`${cell.path} is not available here: choose the file`);
+      if (!res.ok) throw new Error(`${path} is not available here: choose the file`);
       const blob = await res.blob();
-      const name = cell.path.split('/').pop()!;
+      const name = path.split('/').pop()!;
       return { ref: { kind: 'blob', name, blob }, blob, name };
     }
-    throw new Error(`${cell.path}: the browser cannot open files by path; choose the file again`);
+    throw new Error(`${path}: the browser cannot open files by path; choose the file again`);
   }
 
   private async runData(cell: DataCell, progress: (d: number, t: number, l: string) => void): Promise<number> {
-    const { ref, blob, name } = await this.dataRef(cell);
+    const refs = await this.dataRefs(cell);
+    const { blob } = refs[0];
+    const name = refs.length > 1 ? `${refs[0].name} and ${refs.length - 1} more` : refs[0].name;
     let changed: string | undefined;
     let fingerprint = cell.fingerprint;
-    if (blob) {
+    // one file is fingerprinted (a reopened notebook says when it changed); a set of shards is not
+    if (refs.length > 1) fingerprint = undefined;
+    else if (blob) {
       const fp = await fingerprintBlob(blob);
       if (cell.fingerprint && !sameFingerprint(cell.fingerprint, fp)) {
         changed = `${cell.path} changed since this notebook was saved (size ${cell.fingerprint.size.toLocaleString('en-US')} → ${fp.size.toLocaleString('en-US')} bytes): results may differ from last time.`;
@@ -604,7 +617,7 @@ export class App implements ViewHost {
       options.pseudonymize = { key };
       if (!this.keyKept.has(pseudonymize.keyId)) this.keyKept.set(pseudonymize.keyId, this.host.kind === 'electron' ? 'keychain' : 'session');
     }
-    const report = await this.session.openData(cell.id, ref, options, progress);
+    const report = await this.session.openData(cell.id, refs.map((r) => r.ref), options, progress);
     if (JSON.stringify(fingerprint) !== JSON.stringify(cell.fingerprint) && !changed) {
       this.state = core.applyNotebook(this.state, { type: 'update', id: cell.id, patch: { fingerprint } as Partial<Cell> });
     }
@@ -728,15 +741,18 @@ export class App implements ViewHost {
     this.views.get(id)?.el.scrollIntoView({ block: 'center', behavior: 'smooth' });
   }
 
-  /** A data file chosen by menu or dropped: the first data cell takes it (one is added if none). */
-  private useDataFile(file: PickedFile): void {
+  /** Data files chosen by menu or dropped: the first data cell takes them (one is added if none). */
+  private useDataFiles(files: PickedFile[]): void {
+    const file = files[0];
+    const more = files.slice(1).map((f) => f.relativePath ?? f.name);
+    const morePaths = more.length ? more : undefined;
     let cell = this.nb.cells.find((c): c is DataCell => c.kind === 'data');
     if (!cell) {
-      const id = this.addCell('data', undefined, { path: file.relativePath ?? file.name } as Partial<Cell>);
+      const id = this.addCell('data', undefined, { path: file.relativePath ?? file.name, morePaths } as Partial<Cell>);
       cell = this.nb.cells.find((c): c is DataCell => c.id === id);
       if (!cell) return;
-    } else this.apply({ type: 'update', id: cell.id, patch: { path: file.relativePath ?? file.name, fingerprint: undefined } as Partial<Cell> });
-    this.files.set(cell.id, file);
+    } else this.apply({ type: 'update', id: cell.id, patch: { path: file.relativePath ?? file.name, morePaths, fingerprint: undefined } as Partial<Cell> });
+    this.files.set(cell.id, files);
     this.runner.request([cell.id]);
   }
 
@@ -820,7 +836,7 @@ export class App implements ViewHost {
       'notebook.open': () => this.open(),
       'data.open': async () => {
         const files = await this.host.pickDataFiles();
-        if (files.length) this.useDataFile(files[0]);
+        if (files.length) this.useDataFiles(files);
       },
       'notebook.save': () => this.save(false),
       'notebook.saveAs': () => this.save(true),

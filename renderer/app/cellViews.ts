@@ -737,9 +737,12 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
   f.body.appendChild(info);
   const render = () => {
     const c = current;
-    const pick = h('button', { class: 'btn small', onclick: () => host.pickData(c.id) }, icon('file'), c.path ? 'Choose another file…' : 'Choose a file…');
+    const pick = h('button', { class: 'btn small', title: 'One file, or several read as one import (daily shards)', onclick: () => host.pickData(c.id) }, icon('file'), c.path ? 'Choose another file…' : 'Choose a file…');
+    // several files: the first, and how many more (all of them in the tooltip)
+    const more = c.morePaths ?? [];
+    const files = more.length ? h('span', { title: [c.path, ...more].join('\n') }, `${c.path} and ${more.length} more`) : c.path;
     if (!report) {
-      replace(info, h('dl', { class: 'kv' }, h('dt', {}, 'File'), h('dd', {}, c.path || '(none)', ' ', pick), privacyRow(c, undefined, host)));
+      replace(info, h('dl', { class: 'kv' }, h('dt', {}, more.length ? 'Files' : 'File'), h('dd', {}, files || '(none)', ' ', pick), privacyRow(c, undefined, host)));
       return;
     }
     const r = report;
@@ -754,9 +757,9 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
     replace(info,
       h('div', { class: 'model-grid' },
         h('div', {}, h('dl', { class: 'kv', style: { padding: '0' } },
-          h('dt', {}, 'File'), h('dd', {}, c.path, ' ', pick),
+          h('dt', {}, more.length ? 'Files' : 'File'), h('dd', {}, files, ' ', pick),
           h('dt', {}, 'Format'), h('dd', {}, `${r.format}${r.detected.delimiter ? ` · delimiter ${JSON.stringify(r.detected.delimiter)}` : ''}${r.detected.encoding ? ` · ${r.detected.encoding}` : ''}`),
-          h('dt', {}, 'Detected export'), h('dd', {}, r.presetLabel),
+          h('dt', {}, 'Detected export'), h('dd', {}, r.files ? `${r.presetLabel}, ${r.files.length} files` : r.presetLabel),
           h('dt', {}, 'Rows'), h('dd', {}, `${r.rowsRead.toLocaleString('en-US')} read · ${r.rowsLoaded.toLocaleString('en-US')} loaded · ${r.conversions.toLocaleString('en-US')} conversions`),
           h('dt', {}, 'Timestamps'), h('dd', {}, Object.entries(r.timestampKinds).map(([k, v]) => h('span', { class: 'pill' }, `${k.replace(/_/g, ' ')} ${v.toLocaleString('en-US')}`)), ` read in ${r.timezone}`),
           h('dt', {}, 'Rejected rows'), h('dd', {}, rejected ? [...Object.entries(r.rejectsByReason).map(([k, v]) => h('span', { class: 'pill bad' }, `${k.replace(/_/g, ' ')} ${v.toLocaleString('en-US')}`)), h('button', { class: 'btn small', onclick: () => host.openRejects() }, 'Show rejects')] : h('span', { class: 'pill good' }, 'none')),
@@ -764,7 +767,10 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
           r.warnings.length ? [h('dt', {}, 'Warnings'), h('dd', {}, r.warnings.map((w) => h('div', { class: 'warn-text' }, w)))] : null,
         )),
         h('div', {}, h('h4', {}, 'Column mapping'), mapping, r.unusedColumns.length ? h('div', { class: 'note', style: { marginTop: '6px' } }, `Not used: ${r.unusedColumns.join(', ')}`) : null),
-      ));
+      ),
+      // several files: each one's rows, full width below (a shard that read badly stands out)
+      r.files ? h('div', { style: { padding: '0 12px 8px' } }, h('h4', {}, 'Files'), filesTable(r.files)) : null,
+    );
   };
   render();
   return {
@@ -788,6 +794,14 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
     focus: () => f.el.focus(),
     dispose: () => disposers.forEach((d) => d()),
   };
+}
+
+/** Each file of a several-file import: its layout and rows, so a shard that read badly stands out. */
+function filesTable(files: NonNullable<ImportReport['files']>): Node {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return h('table', { class: 'simple', 'data-testid': 'data-files' },
+    h('tr', {}, ['file', 'export', 'read', 'loaded', 'rejected', 'conversions'].map((t) => h('th', {}, t))),
+    files.map((f) => h('tr', {}, h('td', {}, f.file), h('td', {}, f.presetLabel), h('td', {}, n(f.rowsRead)), h('td', {}, n(f.rowsLoaded)), h('td', {}, n(f.rejects)), h('td', {}, n(f.conversions)))));
 }
 
 /**

@@ -86,9 +86,10 @@ export class Session {
     for (const id of this.inflight.values()) this.client.cancel(id);
   }
 
-  /** Imports an event file as `events` / `rejects`. */
-  openData(cellId: string, file: FileRef, options: ImportOptions, onProgress?: OnProgress): Promise<ImportReport> {
-    return this.call(cellId, this.client.call('open_file', { file, options }, { onProgress }));
+  /** Imports an event file, or several as one import, as `events` / `rejects`. */
+  openData(cellId: string, files: FileRef[], options: ImportOptions, onProgress?: OnProgress): Promise<ImportReport> {
+    const [file, ...more] = files;
+    return this.call(cellId, this.client.call('open_file', more.length ? { file, more, options } : { file, options }, { onProgress }));
   }
 
   /** Runs the attribution models; the engine re-cuts or keeps what did not change (Engine.run). */

@@ -237,6 +237,31 @@ describe('workbench in web mode', { skip: skipReason }, () => {
     assert.match((await page.locator('[data-kind=data] .kv').first().textContent()) ?? '', /tiny\.csv/);
   });
 
+  it('several files picked at once are one import: the cell names them and shows each file\'s rows', async () => {
+    const { page } = app;
+    // the tiny sample cut into three daily shards (each with the header)
+    const [head, ...body] = readFileSync(`${repo}samples/tiny.csv`, 'utf8').trimEnd().split('\n');
+    const cut = [0, 300, 700, body.length];
+    const shards = [0, 1, 2].map((i) => ({ name: `events_2026010${i + 1}.csv`, mimeType: 'text/csv', buffer: Buffer.from([head, ...body.slice(cut[i], cut[i + 1])].join('\n') + '\n') }));
+    const run = Number((await page.locator('[data-kind=data]').first().getAttribute('data-run-id')) ?? 0);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('[data-kind=data] button', { hasText: 'Choose another file' }).click()]);
+    assert.ok(chooser.isMultiple(), 'the picker takes several files');
+    await chooser.setFiles(shards);
+    await page.waitForFunction((r) => {
+      const cell = document.querySelector('[data-kind=data]');
+      return !!cell && Number(cell.getAttribute('data-run-id') ?? 0) > r && !!cell.querySelector('.status.done, .status.error') && !document.querySelector('.status.running, .status.queued');
+    }, run, { timeout: 120_000 });
+    const kv = (await page.locator('[data-kind=data] .kv').first().innerText()).replace(/\s+/g, ' ');
+    assert.match(kv, /Files events_20260101\.csv and 2 more/);
+    assert.match(kv, /Detected export Generic \(spec aliases\), 3 files/);
+    assert.match(kv, /Rows 1,000 read · 995 loaded/);
+    const table = await page.locator('[data-testid=data-files] tr').allInnerTexts();
+    assert.deepEqual(table.map((r) => r.split('\t').slice(0, 3).join(' ')), ['file export read', 'events_20260101.csv Generic (spec aliases) 300', 'events_20260102.csv Generic (spec aliases) 400', 'events_20260103.csv Generic (spec aliases) 300']);
+    await page.locator('[data-kind=data]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${repo}test/artifacts/screenshots/workbench-several-files.png` });
+    app.assertClean();
+  });
+
   it('a bad file shows its error at the data cell, in one line naming the file', async () => {
     const { page } = app;
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('[data-kind=data] button', { hasText: 'Choose another file' }).click()]);

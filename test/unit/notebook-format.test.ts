@@ -302,6 +302,23 @@ describe('notebook format: reading and writing', () => {
     );
   });
 
+  it('a data cell of several files keeps the others in morePaths, after path, checked like it', () => {
+    const text = file('', '```data id=d', '{', '  "name": "events",', '  "path": "ga4/events_20260101.ndjson",', '  "morePaths": [', '    "ga4/events_20260102.ndjson",', '    "ga4/events_20260103.ndjson"', '  ],', '  "options": {}', '}', '```');
+    const { notebook, warnings } = parseNotebook(text, 'a.attrib.md');
+    assert.deepEqual(warnings, []);
+    assert.deepEqual((notebook.cells[0] as { morePaths?: string[] }).morePaths, ['ga4/events_20260102.ndjson', 'ga4/events_20260103.ndjson']);
+    assert.equal(serializeNotebook(notebook), text, 'round-trips byte for byte');
+    // one file writes no morePaths key; an absolute one among them is refused like path
+    assert.doesNotMatch(serializeNotebook({ format: 'attribution-notebook/1', title: 'T', cells: [{ id: 'd', kind: 'data', name: 'events', path: 'x.csv', options: {} }] }), /morePaths/);
+    const abs = parseNotebook(text.replace('"ga4/events_20260103.ndjson"', '"/tmp/events_20260103.ndjson"'), 'a.attrib.md');
+    assert.deepEqual((abs.notebook.cells[0] as { morePaths?: string[] }).morePaths, ['ga4/events_20260102.ndjson', 'events_20260103.ndjson']);
+    assert.match(abs.warnings[0], /data cell d: absolute path '\/tmp\/events_20260103\.ndjson' refused/);
+    assert.throws(
+      () => serializeNotebook({ format: 'attribution-notebook/1', title: 'T', cells: [{ id: 'd', kind: 'data', name: 'events', path: 'x.csv', morePaths: ['/abs/y.csv'], options: {} }] }),
+      /data cell d: path '\/abs\/y.csv' is absolute/,
+    );
+  });
+
   it('refuses notebooks it could not read back: bad ids, names, numbers', () => {
     const nb = (cells: Cell[]): Notebook => ({ format: 'attribution-notebook/1', title: 'T', cells });
     assert.throws(() => serializeNotebook(nb([{ id: 'a b', kind: 'markdown', source: '' }])), /cell id 'a b'/);
