@@ -8,6 +8,7 @@ import { AttribError } from '../errors.ts';
 import type { FileSource } from './source.ts';
 import { DecodedText } from './csv.ts';
 import { emptyBatch, truncateRaw, type RecordBatch, type RecordReader, type StructuralReject } from './records.ts';
+import { LONG_DIGITS, parseRaw, RawNumber, RawObject, rawToJson } from './json.ts';
 
 /** Options for {@link openNdjson}. */
 export interface NdjsonOptions {
@@ -100,106 +101,6 @@ class LineSplitter {
   }
 }
 
-/** A JSON number kept as its source text, so long IDs keep every digit. */
-class RawNumber {
-  constructor(readonly text: string) {}
-}
-type RawValue = string | boolean | null | RawNumber | RawValue[] | RawObject;
-/** Object members in source order. */
-class RawObject {
-  constructor(readonly members: [string, RawValue][]) {}
-}
-
-/**
- * Minimal JSON parser that keeps numbers as text. Only used on lines that
- * JSON.parse has already accepted and that hold a long digit run (where
- * String(number) could lose digits), so it need not report syntax errors.
- */
-function parseRaw(s: string): RawValue {
-  let i = 0;
-  const ws = () => {
-    while (i < s.length) {
-      const c = s.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13) i++;
-      else break;
-    }
-  };
-  const str = (): string => {
-    const start = i;
-    i++;
-    while (i < s.length) {
-      const c = s.charCodeAt(i);
-      if (c === 92) i += 2;
-      else if (c === 34) break;
-      else i++;
-    }
-    i++;
-    return JSON.parse(s.slice(start, i)) as string;
-  };
-  const value = (): RawValue => {
-    ws();
-    const c = s[i];
-    if (c === '{') {
-      i++;
-      const members: [string, RawValue][] = [];
-      ws();
-      if (s[i] === '}') {
-        i++;
-        return new RawObject(members);
-      }
-      for (;;) {
-        ws();
-        const k = str();
-        ws();
-        i++; // ':'
-        members.push([k, value()]);
-        ws();
-        if (s[i++] === '}') return new RawObject(members);
-      }
-    }
-    if (c === '[') {
-      i++;
-      const items: RawValue[] = [];
-      ws();
-      if (s[i] === ']') {
-        i++;
-        return items;
-      }
-      for (;;) {
-        items.push(value());
-        ws();
-        if (s[i++] === ']') return items;
-      }
-    }
-    if (c === '"') return str();
-    if (s.startsWith('true', i)) {
-      i += 4;
-      return true;
-    }
-    if (s.startsWith('false', i)) {
-      i += 5;
-      return false;
-    }
-    if (s.startsWith('null', i)) {
-      i += 4;
-      return null;
-    }
-    const start = i;
-    while (i < s.length && '+-0123456789.eE'.includes(s[i]!)) i++;
-    return new RawNumber(s.slice(start, i));
-  };
-  return value();
-}
-
-/** Compact JSON text of a raw value, numbers as written. */
-function rawToJson(v: RawValue): string {
-  if (v === null) return 'null';
-  if (v instanceof RawNumber) return v.text;
-  if (v instanceof RawObject) return `{${v.members.map(([k, x]) => `${JSON.stringify(k)}:${rawToJson(x)}`).join(',')}}`;
-  if (Array.isArray(v)) return `[${v.map(rawToJson).join(',')}]`;
-  return JSON.stringify(v);
-}
-
 function flattenRaw(o: RawObject, prefix: string, out: Map<string, string>): void {
   for (const [k, v] of o.members) {
     const key = prefix === '' ? k : `${prefix}.${k}`;
@@ -225,9 +126,6 @@ function flatten(o: Record<string, unknown>, prefix: string, out: Map<string, st
     else flatten(v as Record<string, unknown>, key, out);
   }
 }
-
-/** Lines with 16+ digits in a row may hold numbers that a double cannot keep exactly. */
-const LONG_DIGITS = /\d{16}/;
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
