@@ -222,6 +222,11 @@ export function expandBatch(batch: RecordBatch, plan: Plan, inputHeader: string[
   };
 }
 
+/** The columns an expansion reads nested (NDJSON keeps these as JSON text: ndjson.ts `keepAsJson`). */
+export function nestedColumns(exp: Expansion): string[] {
+  return [...(exp.objects ?? []), ...(exp.keyValue ?? [])].map((e) => e.column);
+}
+
 /** A reader whose header and batches are those of `reader` expanded by the layout's {@link Expansion}. */
 export function expandReader(reader: RecordReader, exp: Expansion): RecordReader {
   const inputHeader = reader.header;

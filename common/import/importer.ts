@@ -16,7 +16,7 @@ import { formatFromName } from './source.ts';
 import { CANONICAL_FIELDS, resolveMapping, requireCoreColumns, type ColumnMapping, type Preset, type ResolvedMapping, type TimeUnit } from './columns.ts';
 import { openCsv } from './csv.ts';
 import { openNdjson } from './ndjson.ts';
-import { expandReader } from './expand.ts';
+import { expandReader, nestedColumns } from './expand.ts';
 import { expandParquetView } from './expandSql.ts';
 import { markDuplicateTransactions } from './transactions.ts';
 import type { RecordReader, StructuralReject } from './records.ts';
@@ -186,6 +186,11 @@ async function importAll(
         : await openCsv(source, { delimiter: opts.delimiter, encoding: opts.encoding, tsv: format === 'tsv', batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS });
     // layout hook: nested cells (JSON text) as flat columns (expand.ts), mapped on those
     const layout = layoutOf(reader.header, opts.preset);
+    if (layout.expand && format === 'ndjson') {
+      // opened again with the layout's records kept whole, so fields first seen after the sample are not lost
+      await reader.close?.();
+      reader = await openNdjson(source, { batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS, keepAsJson: nestedColumns(layout.expand) });
+    }
     if (layout.expand) reader = expandReader(reader, layout.expand);
     resolved = resolveMapping(reader.header, { presetId: layout.expand ? layout.id : opts.preset, overrides: opts.map, file: source.name });
     detected = { ...reader.detected };

@@ -16,6 +16,12 @@ export interface NdjsonOptions {
   batchSize?: number;
   /** Number of leading records whose keys make up the header (default 10000). */
   sampleLines?: number;
+  /**
+   * Top-level keys whose objects stay one column of JSON text instead of dot
+   * keys: a layout that expands them (expand.ts) then gets all their fields,
+   * also those first seen after the sample, as it does from a CSV's JSON cells.
+   */
+  keepAsJson?: string[];
 }
 
 const LF = 10;
@@ -101,10 +107,11 @@ class LineSplitter {
   }
 }
 
-function flattenRaw(o: RawObject, prefix: string, out: Map<string, string>): void {
+function flattenRaw(o: RawObject, prefix: string, out: Map<string, string>, asJson: ReadonlySet<string>): void {
   for (const [k, v] of o.members) {
     const key = prefix === '' ? k : `${prefix}.${k}`;
-    if (v instanceof RawObject) flattenRaw(v, key, out);
+    if (v instanceof RawObject && prefix === '' && asJson.has(k)) out.set(key, rawToJson(v));
+    else if (v instanceof RawObject) flattenRaw(v, key, out, asJson);
     else if (v === null) out.set(key, '');
     else if (v instanceof RawNumber) out.set(key, v.text);
     else if (Array.isArray(v)) out.set(key, rawToJson(v));
@@ -113,8 +120,8 @@ function flattenRaw(o: RawObject, prefix: string, out: Map<string, string>): voi
   }
 }
 
-/** Flattens a parsed object: nested objects become dot keys, arrays their JSON text, null ''. */
-function flatten(o: Record<string, unknown>, prefix: string, out: Map<string, string>): void {
+/** Flattens a parsed object: nested objects become dot keys (those in `asJson` their JSON text), arrays their JSON text, null ''. */
+function flatten(o: Record<string, unknown>, prefix: string, out: Map<string, string>, asJson: ReadonlySet<string>): void {
   for (const k of Object.keys(o)) {
     const v = o[k];
     const key = prefix === '' ? k : `${prefix}.${k}`;
@@ -122,8 +129,8 @@ function flatten(o: Record<string, unknown>, prefix: string, out: Map<string, st
     else if (typeof v === 'string') out.set(key, v);
     else if (typeof v === 'number') out.set(key, String(v));
     else if (typeof v === 'boolean') out.set(key, v ? 'true' : 'false');
-    else if (Array.isArray(v)) out.set(key, JSON.stringify(v));
-    else flatten(v as Record<string, unknown>, key, out);
+    else if (Array.isArray(v) || (prefix === '' && asJson.has(k))) out.set(key, JSON.stringify(v));
+    else flatten(v as Record<string, unknown>, key, out, asJson);
   }
 }
 
@@ -134,7 +141,7 @@ function describe(v: unknown): string {
 }
 
 /** Parses and flattens one line. */
-function parseLine(l: Line, row: number): Parsed {
+function parseLine(l: Line, row: number, asJson: ReadonlySet<string>): Parsed {
   let v: unknown;
   try {
     v = JSON.parse(l.text);
@@ -149,8 +156,8 @@ function parseLine(l: Line, row: number): Parsed {
     return { row, line: l.line, reason: 'not_an_object', detail: `${describe(v)}, expected a JSON object`, raw: truncateRaw(l.text) };
   }
   const fields = new Map<string, string>();
-  if (LONG_DIGITS.test(l.text)) flattenRaw(parseRaw(l.text) as RawObject, '', fields);
-  else flatten(v as Record<string, unknown>, '', fields);
+  if (LONG_DIGITS.test(l.text)) flattenRaw(parseRaw(l.text) as RawObject, '', fields, asJson);
+  else flatten(v as Record<string, unknown>, '', fields, asJson);
   return { row, line: l.line, fields };
 }
 
@@ -171,6 +178,7 @@ export async function openNdjson(source: FileSource, opts: NdjsonOptions = {}): 
   const file = source.name;
   const batchSize = Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH));
   const sampleLines = Math.max(1, Math.floor(opts.sampleLines ?? DEFAULT_SAMPLE));
+  const asJson: ReadonlySet<string> = new Set(opts.keepAsJson ?? []);
   const text = new DecodedText(source, 'utf-8');
   const splitter = new LineSplitter(text);
   try {
@@ -189,7 +197,7 @@ export async function openNdjson(source: FileSource, opts: NdjsonOptions = {}): 
           { file, line: lines[0]!.line },
         );
       }
-      for (; k < lines.length && sample.length < sampleLines; k++) sample.push(parseLine(lines[k]!, ++row));
+      for (; k < lines.length && sample.length < sampleLines; k++) sample.push(parseLine(lines[k]!, ++row, asJson));
       if (k < lines.length) pending = lines.slice(k);
     }
     if (row === 0) throw new AttribError('file_empty', 'the file is empty: export it again with one JSON object per line', { file });
@@ -245,6 +253,7 @@ export async function openNdjson(source: FileSource, opts: NdjsonOptions = {}): 
     return {
       header,
       detected,
+      close: () => text.close(),
       async *batches(): AsyncGenerator<RecordBatch> {
         if (started) throw new AttribError('internal', 'batches() can only be iterated once', { file });
         started = true;
@@ -253,7 +262,7 @@ export async function openNdjson(source: FileSource, opts: NdjsonOptions = {}): 
           sample.length = 0; // let the sampled maps go
           let lines: Line[] | null = pending;
           while (lines !== null) {
-            for (const l of lines) if (add(parseLine(l, ++row))) yield take();
+            for (const l of lines) if (add(parseLine(l, ++row, asJson))) yield take();
             lines = await splitter.next();
           }
           const last = take();
