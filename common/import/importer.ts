@@ -184,7 +184,8 @@ async function importAll(
       format === 'ndjson'
         ? await openNdjson(source, { batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS })
         : await openCsv(source, { delimiter: opts.delimiter, encoding: opts.encoding, tsv: format === 'tsv', batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS });
-    // layout hook: nested cells (JSON text) as flat columns (expand.ts), mapped on those
+    // layout hook: nested cells (JSON text) as flat columns (expand.ts), mapped on those. A layout
+    // with `expand` needs its rows as a RecordReader: the expansion is TypeScript so both engines agree.
     const layout = layoutOf(reader.header, opts.preset);
     if (layout.expand && format === 'ndjson') {
       // opened again with the layout's records kept whole, so fields first seen after the sample are not lost

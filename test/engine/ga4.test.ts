@@ -26,11 +26,12 @@
  *   user_pseudo_id + ga_session_id, so device B is not merged into S2).
  *   first email 1; last paid_search 1; linear 1/2 each;
  *   time decay (half-life 7 d): w = 0.5^(d/7), d_email = 7 + 125/1440 =
- *   7.086806, d_paid = 3 + 185/1440 = 3.128472: w_email = 0.495660,
- *   w_paid = 0.733506, shares 0.403246 / 0.596754.
+ *   7.086806, d_paid = 3 + 185/1440 = 3.128472: w_email = 0.495721,
+ *   w_paid = 0.733605, shares 0.403246 / 0.596754 ($48.39 / $71.61).
  * - T2002: organic_search (1 d 1 h = 1.041667 d), paid_social (2 h =
  *   0.083333 d); touches 2. first organic_search, last paid_social, linear
- *   1/2 each; w = 0.902008 / 0.991781, shares 0.476294 / 0.523706.
+ *   1/2 each; w = 0.901994 / 0.991782, shares 0.476294 / 0.523706
+ *   ($21.67 / $23.83).
  * - T3003: referral only: 1 in every model; touches 1.
  * - T4004: direct_only: 1 to direct in every model; touches 1.
  * Per channel (conversions; revenue = credit x value):
@@ -133,6 +134,8 @@ describe('GA4 BigQuery export', () => {
           near(td.paid_search, 0.596754, 'time_decay paid_search');
           near(td.organic_search, w.organic_search / (w.organic_search + w.paid_social), 'time_decay organic_search');
           near(td.paid_social, 0.523706, 'time_decay paid_social');
+          const tdRev = Object.fromEntries(cs.filter((r) => r.model === 'time_decay').map((r) => [r.channel, Math.round(Number(r.attributed_revenue) * 100) / 100]));
+          assert.deepEqual(tdRev, { email: 48.39, paid_search: 71.61, organic_search: 21.67, paid_social: 23.83, referral: 80, direct: 30 });
           assert.equal(td.referral, 1);
           assert.equal(td.direct, 1);
           const rev = Object.fromEntries(cs.filter((r) => r.model === 'linear').map((r) => [r.channel, Number(r.attributed_revenue)]));
