@@ -6,6 +6,7 @@
 -- description: `staged`, each row with its reject reason or NULL. Duplicates are marked after the last batch.
 -- param time_unit: string = auto, how to read numeric times: auto (by magnitude), s, ms or us
 -- param site_domains_re: string = '', regex of the site's own domains (built from --site-domains)
+-- param session_per_anon: boolean = false, session ids are unique per anon_id only (GA4): the session is anon_id.session_id
 -- input: src, conversion_names
 -- output: staged
 INSERT INTO staged
@@ -19,13 +20,18 @@ WITH n AS (
   SELECT s._file, s._row, s._line, s.ts_native,
     s.ts_raw AS ts_t,
     aw_tok(s.event_id) AS event_id, aw_tok(s.event_name) AS event_name, aw_tok(s.user_id) AS user_id,
-    aw_tok(s.anon_id) AS anon_id, aw_tok(s.session_id) AS session_id, aw_tok(s.channel) AS channel,
+    aw_tok(s.anon_id) AS anon_id,
+    -- src's anon_id is already pseudonymised when asked, so the composed session holds no raw id
+    CASE WHEN $session_per_anon AND aw_tok(s.session_id) IS NOT NULL
+         THEN coalesce(aw_tok(s.anon_id), aw_tok(s.user_id)) || '.' || aw_tok(s.session_id)
+         ELSE aw_tok(s.session_id) END AS session_id,
+    aw_tok(s.channel) AS channel,
     aw_tok(s.utm_source) AS utm_source, aw_tok(s.utm_medium) AS utm_medium, aw_tok(s.utm_campaign) AS utm_campaign,
     aw_tok(s.utm_content) AS utm_content, aw_tok(s.utm_term) AS utm_term,
     s.referrer AS referrer_raw, s.page_url AS page_url_raw,
     aw_tok(s.gclid) AS gclid, aw_tok(s.msclkid) AS msclkid, aw_tok(s.fbclid) AS fbclid, aw_tok(s.ttclid) AS ttclid,
     aw_tok(s.li_fat_id) AS li_fat_id, aw_tok(s.rdt_cid) AS rdt_cid, aw_tok(s.click_token) AS click_token,
-    aw_tok(s.revenue_raw) AS revenue_t, aw_tok(s.currency) AS currency
+    aw_tok(s.revenue_raw) AS revenue_t, aw_tok(s.currency) AS currency, aw_tok(s.transaction_id) AS transaction_id
   FROM src s
 ), url_x AS (
   -- long text is trimmed here, once per distinct value; src is read again rather than n, so
@@ -40,6 +46,8 @@ WITH n AS (
     CASE WHEN contains(page_url, 'utm_content=') THEN regexp_extract(page_url, '[?&#]utm_content=([^&#]*)', 1) END AS x_utm_content,
     CASE WHEN contains(page_url, 'utm_term=') THEN regexp_extract(page_url, '[?&#]utm_term=([^&#]*)', 1) END AS x_utm_term,
     CASE WHEN contains(page_url, 'gclid=') THEN regexp_extract(page_url, '[?&#]gclid=([^&#]*)', 1) END AS x_gclid,
+    -- Google Ads' iOS click ids (wbraid from the web, gbraid from apps) count as a gclid
+    CASE WHEN contains(page_url, 'braid=') THEN regexp_extract(page_url, '[?&#][wg]braid=([^&#]*)', 1) END AS x_braid,
     CASE WHEN contains(page_url, 'msclkid=') THEN regexp_extract(page_url, '[?&#]msclkid=([^&#]*)', 1) END AS x_msclkid,
     CASE WHEN contains(page_url, 'fbclid=') THEN regexp_extract(page_url, '[?&#]fbclid=([^&#]*)', 1) END AS x_fbclid,
     CASE WHEN contains(page_url, 'ttclid=') THEN regexp_extract(page_url, '[?&#]ttclid=([^&#]*)', 1) END AS x_ttclid,
@@ -55,6 +63,7 @@ WITH n AS (
     aw_norm(CASE WHEN x_utm_content <> '' THEN url_decode(replace(x_utm_content, '+', ' ')) END) AS q_utm_content,
     aw_norm(CASE WHEN x_utm_term <> '' THEN url_decode(replace(x_utm_term, '+', ' ')) END) AS q_utm_term,
     aw_norm(CASE WHEN x_gclid <> '' THEN url_decode(replace(x_gclid, '+', ' ')) END) AS q_gclid,
+    aw_norm(CASE WHEN x_braid <> '' THEN url_decode(replace(x_braid, '+', ' ')) END) AS q_braid,
     aw_norm(CASE WHEN x_msclkid <> '' THEN url_decode(replace(x_msclkid, '+', ' ')) END) AS q_msclkid,
     aw_norm(CASE WHEN x_fbclid <> '' THEN url_decode(replace(x_fbclid, '+', ' ')) END) AS q_fbclid,
     aw_norm(CASE WHEN x_ttclid <> '' THEN url_decode(replace(x_ttclid, '+', ' ')) END) AS q_ttclid,
@@ -69,7 +78,7 @@ WITH n AS (
 ), ref_parts AS (
   SELECT referrer_raw, referrer, CASE WHEN m.pre <> '' OR m.host LIKE '%.%' THEN lower(m.host) END AS referrer_host FROM ref_x
 ), t AS (
-  SELECT n.*, up.page_url, up.page_host, rp.referrer, up.q_utm_source, up.q_utm_medium, up.q_utm_campaign, up.q_utm_content, up.q_utm_term, up.q_gclid, up.q_msclkid, up.q_fbclid, up.q_ttclid, up.q_li_fat_id, up.q_rdt_cid, rp.referrer_host,
+  SELECT n.*, up.page_url, up.page_host, rp.referrer, up.q_utm_source, up.q_utm_medium, up.q_utm_campaign, up.q_utm_content, up.q_utm_term, up.q_gclid, up.q_braid, up.q_msclkid, up.q_fbclid, up.q_ttclid, up.q_li_fat_id, up.q_rdt_cid, rp.referrer_host,
     CASE WHEN n.ts_native IS NULL THEN regexp_extract(n.ts_t,
       '^(\d{4}-\d{1,2}-\d{1,2})(?:[T ](\d{1,2}:\d{2}(?::\d{2})?)(?:[.,](\d{1,9}))?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$',
       ['d', 'hms', 'frac', 'zone']) END AS iso
@@ -133,7 +142,7 @@ SELECT
   u.referrer_host,
   coalesce(u.referrer_host = u.page_host OR ($site_domains_re <> '' AND regexp_matches(u.referrer_host, $site_domains_re)), false) AS referrer_internal,
   u.page_url,
-  coalesce(u.gclid, u.q_gclid) AS gclid,
+  coalesce(u.gclid, u.q_gclid, u.q_braid) AS gclid,
   coalesce(u.msclkid, u.q_msclkid) AS msclkid,
   coalesce(u.fbclid, u.q_fbclid) AS fbclid,
   coalesce(u.ttclid, u.q_ttclid) AS ttclid,
@@ -142,6 +151,7 @@ SELECT
   u.click_token,
   u.revenue_v AS revenue,
   upper(u.currency) AS currency,
+  u.transaction_id,
   u.is_conv AS is_conversion,
   CASE WHEN u.ts_us IS NULL THEN 'invalid_timestamp'
        WHEN u.user_id IS NULL AND u.anon_id IS NULL THEN 'missing_identity'

@@ -7,6 +7,7 @@
  */
 import { AttribError } from '../errors.ts';
 import { GENERIC, PRESETS } from './layouts/index.ts';
+import type { Expansion } from './expand.ts';
 
 export { PRESETS };
 
@@ -15,6 +16,8 @@ export const CANONICAL_FIELDS = [
   'event_id', 'event_ts', 'event_name', 'user_id', 'anon_id', 'session_id', 'channel',
   'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'referrer', 'page_url',
   'gclid', 'msclkid', 'fbclid', 'ttclid', 'li_fat_id', 'rdt_cid', 'click_token', 'revenue', 'currency',
+  // an order id: repeats of one conversion are rejected as duplicate_transaction (transactions.ts)
+  'transaction_id',
 ] as const;
 
 /** One canonical field name. */
@@ -36,6 +39,18 @@ export interface Preset {
   fields: Partial<Record<CanonicalField, string[]>>;
   /** Unit of a numeric time column, when the export fixes it. */
   timeUnit?: TimeUnit;
+  /**
+   * Nested cells the layout reads as flat columns (JSON text in CSV, nested
+   * objects and arrays in NDJSON, structs and lists in Parquet): see expand.ts.
+   * The mapping is resolved again on the expanded columns.
+   */
+  expand?: Expansion;
+  /**
+   * The export's session ids are unique per anonymous id only (GA4's
+   * ga_session_id): the session is then `anon_id.session_id` (staging.sql),
+   * built after pseudonymisation so no raw id reaches it.
+   */
+  sessionPerAnon?: boolean;
 }
 
 /** The outcome of mapping: which column feeds what, and why. */

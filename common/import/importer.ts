@@ -13,9 +13,12 @@ import { ident, sqlString } from '../db.ts';
 import { AttribError } from '../errors.ts';
 import type { FileSource, InputFormat } from './source.ts';
 import { formatFromName, gunzipped, isGzipName } from './source.ts';
-import { CANONICAL_FIELDS, resolveMapping, requireCoreColumns, type ColumnMapping, type ResolvedMapping, type TimeUnit } from './columns.ts';
+import { CANONICAL_FIELDS, resolveMapping, requireCoreColumns, type ColumnMapping, type Preset, type ResolvedMapping, type TimeUnit } from './columns.ts';
 import { openCsv } from './csv.ts';
 import { openNdjson } from './ndjson.ts';
+import { expandReader, nestedColumns } from './expand.ts';
+import { expandParquetView } from './expandSql.ts';
+import { markDuplicateTransactions } from './transactions.ts';
 import type { RecordReader, StructuralReject } from './records.ts';
 import { zoneOffsets } from './timezone.ts';
 import { bindNamed, type ModelSpec } from '../modelHeader.ts';
@@ -113,7 +116,7 @@ const STAGED_DDL = `CREATE OR REPLACE TABLE staged (
   utm_source VARCHAR, utm_medium VARCHAR, utm_campaign VARCHAR, utm_content VARCHAR, utm_term VARCHAR,
   referrer_host VARCHAR, referrer_internal BOOLEAN, page_url VARCHAR,
   gclid VARCHAR, msclkid VARCHAR, fbclid VARCHAR, ttclid VARCHAR, li_fat_id VARCHAR, rdt_cid VARCHAR, click_token VARCHAR,
-  revenue DOUBLE, currency VARCHAR, is_conversion BOOLEAN, reason VARCHAR, reason_detail VARCHAR, raw_text VARCHAR)`;
+  revenue DOUBLE, currency VARCHAR, transaction_id VARCHAR, is_conversion BOOLEAN, reason VARCHAR, reason_detail VARCHAR, raw_text VARCHAR)`;
 
 const NATIVE_TIME_TYPES = /^(TIMESTAMP|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|DATE|TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ)$/;
 
@@ -215,6 +218,7 @@ async function importAll(
     const { sql, params } = bindNamed(staging.sql, {
       time_unit: opts.timeUnit ?? resolved.preset.timeUnit ?? 'auto',
       site_domains_re: siteDomainsRegex(opts.siteDomains ?? []),
+      session_per_anon: resolved.preset.sessionPerAnon ?? false,
     });
     await db.run(sql, params);
     const pii = pseudo ? piiColumns(rawNames, resolved.mapping) : undefined;
@@ -225,29 +229,46 @@ async function importAll(
   if (format === 'parquet') {
     let header: string[] | undefined;
     let fileCols: { name: string; type: string }[] = [];
+    let layout: Preset | undefined;
     await db.loadParquet(source, 'raw', async () => {
+      let cols = fileCols;
+      if (layout?.expand || !header) {
+        fileCols = (await db.all(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE raw)`) as { name: string; type: string }[])
+          .filter((c) => c.name !== '_row' && c.name !== '_line');
+        layout ??= layoutOf(fileCols.map((c) => c.name), opts.preset);
+        // layout hook: structs and lists as flat columns (expandSql.ts), a view per batch
+        cols = layout.expand ? await expandParquetView(db, 'raw', 'raw_flat', fileCols, layout.expand, source.name) : fileCols;
+      }
       if (!header) {
-        const cols = (await db.all(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE raw)`)) as { name: string; type: string }[];
-        fileCols = cols.filter((c) => c.name !== '_row' && c.name !== '_line');
-        header = fileCols.map((c) => c.name);
+        header = cols.map((c) => c.name);
         keptHeader = header;
-        resolved = resolveMapping(header, { presetId: opts.preset, overrides: opts.map, file: source.name });
+        resolved = resolveMapping(header, { presetId: layout!.expand ? layout!.id : opts.preset, overrides: opts.map, file: source.name });
         requireCoreColumns(resolved, header, source.name);
-        detected = { columns: header.length };
+        detected = { columns: fileCols.length };
       }
       rowsRead += Number((await db.all('SELECT count(*) AS n FROM raw'))[0].n);
-      await stageBatch('raw', fileCols, header);
+      await stageBatch(layout!.expand ? 'raw_flat' : 'raw', cols, header);
     }, onProgress);
+    await db.run('DROP VIEW IF EXISTS raw_flat');
     if (rowsRead === 0) throw new AttribError('file_header_only', 'the Parquet file has columns but no rows', { file: source.name });
   } else {
-    const reader: RecordReader =
+    let reader: RecordReader =
       format === 'ndjson'
         ? await openNdjson(source, { batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS })
         : await openCsv(source, { delimiter: opts.delimiter, encoding: opts.encoding, tsv: format === 'tsv', batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS });
+    // layout hook: nested cells (JSON text) as flat columns (expand.ts), mapped on those. A layout
+    // with `expand` needs its rows as a RecordReader: the expansion is TypeScript so both engines agree.
+    const layout = layoutOf(reader.header, opts.preset);
+    if (layout.expand && format === 'ndjson') {
+      // opened again with the layout's records kept whole, so fields first seen after the sample are not lost
+      await reader.close?.();
+      reader = await openNdjson(source, { batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS, keepAsJson: nestedColumns(layout.expand) });
+    }
+    if (layout.expand) reader = expandReader(reader, layout.expand);
+    resolved = resolveMapping(reader.header, { presetId: layout.expand ? layout.id : opts.preset, overrides: opts.map, file: source.name });
     detected = { ...reader.detected };
     const header = reader.header;
     keptHeader = header;
-    resolved = resolveMapping(header, { presetId: opts.preset, overrides: opts.map, file: source.name });
     requireCoreColumns(resolved, header, source.name);
     if (Number(reader.detected.lateKeys ?? 0) > 0) {
       warnings.push(`${reader.detected.lateKeys} keys first appear after the sampled lines and are not imported as columns`);
@@ -297,6 +318,7 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
   const warnings = staged.flatMap((f) => f.warnings.map((w) => (many ? `${f.file}: ${w}` : w)));
   for (const k of new Set(staged.flatMap((f) => f.keptMissing))) warnings.push(`column '${k}' to keep is not in the file: its values are empty`);
   await markDuplicates(db);
+  if (staged.some((f) => f.resolved.mapping.transaction_id)) await markDuplicateTransactions(db);
   // A view, not a copy: copying every event cost a sixth of the import and, in wasm, the heap twice over.
   await db.run(`CREATE OR REPLACE VIEW events AS SELECT * EXCLUDE (reason, reason_detail, raw_text) FROM staged WHERE reason IS NULL`);
   await db.run(`CREATE OR REPLACE TABLE rejects AS
@@ -373,6 +395,14 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
 /** The event name the rows of a conversions file take: the first conversion event name. */
 function conversionName(opts: ImportOptions): string {
   return (opts.conversionEvents ?? ['purchase'])[0]?.trim().toLowerCase() || 'purchase';
+}
+
+/**
+ * The layout a header belongs to (or the one named), before `--map`, whose
+ * columns may only exist once the layout has expanded the nested ones.
+ */
+function layoutOf(header: string[], presetId: string | undefined): Preset {
+  return resolveMapping(header, { presetId }).preset;
 }
 
 /** Creates the helper tables staging reads: time-zone offsets, conversion names, site domains. */

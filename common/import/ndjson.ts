@@ -8,6 +8,7 @@ import { AttribError } from '../errors.ts';
 import type { FileSource } from './source.ts';
 import { DecodedText } from './csv.ts';
 import { emptyBatch, truncateRaw, type RecordBatch, type RecordReader, type StructuralReject } from './records.ts';
+import { LONG_DIGITS, parseRaw, RawNumber, RawObject, rawToJson } from './json.ts';
 
 /** Options for {@link openNdjson}. */
 export interface NdjsonOptions {
@@ -15,6 +16,12 @@ export interface NdjsonOptions {
   batchSize?: number;
   /** Number of leading records whose keys make up the header (default 10000). */
   sampleLines?: number;
+  /**
+   * Top-level keys whose objects stay one column of JSON text instead of dot
+   * keys: a layout that expands them (expand.ts) then gets all their fields,
+   * also those first seen after the sample, as it does from a CSV's JSON cells.
+   */
+  keepAsJson?: string[];
 }
 
 const LF = 10;
@@ -100,110 +107,11 @@ class LineSplitter {
   }
 }
 
-/** A JSON number kept as its source text, so long IDs keep every digit. */
-class RawNumber {
-  constructor(readonly text: string) {}
-}
-type RawValue = string | boolean | null | RawNumber | RawValue[] | RawObject;
-/** Object members in source order. */
-class RawObject {
-  constructor(readonly members: [string, RawValue][]) {}
-}
-
-/**
- * Minimal JSON parser that keeps numbers as text. Only used on lines that
- * JSON.parse has already accepted and that hold a long digit run (where
- * String(number) could lose digits), so it need not report syntax errors.
- */
-function parseRaw(s: string): RawValue {
-  let i = 0;
-  const ws = () => {
-    while (i < s.length) {
-      const c = s.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13) i++;
-      else break;
-    }
-  };
-  const str = (): string => {
-    const start = i;
-    i++;
-    while (i < s.length) {
-      const c = s.charCodeAt(i);
-      if (c === 92) i += 2;
-      else if (c === 34) break;
-      else i++;
-    }
-    i++;
-    return JSON.parse(s.slice(start, i)) as string;
-  };
-  const value = (): RawValue => {
-    ws();
-    const c = s[i];
-    if (c === '{') {
-      i++;
-      const members: [string, RawValue][] = [];
-      ws();
-      if (s[i] === '}') {
-        i++;
-        return new RawObject(members);
-      }
-      for (;;) {
-        ws();
-        const k = str();
-        ws();
-        i++; // ':'
-        members.push([k, value()]);
-        ws();
-        if (s[i++] === '}') return new RawObject(members);
-      }
-    }
-    if (c === '[') {
-      i++;
-      const items: RawValue[] = [];
-      ws();
-      if (s[i] === ']') {
-        i++;
-        return items;
-      }
-      for (;;) {
-        items.push(value());
-        ws();
-        if (s[i++] === ']') return items;
-      }
-    }
-    if (c === '"') return str();
-    if (s.startsWith('true', i)) {
-      i += 4;
-      return true;
-    }
-    if (s.startsWith('false', i)) {
-      i += 5;
-      return false;
-    }
-    if (s.startsWith('null', i)) {
-      i += 4;
-      return null;
-    }
-    const start = i;
-    while (i < s.length && '+-0123456789.eE'.includes(s[i]!)) i++;
-    return new RawNumber(s.slice(start, i));
-  };
-  return value();
-}
-
-/** Compact JSON text of a raw value, numbers as written. */
-function rawToJson(v: RawValue): string {
-  if (v === null) return 'null';
-  if (v instanceof RawNumber) return v.text;
-  if (v instanceof RawObject) return `{${v.members.map(([k, x]) => `${JSON.stringify(k)}:${rawToJson(x)}`).join(',')}}`;
-  if (Array.isArray(v)) return `[${v.map(rawToJson).join(',')}]`;
-  return JSON.stringify(v);
-}
-
-function flattenRaw(o: RawObject, prefix: string, out: Map<string, string>): void {
+function flattenRaw(o: RawObject, prefix: string, out: Map<string, string>, asJson: ReadonlySet<string>): void {
   for (const [k, v] of o.members) {
     const key = prefix === '' ? k : `${prefix}.${k}`;
-    if (v instanceof RawObject) flattenRaw(v, key, out);
+    if (v instanceof RawObject && prefix === '' && asJson.has(k)) out.set(key, rawToJson(v));
+    else if (v instanceof RawObject) flattenRaw(v, key, out, asJson);
     else if (v === null) out.set(key, '');
     else if (v instanceof RawNumber) out.set(key, v.text);
     else if (Array.isArray(v)) out.set(key, rawToJson(v));
@@ -212,8 +120,8 @@ function flattenRaw(o: RawObject, prefix: string, out: Map<string, string>): voi
   }
 }
 
-/** Flattens a parsed object: nested objects become dot keys, arrays their JSON text, null ''. */
-function flatten(o: Record<string, unknown>, prefix: string, out: Map<string, string>): void {
+/** Flattens a parsed object: nested objects become dot keys (those in `asJson` their JSON text), arrays their JSON text, null ''. */
+function flatten(o: Record<string, unknown>, prefix: string, out: Map<string, string>, asJson: ReadonlySet<string>): void {
   for (const k of Object.keys(o)) {
     const v = o[k];
     const key = prefix === '' ? k : `${prefix}.${k}`;
@@ -221,13 +129,10 @@ function flatten(o: Record<string, unknown>, prefix: string, out: Map<string, st
     else if (typeof v === 'string') out.set(key, v);
     else if (typeof v === 'number') out.set(key, String(v));
     else if (typeof v === 'boolean') out.set(key, v ? 'true' : 'false');
-    else if (Array.isArray(v)) out.set(key, JSON.stringify(v));
-    else flatten(v as Record<string, unknown>, key, out);
+    else if (Array.isArray(v) || (prefix === '' && asJson.has(k))) out.set(key, JSON.stringify(v));
+    else flatten(v as Record<string, unknown>, key, out, asJson);
   }
 }
-
-/** Lines with 16+ digits in a row may hold numbers that a double cannot keep exactly. */
-const LONG_DIGITS = /\d{16}/;
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -236,7 +141,7 @@ function describe(v: unknown): string {
 }
 
 /** Parses and flattens one line. */
-function parseLine(l: Line, row: number): Parsed {
+function parseLine(l: Line, row: number, asJson: ReadonlySet<string>): Parsed {
   let v: unknown;
   try {
     v = JSON.parse(l.text);
@@ -251,8 +156,8 @@ function parseLine(l: Line, row: number): Parsed {
     return { row, line: l.line, reason: 'not_an_object', detail: `${describe(v)}, expected a JSON object`, raw: truncateRaw(l.text) };
   }
   const fields = new Map<string, string>();
-  if (LONG_DIGITS.test(l.text)) flattenRaw(parseRaw(l.text) as RawObject, '', fields);
-  else flatten(v as Record<string, unknown>, '', fields);
+  if (LONG_DIGITS.test(l.text)) flattenRaw(parseRaw(l.text) as RawObject, '', fields, asJson);
+  else flatten(v as Record<string, unknown>, '', fields, asJson);
   return { row, line: l.line, fields };
 }
 
@@ -273,6 +178,7 @@ export async function openNdjson(source: FileSource, opts: NdjsonOptions = {}): 
   const file = source.name;
   const batchSize = Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH));
   const sampleLines = Math.max(1, Math.floor(opts.sampleLines ?? DEFAULT_SAMPLE));
+  const asJson: ReadonlySet<string> = new Set(opts.keepAsJson ?? []);
   const text = new DecodedText(source, 'utf-8');
   const splitter = new LineSplitter(text);
   try {
@@ -291,7 +197,7 @@ export async function openNdjson(source: FileSource, opts: NdjsonOptions = {}): 
           { file, line: lines[0]!.line },
         );
       }
-      for (; k < lines.length && sample.length < sampleLines; k++) sample.push(parseLine(lines[k]!, ++row));
+      for (; k < lines.length && sample.length < sampleLines; k++) sample.push(parseLine(lines[k]!, ++row, asJson));
       if (k < lines.length) pending = lines.slice(k);
     }
     if (row === 0) throw new AttribError('file_empty', 'the file is empty: export it again with one JSON object per line', { file });
@@ -347,6 +253,7 @@ export async function openNdjson(source: FileSource, opts: NdjsonOptions = {}): 
     return {
       header,
       detected,
+      close: () => text.close(),
       async *batches(): AsyncGenerator<RecordBatch> {
         if (started) throw new AttribError('internal', 'batches() can only be iterated once', { file });
         started = true;
@@ -355,7 +262,7 @@ export async function openNdjson(source: FileSource, opts: NdjsonOptions = {}): 
           sample.length = 0; // let the sampled maps go
           let lines: Line[] | null = pending;
           while (lines !== null) {
-            for (const l of lines) if (add(parseLine(l, ++row))) yield take();
+            for (const l of lines) if (add(parseLine(l, ++row, asJson))) yield take();
             lines = await splitter.next();
           }
           const last = take();

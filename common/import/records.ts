@@ -51,6 +51,8 @@ export interface RecordReader {
   readonly detected: Record<string, string | boolean | number>;
   /** Streams the data records. Can be iterated once; breaking out early closes the file. */
   batches(): AsyncGenerator<RecordBatch>;
+  /** Closes the file without reading the records (a reader opened for its header only). */
+  close?(): Promise<void>;
 }
 
 /** Raw record text kept in a reject is cut to this many characters so one bad line cannot bloat memory. */
