@@ -9,10 +9,11 @@ import { ga4 } from './ga4.ts';
 import { segment } from './segment.ts';
 import { posthog } from './posthog.ts';
 import { mixpanel } from './mixpanel.ts';
+import { amplitude } from './amplitude.ts';
 import { snowplow } from './snowplow.ts';
 import { generic } from './generic.ts';
 
 export { GENERIC } from './generic.ts';
 
 /** The layouts, most specific first; `generic` is last. */
-export const PRESETS: Preset[] = [ga4, segment, posthog, mixpanel, snowplow, generic];
+export const PRESETS: Preset[] = [ga4, segment, posthog, mixpanel, amplitude, snowplow, generic];
