@@ -27,9 +27,10 @@ WITH n AS (
     aw_tok(s.gclid) AS gclid, aw_tok(s.msclkid) AS msclkid, aw_tok(s.fbclid) AS fbclid, aw_tok(s.ttclid) AS ttclid,
     aw_tok(s.li_fat_id) AS li_fat_id, aw_tok(s.rdt_cid) AS rdt_cid, aw_tok(s.click_token) AS click_token,
     aw_tok(s.revenue_raw) AS revenue_t, aw_tok(s.currency) AS currency,
-    -- --conversion-flag: 1/true/yes is a conversion, 0/false/no/empty is not, anything else a reject
-    CASE WHEN lower(s.conversion_flag) IN ('1', 'true', 'yes') THEN true
-         WHEN s.conversion_flag IS NULL OR lower(s.conversion_flag) IN ('', '0', 'false', 'no') THEN false END AS flag_v,
+    -- --conversion-flag: 1/true/yes is a conversion, 0/false/no/empty is not, anything else a reject;
+    -- numbers compare as numbers, so a Parquet DOUBLE flag (text '1.000000') reads as 1
+    CASE WHEN lower(s.conversion_flag) IN ('1', 'true', 'yes') OR TRY_CAST(s.conversion_flag AS DOUBLE) = 1 THEN true
+         WHEN s.conversion_flag IS NULL OR lower(s.conversion_flag) IN ('', '0', 'false', 'no') OR TRY_CAST(s.conversion_flag AS DOUBLE) = 0 THEN false END AS flag_v,
     s.conversion_flag AS flag_t, s.conversion_flag_column AS flag_col
   FROM src s
 ), url_x AS (

@@ -10,7 +10,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { attribute, byChannel } from '../helpers.ts';
+import { attribute, byChannel, csv, memorySource } from '../helpers.ts';
 import { openNativeDatabase } from '../../worker/native/database.ts';
 import { openWasmDatabaseInNode } from '../../worker/wasm/node.ts';
 import { fileSourceFromPath } from '../../worker/native/source.ts';
@@ -210,6 +210,20 @@ describe('vendor export layouts attribute with no --map', () => {
       await engine.close();
     }
     await assert.rejects(attribute(openNativeDatabase, fileSourceFromPath(dir + 'journeys_flag.csv'), { import: { conversionFlag: 'converted' } }), /--conversion-flag converted: the file has no column 'converted'/);
+  });
+
+  it('a numeric flag compares as a number (1.0, 0.000000), on both engines', async () => {
+    const text = csv(['user_id', 'event_ts', 'channel', 'converted'], [
+      ['u1', '2024-08-01T10:00:00Z', 'email', '0.000000'],
+      ['u1', '2024-08-02T10:00:00Z', '', '1.0'],
+      ['u2', '2024-08-02T10:00:00Z', '', '2'],
+    ]);
+    for (const open of [openNativeDatabase, () => openWasmDatabaseInNode()]) {
+      const { engine, out } = await attribute(open, memorySource('flags.csv', text), { import: { conversionFlag: 'converted' } });
+      await engine.close();
+      assert.deepEqual(byChannel(out.channel_summary, 'linear'), { email: 1 });
+      assert.deepEqual(out.rejects.map((r) => r.reason), ['bad_conversion_flag']);
+    }
   });
 
   it('fallback columns are reported; a flag column is not "unused"', async () => {
