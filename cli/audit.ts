@@ -45,6 +45,7 @@ ${EVENT_FILE_HELP}
   --lookback-days N          default 30
   --session-timeout-minutes N  default 30
   --conversion-events a,b    event names that are conversions (default purchase)
+  --conversion-flag COLUMN   a 1/0 (true/false, yes/no) column marks conversions instead (see attrib help attribute)
   --rules FILE               channel rules (default models/channel_rules.json)
   --site-domains a,b         the site's own domains (internal referrers)
   --fraud-max-repeats N      drop campaign touch events repeated more than N times
@@ -63,7 +64,7 @@ export async function auditCommand(args: string[]): Promise<number> {
   const o = parseCommand('audit', args, {
     ...PSEUDONYM_OPTIONS,
     ...EVENT_FILE_OPTIONS, out: { type: 'string' }, 'lookback-days': { type: 'string' },
-    'session-timeout-minutes': { type: 'string' }, 'conversion-events': { type: 'string' }, rules: { type: 'string' },
+    'session-timeout-minutes': { type: 'string' }, 'conversion-events': { type: 'string' }, 'conversion-flag': { type: 'string' }, rules: { type: 'string' },
     'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
     encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
     'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },

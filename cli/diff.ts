@@ -54,6 +54,7 @@ ${EVENT_FILE_HELP}
   --proposed CONFIG.json        the configuration as proposed
   --out DIR                     where to write the three files (created if missing)
   --conversion-events a,b       event names that are conversions (default purchase)
+  --conversion-flag COLUMN      a 1/0 (true/false, yes/no) column marks conversions instead (see attrib help attribute)
   --site-domains a,b            your own domains: referrers from them are not a channel
   --engine native|wasm          DuckDB native (default) or DuckDB-wasm; same numbers
   --format, --delimiter, --encoding, --preset ID (${PRESETS.map((p) => p.id).join(', ')}),
@@ -77,7 +78,7 @@ export async function diffCommand(args: string[]): Promise<number> {
   const o = parseCommand('diff', args, {
     ...PSEUDONYM_OPTIONS,
     ...EVENT_FILE_OPTIONS, baseline: { type: 'string' }, proposed: { type: 'string' }, out: { type: 'string' },
-    'conversion-events': { type: 'string' }, 'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' },
+    'conversion-events': { type: 'string' }, 'conversion-flag': { type: 'string' }, 'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' },
     delimiter: { type: 'string' }, encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true },
     timezone: { type: 'string' }, 'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   });

@@ -22,9 +22,17 @@ export interface ReadingFlags {
   timezone?: string;
   'time-unit'?: string;
   'conversion-events'?: string;
+  'conversion-flag'?: string;
   'site-domains'?: string;
   pseudonymize?: boolean;
   'key-file'?: string;
+}
+
+/** `--conversion-flag COLUMN`: one column name, checked against the file when it is read. */
+function conversionFlagFrom(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (v.trim() === '' || v.includes(',')) throw new AttribError('bad_parameter', `--conversion-flag takes one column name, e.g. --conversion-flag is_conversion_purchase`);
+  return v.trim();
 }
 
 /** Checks the reading flags and returns the importer's options. @throws AttribError `bad_parameter`. */
@@ -41,6 +49,7 @@ export function importOptionsFrom(o: ReadingFlags): ImportOptions {
     timezone: o.timezone,
     timeUnit: o['time-unit'] as ImportOptions['timeUnit'],
     conversionEvents: list(o['conversion-events']),
+    conversionFlag: conversionFlagFrom(o['conversion-flag']),
     siteDomains: list(o['site-domains']),
     pseudonymize: pseudonymizeFrom(o),
   };

@@ -6,7 +6,7 @@ import { KEYGEN_HELP, PSEUDONYM_HELP, PSEUDONYM_OPTIONS, keygenCommand } from '.
 import { mkdirSync } from 'node:fs';
 import { AttribError } from '../common/errors.ts';
 import { numberOption, parseCommand } from './args.ts';
-import { PRESETS } from '../common/import/columns.ts';
+import { PRESETS, signaturesOf } from '../common/import/columns.ts';
 import { importOptionsFrom, list } from './importOptions.ts';
 import { importEvents, type ImportReport } from '../common/import/importer.ts';
 import { buildJourneys, readOutputs, validateRun, OUTPUT_COLUMNS, DATA_DRIVEN_MODELS, DEFAULT_MODELS, RULE_BASED_MODELS, type ModelLibrary } from '../common/pipeline.ts';
@@ -70,6 +70,9 @@ ${EVENT_FILE_HELP}
   --half-life-days H            time_decay half-life (default 7)
   --session-timeout-minutes M   gap that starts a new derived session (default 30)
   --conversion-events a,b       event names that are conversions (default purchase)
+  --conversion-flag COLUMN      a column saying per row whether it is a conversion: 1/true/yes are,
+                                0/false/no/empty are not, other values are rejected (bad_conversion_flag);
+                                the default purchase then does not apply (--conversion-events still adds)
   --param model.name=value      any model parameter, e.g. custom.first_weight=0.5 (repeatable)
   --rules FILE                  channel rule file (default models/channel_rules.json)
   --site-domains a,b            your own domains: referrers from them are not a channel
@@ -132,7 +135,10 @@ export async function main(argv: string[]): Promise<number> {
         console.log('attrib presets\n\nLists the import presets and the columns that identify each.');
         return 0;
       }
-      for (const p of PRESETS) console.log(`${p.id.padEnd(9)} ${p.label}${p.signature.length ? ' (columns ' + p.signature.join(', ') + ')' : ''}`);
+      for (const p of PRESETS) {
+        const sigs = signaturesOf(p).filter((s) => s.length).map((s) => s.join(', '));
+        console.log(`${p.id.padEnd(9)} ${p.label}${sigs.length ? ' (columns ' + sigs.join('; or ') + ')' : ''}`);
+      }
       return 0;
     }
     throw new AttribError('bad_parameter', `unknown command '${cmd}'. Run 'attrib help'`);
@@ -160,7 +166,7 @@ async function attribute(args: string[]): Promise<number> {
     ...PSEUDONYM_OPTIONS,
     ...EVENT_FILE_OPTIONS, out: { type: 'string' }, models: { type: 'string' },
     'lookback-days': { type: 'string' }, 'half-life-days': { type: 'string' }, 'session-timeout-minutes': { type: 'string' },
-    'conversion-events': { type: 'string' }, param: { type: 'string', multiple: true }, rules: { type: 'string' },
+    'conversion-events': { type: 'string' }, 'conversion-flag': { type: 'string' }, param: { type: 'string', multiple: true }, rules: { type: 'string' },
     'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
     encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
     'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },

@@ -33,6 +33,7 @@ ${EVENT_FILE_HELP}
   --half-lives a,b              half-lives in days (default ${DEFAULT_HALF_LIVES.join(',')}; each 0.01..365)
   --session-timeout-minutes M   gap that starts a new derived session (default 30)
   --conversion-events a,b       event names that are conversions (default purchase)
+  --conversion-flag COLUMN      a 1/0 (true/false, yes/no) column marks conversions instead (see attrib help attribute)
   --rules FILE                  channel rule file (default models/channel_rules.json)
   --site-domains a,b            your own domains: referrers from them are not a channel
   --engine native|wasm          DuckDB native (default) or DuckDB-wasm; same numbers
@@ -56,7 +57,7 @@ export async function sweepCommand(args: string[]): Promise<number> {
   const o = parseCommand('sweep', args, {
     ...PSEUDONYM_OPTIONS,
     ...EVENT_FILE_OPTIONS, out: { type: 'string' }, lookbacks: { type: 'string' }, 'half-lives': { type: 'string' },
-    'session-timeout-minutes': { type: 'string' }, 'conversion-events': { type: 'string' }, rules: { type: 'string' },
+    'session-timeout-minutes': { type: 'string' }, 'conversion-events': { type: 'string' }, 'conversion-flag': { type: 'string' }, rules: { type: 'string' },
     'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
     encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
     'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },

@@ -21,8 +21,10 @@ WITH n AS (
     s.ts_raw AS ts_t,
     aw_tok(s.event_id) AS event_id, aw_tok(s.event_name) AS event_name, aw_tok(s.user_id) AS user_id,
     aw_tok(s.anon_id) AS anon_id,
-    -- src's anon_id is already pseudonymised when asked, so the composed session holds no raw id
-    CASE WHEN $session_per_anon AND aw_tok(s.session_id) IS NOT NULL
+    -- src's anon_id is already pseudonymised when asked, so the composed session holds no raw id;
+    -- Amplitude writes session_id -1 for events outside any session: no session, not one shared session
+    CASE WHEN s.session_id = '-1' THEN NULL
+         WHEN $session_per_anon AND aw_tok(s.session_id) IS NOT NULL
          THEN coalesce(aw_tok(s.anon_id), aw_tok(s.user_id)) || '.' || aw_tok(s.session_id)
          ELSE aw_tok(s.session_id) END AS session_id,
     aw_tok(s.channel) AS channel,
@@ -31,7 +33,12 @@ WITH n AS (
     s.referrer AS referrer_raw, s.page_url AS page_url_raw,
     aw_tok(s.gclid) AS gclid, aw_tok(s.msclkid) AS msclkid, aw_tok(s.fbclid) AS fbclid, aw_tok(s.ttclid) AS ttclid,
     aw_tok(s.li_fat_id) AS li_fat_id, aw_tok(s.rdt_cid) AS rdt_cid, aw_tok(s.click_token) AS click_token,
-    aw_tok(s.revenue_raw) AS revenue_t, aw_tok(s.currency) AS currency, aw_tok(s.transaction_id) AS transaction_id
+    aw_tok(s.revenue_raw) AS revenue_t, aw_tok(s.currency) AS currency, aw_tok(s.transaction_id) AS transaction_id,
+    -- --conversion-flag: 1/true/yes is a conversion, 0/false/no/empty is not, anything else a reject;
+    -- numbers compare as numbers, so a Parquet DOUBLE flag (text '1.000000') reads as 1
+    CASE WHEN lower(s.conversion_flag) IN ('1', 'true', 'yes') OR TRY_CAST(s.conversion_flag AS DOUBLE) = 1 THEN true
+         WHEN s.conversion_flag IS NULL OR lower(s.conversion_flag) IN ('', '0', 'false', 'no') OR TRY_CAST(s.conversion_flag AS DOUBLE) = 0 THEN false END AS flag_v,
+    s.conversion_flag AS flag_t, s.conversion_flag_column AS flag_col
   FROM src s
 ), url_x AS (
   -- long text is trimmed here, once per distinct value; src is read again rather than n, so
@@ -117,7 +124,7 @@ WITH n AS (
          WHEN q.iso_local_us IS NOT NULL THEN 'iso_naive'
          ELSE 'invalid' END AS ts_kind,
     lower(q.event_name) AS event_name_l,
-    cn.name IS NOT NULL AS is_conv,
+    cn.name IS NOT NULL OR coalesce(q.flag_v, false) AS is_conv,
     TRY_CAST(q.revenue_t AS DOUBLE) AS revenue_v
   FROM q LEFT JOIN conversion_names cn ON cn.name = lower(q.event_name)
 ), u AS (
@@ -155,12 +162,14 @@ SELECT
   u.is_conv AS is_conversion,
   CASE WHEN u.ts_us IS NULL THEN 'invalid_timestamp'
        WHEN u.user_id IS NULL AND u.anon_id IS NULL THEN 'missing_identity'
+       WHEN u.flag_v IS NULL THEN 'bad_conversion_flag'
        WHEN u.is_conv AND u.revenue_t IS NOT NULL AND (u.revenue_v IS NULL OR u.revenue_v < 0 OR isinf(u.revenue_v) OR isnan(u.revenue_v)) THEN 'invalid_revenue'
   END AS reason,
   CASE WHEN u.ts_us IS NULL AND u.ts_native IS NULL AND aw_norm(u.ts_t) IS NULL THEN 'event_ts is empty'
        WHEN u.ts_us IS NULL AND u.ts_us0 IS NOT NULL THEN 'event_ts ''' || coalesce(u.ts_t, CAST(u.ts_native AS VARCHAR)) || ''' is out of range (before 1900 or after 9999)'
        WHEN u.ts_us IS NULL THEN 'event_ts ''' || u.ts_t || ''' is not an ISO 8601 date-time or an epoch number'
        WHEN u.user_id IS NULL AND u.anon_id IS NULL THEN 'user_id and anon_id are both empty'
+       WHEN u.flag_v IS NULL THEN u.flag_col || ' ''' || u.flag_t || ''' is not a conversion flag (1, true, yes or 0, false, no, empty)'
        WHEN u.is_conv AND u.revenue_t IS NOT NULL AND u.revenue_v IS NULL THEN 'revenue ''' || u.revenue_t || ''' is not a number (use a dot for decimals, no thousands separators)'
        WHEN u.is_conv AND u.revenue_t IS NOT NULL AND (u.revenue_v < 0 OR isinf(u.revenue_v) OR isnan(u.revenue_v)) THEN 'revenue ' || u.revenue_t || ' is negative or not finite'
   END AS reason_detail,

@@ -35,8 +35,22 @@ export interface Preset {
   label: string;
   /** Columns whose presence identifies the export (lower-case). */
   signature: string[];
+  /**
+   * Other column sets that identify the same vendor's other shapes of export
+   * (a raw NDJSON export flattened to `properties.*`, a warehouse table):
+   * any one set present in full is a match, like `signature`.
+   */
+  altSignatures?: string[][];
   /** Candidate source columns per field, first present wins (lower-case). */
   fields: Partial<Record<CanonicalField, string[]>>;
+  /**
+   * Fields whose later present candidates (this layout's own, never the
+   * generic aliases) fill the rows where the first one is empty: an export
+   * that puts a value in one of two places per row (Segment's `event` on
+   * track calls, `type` on page calls; Mixpanel's `$device_id`, else
+   * `distinct_id`).
+   */
+  coalesce?: CanonicalField[];
   /** Unit of a numeric time column, when the export fixes it. */
   timeUnit?: TimeUnit;
   /**
@@ -57,6 +71,8 @@ export interface Preset {
 export interface ResolvedMapping {
   preset: Preset;
   mapping: ColumnMapping;
+  /** Per field, the columns that fill the rows where `mapping`'s column is empty, in order (see Preset.coalesce). */
+  fallbacks: Partial<Record<CanonicalField, string[]>>;
   /** Source columns that feed nothing (shown, never silently used). */
   unused: string[];
 }
@@ -79,9 +95,10 @@ export function resolveMapping(
       throw new AttribError('bad_parameter', `unknown preset '${opts.presetId}' (one of ${PRESETS.map((p) => p.id).join(', ')})`);
     }
   } else {
-    preset = PRESETS.find((p) => p.signature.length > 0 && p.signature.every((s) => byLower.has(s))) ?? PRESETS[PRESETS.length - 1];
+    preset = PRESETS.find((p) => signaturesOf(p).some((sig) => sig.length > 0 && sig.every((s) => byLower.has(s)))) ?? PRESETS[PRESETS.length - 1];
   }
   const mapping: ColumnMapping = {};
+  const fallbacks: ResolvedMapping['fallbacks'] = {};
   const used = new Set<string>();
   for (const field of CANONICAL_FIELDS) {
     const override = opts.overrides?.[field];
@@ -103,8 +120,32 @@ export function resolveMapping(
         break;
       }
     }
+    if (mapping[field] && preset.coalesce?.includes(field)) {
+      const more = (preset.fields[field] ?? []).map((c) => byLower.get(c)).filter((src): src is string => !!src && !used.has(src));
+      for (const src of more) used.add(src);
+      if (more.length) fallbacks[field] = more;
+    }
   }
-  return { preset, mapping, unused: header.filter((h) => !used.has(h)) };
+  return { preset, mapping, fallbacks, unused: header.filter((h) => !used.has(h)) };
+}
+
+/** Every column set that identifies a layout: its signature and its alternatives. */
+export function signaturesOf(p: Preset): string[][] {
+  return [p.signature, ...(p.altSignatures ?? [])];
+}
+
+/**
+ * The header's column named by `--conversion-flag` (matched
+ * case-insensitively), or undefined when no flag was asked for.
+ * @throws AttribError `file_missing_column` when the file has no such column.
+ */
+export function resolveFlagColumn(header: string[], flag: string | undefined, file: string): string | undefined {
+  if (flag === undefined) return undefined;
+  const src = header.find((h) => h.toLowerCase() === flag.trim().toLowerCase());
+  if (!src) {
+    throw new AttribError('file_missing_column', `--conversion-flag ${flag}: the file has no column '${flag}' (columns: ${header.join(', ')})`, { file, line: 1 });
+  }
+  return src;
 }
 
 /** Parses `--map target=source` pairs. */

@@ -13,7 +13,7 @@ import { ident, sqlString } from '../db.ts';
 import { AttribError } from '../errors.ts';
 import type { FileSource, InputFormat } from './source.ts';
 import { formatFromName, gunzipped, isGzipName } from './source.ts';
-import { CANONICAL_FIELDS, resolveMapping, requireCoreColumns, type ColumnMapping, type Preset, type ResolvedMapping, type TimeUnit } from './columns.ts';
+import { CANONICAL_FIELDS, resolveFlagColumn, resolveMapping, requireCoreColumns, type ColumnMapping, type Preset, type ResolvedMapping, type TimeUnit } from './columns.ts';
 import { openCsv } from './csv.ts';
 import { openNdjson } from './ndjson.ts';
 import { expandReader, nestedColumns } from './expand.ts';
@@ -36,8 +36,15 @@ export interface ImportOptions {
   /** IANA zone for timestamps without an offset (default UTC). */
   timezone?: string;
   timeUnit?: TimeUnit;
-  /** Event names that are conversions (default: purchase). */
+  /** Event names that are conversions (default: purchase, or none with `conversionFlag`). */
   conversionEvents?: string[];
+  /**
+   * A column that says per row whether it is a conversion (`--conversion-flag`):
+   * 1/true/yes are, 0/false/no/empty are not, anything else is rejected
+   * (`bad_conversion_flag`). Named event types (`conversionEvents`) still count
+   * when given; the default `purchase` then does not apply.
+   */
+  conversionFlag?: string;
   /** The site's own domains: referrers from them are not a channel. */
   siteDomains?: string[];
   batchSize?: number;
@@ -88,6 +95,8 @@ export interface ImportReport {
   preset: string;
   presetLabel: string;
   mapping: ColumnMapping;
+  /** Columns that fill a mapped field's empty rows, in order (only layouts that merge two places of a value). */
+  fallbacks?: ResolvedMapping['fallbacks'];
   unusedColumns: string[];
   rowsRead: number;
   rowsLoaded: number;
@@ -136,6 +145,10 @@ export async function importEvents(
     ...(opts.conversionFiles ?? []).map((s) => ({ source: s, role: 'conversions' as const })),
   ];
   if (!parts.some((p) => p.role === 'events')) throw new AttribError('bad_parameter', 'no event file to import');
+  if (opts.conversionFlag && opts.conversionFiles?.length) {
+    // two definitions of a conversion at once: say which one, rather than guess how they combine
+    throw new AttribError('bad_parameter', '--conversion-flag and --conversions are two ways to say what a conversion is: use one');
+  }
   const seen = new Set<string>();
   for (const { source: s } of parts) {
     // rows are told apart by (file, row): two files of one name would mix
@@ -165,6 +178,8 @@ interface StagedFile {
   rowsRead: number;
   warnings: string[];
   keptMissing: string[];
+  /** The --conversion-flag column, as the file names it. */
+  flagCol?: string;
 }
 
 /**
@@ -208,20 +223,21 @@ async function importAll(
   const warnings: string[] = [];
   let detected: Record<string, string | boolean | number> = {};
   let resolved: ResolvedMapping;
+  let flagCol: string | undefined;
   let rowsRead = 0;
   const keep = keptColumnNames(opts.keepColumns);
   let keptHeader: string[] = [];
   if (!part.append) await db.run(`CREATE OR REPLACE TABLE event_extras (_file VARCHAR, _row INTEGER${keep.map((k) => `, ${ident(k)} VARCHAR`).join('')})`);
 
   const stageBatch = async (rawTable: string, columns: { name: string; type: string }[], rawNames: string[]) => {
-    await db.run(srcView(rawTable, columns, rawNames, resolved.mapping, source.name, pseudo, part.role === 'conversions' ? conversionName(opts) : undefined));
+    await db.run(srcView(rawTable, columns, rawNames, resolved.mapping, source.name, pseudo, resolved.fallbacks, flagCol, part.role === 'conversions' ? conversionName(opts) : undefined));
     const { sql, params } = bindNamed(staging.sql, {
       time_unit: opts.timeUnit ?? resolved.preset.timeUnit ?? 'auto',
       site_domains_re: siteDomainsRegex(opts.siteDomains ?? []),
       session_per_anon: resolved.preset.sessionPerAnon ?? false,
     });
     await db.run(sql, params);
-    const pii = pseudo ? piiColumns(rawNames, resolved.mapping) : undefined;
+    const pii = pseudo ? piiColumns(rawNames, resolved.mapping, resolved.fallbacks) : undefined;
     await db.run(fillRawText(rawTable, columns, (detected.delimiter as string) ?? ',', pii));
     if (keep.length) await db.run(extrasInsert(rawTable, columns, rawNames, keep, source.name, pii));
   };
@@ -244,6 +260,7 @@ async function importAll(
         keptHeader = header;
         resolved = resolveMapping(header, { presetId: layout!.expand ? layout!.id : opts.preset, overrides: opts.map, file: source.name });
         requireCoreColumns(resolved, header, source.name);
+        flagCol = resolveFlagColumn(header, opts.conversionFlag, source.name);
         detected = { columns: fileCols.length };
       }
       rowsRead += Number((await db.all('SELECT count(*) AS n FROM raw'))[0].n);
@@ -270,6 +287,7 @@ async function importAll(
     const header = reader.header;
     keptHeader = header;
     requireCoreColumns(resolved, header, source.name);
+    flagCol = resolveFlagColumn(header, opts.conversionFlag, source.name);
     if (Number(reader.detected.lateKeys ?? 0) > 0) {
       warnings.push(`${reader.detected.lateKeys} keys first appear after the sampled lines and are not imported as columns`);
     }
@@ -303,6 +321,7 @@ async function importAll(
     rowsRead,
     warnings,
     keptMissing: keep.filter((k) => !keptHeader.some((h) => h.toLowerCase() === k)),
+    flagCol,
   };
 }
 
@@ -354,7 +373,9 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
     warnings.push(`${timestampKinds.iso_naive} timestamps have no UTC offset and were read as ${opts.timezone ?? 'UTC'} (set --timezone to change)`);
   }
   if (conversions === 0) {
-    warnings.push(`no conversions: no event is named ${(opts.conversionEvents ?? ['purchase']).join(' or ')} (set --conversion-events)`);
+    warnings.push(first.flagCol
+      ? `no conversions: no row has ${first.flagCol} set to 1, true or yes${opts.conversionEvents?.length ? ` and no event is named ${opts.conversionEvents.join(' or ')}` : ''}`
+      : `no conversions: no event is named ${(opts.conversionEvents ?? ['purchase']).join(' or ')} (set --conversion-events)`);
   }
   const resolved = first.resolved;
   return {
@@ -364,7 +385,8 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
     preset: resolved.preset.id,
     presetLabel: resolved.preset.label,
     mapping: resolved.mapping,
-    unusedColumns: resolved.unused,
+    ...(Object.keys(resolved.fallbacks).length ? { fallbacks: resolved.fallbacks } : {}),
+    unusedColumns: resolved.unused.filter((c) => c !== first.flagCol),
     rowsRead,
     rowsLoaded: loaded,
     rejectsByReason,
@@ -376,7 +398,7 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
       ? {
           pseudonymized: {
             keyId: await keyId(fromHex(opts.pseudonymize.key.toLowerCase())),
-            fields: (['user_id', 'anon_id'] as const).filter((f) => resolved.mapping[f]).map((f) => `${f} (${resolved.mapping[f]})`),
+            fields: (['user_id', 'anon_id'] as const).filter((f) => resolved.mapping[f]).map((f) => `${f} (${[resolved.mapping[f], ...(resolved.fallbacks[f] ?? [])].join(', ')})`),
             keptColumns: keptColumnNames(opts.keepColumns).filter((k) => PII_NAME_RE.test(k)),
           },
         }
@@ -414,7 +436,8 @@ async function prepareTables(db: Database, opts: ImportOptions, append = false):
   await db.run('CREATE OR REPLACE TABLE tz_offsets (local_from_us BIGINT, offset_us BIGINT)');
   for (const r of zoneOffsets(opts.timezone ?? 'UTC')) await db.run('INSERT INTO tz_offsets VALUES ($1, $2)', [r.local_from_us, r.offset_us]);
   await db.run('CREATE OR REPLACE TABLE conversion_names (name VARCHAR PRIMARY KEY)');
-  for (const n of new Set((opts.conversionEvents ?? ['purchase']).map((x) => x.trim().toLowerCase()))) {
+  // with a conversion flag column the flag decides; only names given explicitly add to it
+  for (const n of new Set((opts.conversionEvents ?? (opts.conversionFlag !== undefined ? [] : ['purchase'])).map((x) => x.trim().toLowerCase()))) {
     await db.run('INSERT INTO conversion_names VALUES ($1)', [n]);
   }
 }
@@ -442,6 +465,8 @@ function srcView(
   mapping: ColumnMapping,
   file: string,
   pseudo = false,
+  fallbacks: ResolvedMapping['fallbacks'] = {},
+  flagCol?: string,
   eventName?: string,
 ): string {
   const colFor = (sourceName: string | undefined) => {
@@ -465,10 +490,17 @@ function srcView(
     if (f === 'event_ts') continue;
     const c = colFor(mapping[f]);
     const alias = f === 'revenue' ? 'revenue_raw' : f;
+    // a layout's fallback columns fill the rows where the mapped one is empty (Preset.coalesce)
+    const more = (fallbacks[f] ?? []).map(colFor).filter((x) => x !== undefined);
+    const expr = !c ? 'CAST(NULL AS VARCHAR)'
+      : more.length ? `coalesce(${[c, ...more].map((x) => `nullif(${text(x.ref, x.type, f)}, '')`).join(', ')})`
+      : text(c.ref, c.type, f);
     // a file of conversions: every row is one, whatever its own event column says
-    if (f === 'event_name' && eventName !== undefined) parts.push(`${sqlString(eventName)} AS event_name`);
-    else parts.push(c ? `${text(c.ref, c.type, f)} AS ${alias}` : `CAST(NULL AS VARCHAR) AS ${alias}`);
+    parts.push(f === 'event_name' && eventName !== undefined ? `${sqlString(eventName)} AS event_name` : `${expr} AS ${alias}`);
   }
+  // --conversion-flag: the flag column's text and name (for a reject's detail); NULL without one
+  const flag = colFor(flagCol);
+  parts.push(flag ? `${text(flag.ref, flag.type)} AS conversion_flag, ${sqlString(flagCol!)} AS conversion_flag_column` : 'CAST(NULL AS VARCHAR) AS conversion_flag, CAST(NULL AS VARCHAR) AS conversion_flag_column');
   const inner = `SELECT ${parts.join(',\n  ')} FROM ${ident(rawTable)}`;
   if (!pseudo) return `CREATE OR REPLACE VIEW src AS ${inner}`;
   // Pseudonymised: staging never sees a raw identifier. ts_raw and revenue_raw are scrubbed
@@ -479,6 +511,7 @@ function srcView(
     const alias = f === 'event_ts' ? 'ts_raw' : f === 'revenue' ? 'revenue_raw' : f;
     replace.push(`${scrubSql(`i.${alias}`)} AS ${alias}`);
   }
+  replace.push(`${scrubSql('i.conversion_flag')} AS conversion_flag`);
   return `CREATE OR REPLACE VIEW src AS SELECT i.* REPLACE (${replace.join(', ')}) FROM (${inner}) i CROSS JOIN __pkey k`;
 }
 
@@ -487,10 +520,11 @@ function srcView(
  * an identifier: those mapped to user_id or anon_id and those named like one
  * (an e-mail, IP or device id column the mapping does not use).
  */
-function piiColumns(sourceNames: string[], mapping: ColumnMapping): Set<number> {
+function piiColumns(sourceNames: string[], mapping: ColumnMapping, fallbacks: ResolvedMapping['fallbacks'] = {}): Set<number> {
   const out = new Set<number>();
+  const ids = new Set([mapping.user_id, mapping.anon_id, ...(fallbacks.user_id ?? []), ...(fallbacks.anon_id ?? [])]);
   sourceNames.forEach((n, i) => {
-    if (n === mapping.user_id || n === mapping.anon_id || PII_NAME_RE.test(n)) out.add(i);
+    if (ids.has(n) || PII_NAME_RE.test(n)) out.add(i);
   });
   return out;
 }

@@ -26,9 +26,43 @@ describe('column mapping and presets', () => {
       for (const [k, v] of Object.entries(expect)) assert.equal(r.mapping[k as keyof typeof r.mapping], v, k);
     });
   }
-  it('GA4 and Mixpanel fix the time unit (µs, s)', () => {
+  it('GA4 fixes the time unit (µs); Mixpanel leaves it to the magnitude (s, or ms with time_in_ms)', () => {
     assert.equal(resolveMapping(cases[0][1]).preset.timeUnit, 'us');
-    assert.equal(resolveMapping(cases[3][1]).preset.timeUnit, 's');
+    assert.equal(resolveMapping(cases[3][1]).preset.timeUnit, undefined);
+  });
+  // Other shapes of the same vendors' exports, as the importer sees their columns.
+  const shapes: [string, string, string[], Record<string, string>, Record<string, string[]>][] = [
+    ['Mixpanel raw export (flattened NDJSON)', 'mixpanel', ['event', 'properties.time', 'properties.distinct_id', 'properties.$device_id', 'properties.$user_id', 'properties.$insert_id', 'properties.utm_source', 'properties.$current_url', 'properties.$referrer'],
+      { event_ts: 'properties.time', event_id: 'properties.$insert_id', anon_id: 'properties.$device_id', user_id: 'properties.$user_id', utm_source: 'properties.utm_source', page_url: 'properties.$current_url' },
+      { anon_id: ['properties.distinct_id'] }],
+    ['Mixpanel via Fivetran', 'mixpanel', ['_fivetran_id', 'time', 'name', 'distinct_id', 'device_id', 'insert_id', 'current_url', 'referrer', 'properties'],
+      { event_ts: 'time', event_name: 'name', event_id: 'insert_id', anon_id: 'device_id', page_url: 'current_url' }, { anon_id: ['distinct_id'] }],
+    ['Segment JSON messages', 'segment', ['type', 'event', 'anonymousId', 'userId', 'messageId', 'timestamp', 'context.campaign.source', 'context.campaign.medium', 'context.campaign.name', 'context.page.url', 'properties.revenue', 'properties.total'],
+      { event_id: 'messageId', event_name: 'event', anon_id: 'anonymousId', user_id: 'userId', utm_campaign: 'context.campaign.name', page_url: 'context.page.url', revenue: 'properties.revenue' },
+      { event_name: ['type'], revenue: ['properties.total'] }],
+    ['RudderStack warehouse, upper case', 'segment', ['ID', 'ANONYMOUS_ID', 'USER_ID', 'EVENT', 'TIMESTAMP', 'CONTEXT_CAMPAIGN_SOURCE', 'CONTEXT_PAGE_URL'],
+      { event_id: 'ID', anon_id: 'ANONYMOUS_ID', event_ts: 'TIMESTAMP', utm_source: 'CONTEXT_CAMPAIGN_SOURCE', page_url: 'CONTEXT_PAGE_URL' }, {}],
+    ['Segment pages table without campaign columns', 'segment', ['id', 'anonymous_id', 'timestamp', 'context_library_name', 'context_page_url'], { anon_id: 'anonymous_id', page_url: 'context_page_url' }, {}],
+    ['PostHog CSV export', 'posthog', ['uuid', 'event', 'distinct_id', 'timestamp', 'properties.$current_url', 'properties.$referrer', 'properties.utm_source'],
+      { event_id: 'uuid', anon_id: 'distinct_id', page_url: 'properties.$current_url', referrer: 'properties.$referrer', utm_source: 'properties.utm_source' }, {}],
+    ['Amplitude export', 'amplitude', ['$insert_id', 'uuid', 'event_id', 'amplitude_id', 'event_type', 'event_time', 'user_id', 'device_id', 'session_id', 'event_properties.utm_source', 'user_properties.utm_source', 'user_properties.referrer'],
+      { event_id: '$insert_id', event_ts: 'event_time', event_name: 'event_type', anon_id: 'device_id', session_id: 'session_id', utm_source: 'event_properties.utm_source', referrer: 'user_properties.referrer' },
+      { event_id: ['uuid'], utm_source: ['user_properties.utm_source'] }],
+  ];
+  for (const [what, id, header, expect, fallbacks] of shapes) {
+    it(`recognises ${what} as ${id}`, () => {
+      const r = resolveMapping(header);
+      assert.equal(r.preset.id, id);
+      for (const [k, v] of Object.entries(expect)) assert.equal(r.mapping[k as keyof typeof r.mapping], v, k);
+      assert.deepEqual(r.fallbacks, fallbacks);
+      // Amplitude's event_id is a counter per device: left unused, never the id
+      if (id === 'amplitude') assert.ok(r.unused.includes('event_id'));
+    });
+  }
+  it('fallbacks follow --map: an overridden field has none', () => {
+    const r = resolveMapping(['event', 'properties.time', 'properties.distinct_id', 'properties.$device_id'], { overrides: { anon_id: 'properties.distinct_id' } });
+    assert.equal(r.mapping.anon_id, 'properties.distinct_id');
+    assert.deepEqual(r.fallbacks, {});
   });
   it('--map overrides, case-insensitively; a missing column is a clear error', () => {
     const r = resolveMapping(['when', 'who', 'timestamp'], { overrides: parseMapOption(['event_ts=WHEN', 'anon_id=who']) });

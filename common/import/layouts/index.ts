@@ -9,6 +9,7 @@ import { ga4 } from './ga4.ts';
 import { segment } from './segment.ts';
 import { posthog } from './posthog.ts';
 import { mixpanel } from './mixpanel.ts';
+import { amplitude } from './amplitude.ts';
 import { snowplow } from './snowplow.ts';
 import { orders } from './orders.ts';
 import { generic } from './generic.ts';
@@ -16,4 +17,4 @@ import { generic } from './generic.ts';
 export { GENERIC } from './generic.ts';
 
 /** The layouts, most specific first; `orders` (never detected: no signature) is only chosen by name; `generic` is last. */
-export const PRESETS: Preset[] = [ga4, segment, posthog, mixpanel, snowplow, orders, generic];
+export const PRESETS: Preset[] = [ga4, segment, posthog, mixpanel, amplitude, snowplow, orders, generic];

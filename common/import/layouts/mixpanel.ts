@@ -1,6 +1,28 @@
 /**
- * Mixpanel's event export, flattened (`time` in seconds, `distinct_id`,
- * `$insert_id`).
+ * Mixpanel, in the three shapes its events leave it:
+ *
+ * - the raw Event Export API (`/api/2.0/export`, JSON lines of
+ *   `{"event": ..., "properties": {"time", "distinct_id", "$insert_id", ...}}`),
+ *   which ndjson.ts flattens to `event`, `properties.time`, `properties.$insert_id`...;
+ * - the same properties already flat (`time`, `distinct_id`, `$insert_id`), as
+ *   older tools and CSV conversions write them;
+ * - Fivetran's Mixpanel `event` table (`time`, `name`, `distinct_id`,
+ *   `device_id`, `insert_id`, `current_url`, `referrer`, and the other
+ *   properties as JSON text in `properties`).
+ *
+ * Read: `time` in seconds or, with the export's `time_in_ms`, milliseconds
+ * (told apart by magnitude); `$insert_id` as the event id, so Mixpanel's
+ * duplicates are rejected as `duplicate_event_id`; `$user_id` (Simplified ID
+ * Merge) as the user and `$device_id`, else `distinct_id`, as the device, so
+ * events carrying both stitch the device's earlier visits; `utm_*`,
+ * `$referrer`, `$current_url` (its UTMs and click ids too), `gclid`,
+ * `fbclid`, and revenue from `revenue`, `amount` or `value`.
+ * Not read: Fivetran's `properties` JSON text (its UTMs are only seen where
+ * they are also in `current_url`: parsing JSON is not something both engines
+ * can do offline), `$initial_referrer` when `$referrer` is there (it is the
+ * first referrer ever, repeated on every event), and the Original ID Merge's
+ * `$identify` links (`$anon_distinct_id`): such projects stitch only through
+ * a shared `$device_id`.
  */
 import type { Preset } from '../columns.ts';
 
@@ -9,23 +31,26 @@ export const mixpanel: Preset = {
   id: 'mixpanel',
   label: 'Mixpanel',
   signature: ['distinct_id', 'time', '$insert_id'],
-  timeUnit: 's',
+  altSignatures: [['properties.distinct_id', 'properties.time'], ['distinct_id', 'time', 'insert_id', 'name']],
   fields: {
-    event_id: ['$insert_id'],
-    event_ts: ['time'],
-    event_name: ['event'],
-    user_id: ['$user_id'],
-    anon_id: ['$device_id', 'distinct_id'],
-    utm_source: ['utm_source'],
-    utm_medium: ['utm_medium'],
-    utm_campaign: ['utm_campaign'],
-    utm_content: ['utm_content'],
-    utm_term: ['utm_term'],
-    referrer: ['$referrer', '$initial_referrer'],
-    page_url: ['$current_url'],
-    gclid: ['gclid'],
-    fbclid: ['fbclid'],
-    revenue: ['revenue', 'amount', 'value'],
-    currency: ['currency'],
+    event_id: ['$insert_id', 'properties.$insert_id', 'insert_id'],
+    event_ts: ['time', 'properties.time'],
+    event_name: ['event', 'name'],
+    user_id: ['$user_id', 'properties.$user_id'],
+    anon_id: ['$device_id', 'properties.$device_id', 'device_id', 'distinct_id', 'properties.distinct_id'],
+    utm_source: ['utm_source', 'properties.utm_source'],
+    utm_medium: ['utm_medium', 'properties.utm_medium'],
+    utm_campaign: ['utm_campaign', 'properties.utm_campaign'],
+    utm_content: ['utm_content', 'properties.utm_content'],
+    utm_term: ['utm_term', 'properties.utm_term'],
+    referrer: ['$referrer', 'properties.$referrer', 'referrer', '$initial_referrer'],
+    page_url: ['$current_url', 'properties.$current_url', 'current_url'],
+    gclid: ['gclid', 'properties.gclid'],
+    fbclid: ['fbclid', 'properties.fbclid'],
+    msclkid: ['msclkid', 'properties.msclkid'],
+    revenue: ['revenue', 'amount', 'value', 'properties.revenue', 'properties.amount', 'properties.value'],
+    currency: ['currency', 'properties.currency'],
   },
+  // a server-side event may carry only distinct_id: it is the device id then
+  coalesce: ['anon_id'],
 };

@@ -1,0 +1,60 @@
+/**
+ * Issue 12 through the real `attrib` command: a journey file whose
+ * conversions are a 0/1 column (`--conversion-flag`), and a Mixpanel raw
+ * export read with no --map; both engines write the same bytes.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const attrib = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'cli/attrib.mjs'), ...args], { encoding: 'utf8', cwd: root });
+const tmp = mkdtempSync(path.join(tmpdir(), 'aw-cli-layouts-'));
+const read = (dir: string, f: string) => readFileSync(path.join(tmp, dir, f), 'utf8');
+const FILES = ['channel_summary.csv', 'credits.csv', 'conversions.csv', 'rejects.csv'];
+
+describe('attrib attribute --conversion-flag', () => {
+  it('attributes a journey file flagged 0/1, rejects a bad flag, same bytes on both engines', () => {
+    for (const engine of ['native', 'wasm']) {
+      const r = attrib('attribute', '--events', 'test/fixtures/layouts/journeys_flag.csv', '--conversion-flag', 'is_conversion_purchase',
+        '--models', 'first_touch,last_touch,linear', '--out', path.join(tmp, `flag-${engine}`), '--engine', engine);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /conversions 2 \(attributed 2\)/);
+      assert.match(r.stdout, /bad_conversion_flag 1/);
+    }
+    for (const f of FILES) assert.equal(read('flag-wasm', f), read('flag-native', f), f);
+    // c1: [paid_search, email], 90; c2: [display], 30 (test/engine/layouts.test.ts works them out)
+    const linear = read('flag-native', 'channel_summary.csv').split('\n').filter((l) => l.startsWith('linear,'));
+    assert.deepEqual(linear, ['linear,display,1,30,', 'linear,email,0.5,45,', 'linear,paid_search,0.5,45,']);
+    assert.match(read('flag-native', 'rejects.csv'), /bad_conversion_flag,.*is_conversion_purchase 'maybe' is not a conversion flag/);
+  });
+
+  it('is checked: one column, present in the file; documented in the help', () => {
+    let r = attrib('attribute', '--events', 'test/fixtures/layouts/journeys_flag.csv', '--conversion-flag', 'a,b', '--out', path.join(tmp, 'x'));
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--conversion-flag takes one column name/);
+    r = attrib('attribute', '--events', 'test/fixtures/layouts/journeys_flag.csv', '--conversion-flag', 'converted', '--out', path.join(tmp, 'x'));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /journeys_flag\.csv:1: --conversion-flag converted: the file has no column 'converted'/);
+    for (const cmd of ['attribute', 'sweep', 'audit', 'diff']) assert.match(attrib('help', cmd).stdout, /--conversion-flag COLUMN/, cmd);
+  });
+});
+
+describe('attrib on vendor exports with no --map', () => {
+  it('reads a Mixpanel raw export (properties.time in s and ms) on both engines', () => {
+    for (const engine of ['native', 'wasm']) {
+      const r = attrib('attribute', '--events', 'test/fixtures/layouts/mixpanel_export.ndjson', '--out', path.join(tmp, `mp-${engine}`), '--engine', engine);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /preset mixpanel/);
+      assert.match(r.stdout, /epoch_ms 2, epoch_s 9/);
+    }
+    for (const f of FILES) assert.equal(read('mp-wasm', f), read('mp-native', f), f);
+    const presets = attrib('presets').stdout;
+    assert.match(presets, /amplitude/);
+    assert.match(presets, /mixpanel .*properties\.distinct_id, properties\.time/);
+  });
+});
