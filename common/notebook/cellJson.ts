@@ -11,7 +11,7 @@
  *           [{id, channel, all/any [{field, op, values}], enabled}], fallback, labels}, compare, audit,
  *           baseline {model, params, rules {as above}}
  *   data:   name, path, morePaths, fingerprint {size, sha256, partial},
- *           options {preset, map, timezone, timeUnit, conversionEvents, siteDomains, delimiter, encoding,
+ *           options {preset, map, timezone, timeUnit, conversionEvents, conversionFlag, siteDomains, delimiter, encoding,
  *           pseudonymize {keyId}}
  * Free-form maps (chart spec, model params, options.map, rules labels) keep
  * their own key order: it is the user's, and JSON keeps it.
@@ -32,7 +32,7 @@ export const FIELD_ORDER = {
   data: ['name', 'path', 'morePaths', 'fingerprint', 'options'],
   builder: ['mark', 'x', 'y', 'color', 'aggregate', 'horizontal'],
   fingerprint: ['size', 'sha256', 'partial'],
-  options: ['preset', 'map', 'timezone', 'timeUnit', 'conversionEvents', 'siteDomains', 'delimiter', 'encoding', 'pseudonymize'],
+  options: ['preset', 'map', 'timezone', 'timeUnit', 'conversionEvents', 'conversionFlag', 'siteDomains', 'delimiter', 'encoding', 'pseudonymize'],
   pseudonymize: ['keyId'],
   ruleSet: ['format', 'description', 'rules', 'fallback', 'labels'],
   rule: ['id', 'channel', 'all', 'any', 'enabled'],
@@ -325,6 +325,7 @@ function readOptions(o: Obj, where: string, warnings: string[]): DataImportOptio
     timezone: r.str('timezone'),
     timeUnit: r.oneOf<NonNullable<DataImportOptions['timeUnit']>>('timeUnit', TIME_UNITS),
     conversionEvents: r.strList('conversionEvents'),
+    conversionFlag: r.str('conversionFlag'),
     siteDomains: r.strList('siteDomains'),
     delimiter: r.str('delimiter'),
     encoding: r.oneOf<NonNullable<DataImportOptions['encoding']>>('encoding', ENCODINGS),

@@ -126,6 +126,8 @@ export interface DataImportOptions {
   timezone?: string;
   timeUnit?: 'auto' | 's' | 'ms' | 'us';
   conversionEvents?: string[];
+  /** A column whose 1/true/yes rows are the conversions (ImportOptions.conversionFlag). */
+  conversionFlag?: string;
   siteDomains?: string[];
   delimiter?: string;
   encoding?: 'utf-8' | 'latin1' | 'windows-1252' | 'utf-16le';

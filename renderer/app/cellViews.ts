@@ -761,6 +761,7 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
           h('dt', {}, 'Format'), h('dd', {}, `${r.format}${r.detected.delimiter ? ` · delimiter ${JSON.stringify(r.detected.delimiter)}` : ''}${r.detected.encoding ? ` · ${r.detected.encoding}` : ''}`),
           h('dt', {}, 'Detected export'), h('dd', {}, r.files ? `${r.presetLabel}, ${r.files.length} files` : r.presetLabel),
           h('dt', {}, 'Rows'), h('dd', {}, `${r.rowsRead.toLocaleString('en-US')} read · ${r.rowsLoaded.toLocaleString('en-US')} loaded · ${r.conversions.toLocaleString('en-US')} conversions`),
+          h('dt', {}, 'Conversions'), h('dd', {}, conversionsControl(c, r, host)),
           h('dt', {}, 'Timestamps'), h('dd', {}, Object.entries(r.timestampKinds).map(([k, v]) => h('span', { class: 'pill' }, `${k.replace(/_/g, ' ')} ${v.toLocaleString('en-US')}`)), ` read in ${r.timezone}`),
           h('dt', {}, 'Rejected rows'), h('dd', {}, rejected ? [...Object.entries(r.rejectsByReason).map(([k, v]) => h('span', { class: 'pill bad' }, `${k.replace(/_/g, ' ')} ${v.toLocaleString('en-US')}`)), h('button', { class: 'btn small', onclick: () => host.openRejects() }, 'Show rejects')] : h('span', { class: 'pill good' }, 'none')),
           privacyRow(c, r, host),
@@ -794,6 +795,27 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
     focus: () => f.el.focus(),
     dispose: () => disposers.forEach((d) => d()),
   };
+}
+
+/**
+ * How the data cell says what a conversion is: events of the named types
+ * (comma-separated, default purchase), or the rows whose flag column is
+ * 1/true/yes (a journey file's `is_conversion_purchase`). A change re-runs
+ * the import.
+ */
+function conversionsControl(c: DataCell, r: ImportReport, host: ViewHost): Node[] {
+  const flag = c.options.conversionFlag;
+  const columns = [...new Set([...Object.values(r.mapping), ...r.unusedColumns, ...(flag ? [flag] : [])])].filter(Boolean) as string[];
+  const by = h('select', { class: 'inp', 'aria-label': 'what a conversion is' },
+    h('option', { value: '' }, 'events named'),
+    columns.map((col) => h('option', { value: col, selected: flag === col }, `rows where ${col} is 1, true or yes`))) as HTMLSelectElement;
+  const names = h('input', { class: 'inp', 'aria-label': 'conversion event names', placeholder: 'purchase', value: (c.options.conversionEvents ?? []).join(', '), style: { width: '14em' } }) as HTMLInputElement;
+  by.addEventListener('change', () => host.update(c.id, { options: { ...c.options, conversionFlag: by.value || undefined, conversionEvents: by.value ? undefined : c.options.conversionEvents } } as Partial<Cell>, { run: true }));
+  names.addEventListener('change', () => {
+    const list = names.value.split(',').map((x) => x.trim()).filter(Boolean);
+    host.update(c.id, { options: { ...c.options, conversionEvents: list.length ? list : undefined } } as Partial<Cell>, { run: true });
+  });
+  return flag ? [by] : [by, document.createTextNode(' '), names];
 }
 
 /** Each file of a several-file import: its layout and rows, so a shard that read badly stands out. */

@@ -262,6 +262,33 @@ describe('workbench in web mode', { skip: skipReason }, () => {
     app.assertClean();
   });
 
+  it('a journey file whose conversions are a 0/1 column: the data cell says so, and the conversions count', async () => {
+    const { page } = app;
+    const ran = async (act: () => Promise<unknown>) => {
+      const run = Number((await page.locator('[data-kind=data]').first().getAttribute('data-run-id')) ?? 0);
+      await act();
+      await page.waitForFunction((r) => {
+        const cell = document.querySelector('[data-kind=data]');
+        return !!cell && Number(cell.getAttribute('data-run-id') ?? 0) > r && !!cell.querySelector('.status.done, .status.error') && !document.querySelector('.status.running, .status.queued');
+      }, run, { timeout: 120_000 });
+      return (await page.locator('[data-kind=data] .kv').first().innerText()).replace(/\s+/g, ' ');
+    };
+    // by event name (the default, purchase) the file has no conversion at all
+    const byName = await ran(async () => {
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('[data-kind=data] button', { hasText: 'Choose another file' }).click()]);
+      await chooser.setFiles(`${repo}test/fixtures/layouts/journeys_flag.csv`);
+    });
+    assert.match(byName, /Rows 8 read · 8 loaded · 0 conversions/);
+    assert.match(byName, /no conversions: no event is named purchase/);
+    // the flag column: rows 3 (1) and 5 (Yes) are conversions; c3's 'maybe' is a reject with its reason
+    const byFlag = await ran(() => page.getByLabel('what a conversion is').selectOption('is_conversion_purchase'));
+    assert.match(byFlag, /Rows 8 read · 7 loaded · 2 conversions/);
+    assert.match(byFlag, /bad conversion flag 1/);
+    assert.equal(await page.getByLabel('what a conversion is').inputValue(), 'is_conversion_purchase', 'the choice is kept in the cell');
+    await page.locator('[data-kind=data]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${repo}test/artifacts/screenshots/workbench-conversion-flag.png` });
+  });
+
   it('a bad file shows its error at the data cell, in one line naming the file', async () => {
     const { page } = app;
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('[data-kind=data] button', { hasText: 'Choose another file' }).click()]);
