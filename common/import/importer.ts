@@ -16,6 +16,7 @@ import { formatFromName } from './source.ts';
 import { CANONICAL_FIELDS, resolveMapping, requireCoreColumns, type ColumnMapping, type ResolvedMapping, type TimeUnit } from './columns.ts';
 import { openCsv } from './csv.ts';
 import { openNdjson } from './ndjson.ts';
+import { dropEngineTables, engineCsvEligible, loadCsvWithEngine, type EngineCsvResult } from './csvEngine.ts';
 import type { RecordReader, StructuralReject } from './records.ts';
 import { zoneOffsets } from './timezone.ts';
 import { bindNamed, type ModelSpec } from '../modelHeader.ts';
@@ -46,6 +47,14 @@ export interface ImportOptions {
    */
   keepColumns?: string[];
   /**
+   * Which reader splits a CSV/TSV file into rows. `auto` (the default): the
+   * engine's own reader where it has one (Database.loadCsv, native) and the
+   * file needs nothing done in TypeScript, checked to give exactly the
+   * TypeScript reader's rows (common/import/csvEngine.ts), else that reader.
+   * `typescript`: always the TypeScript reader (common/import/csv.ts).
+   */
+  csvReader?: 'auto' | 'typescript';
+  /**
    * Pseudonymise at import (trust.md section 4.1): user_id and anon_id become
    * HMAC-SHA-256 hex under this key (hex of 32 to 64 bytes), e-mail addresses
    * anywhere become the HMAC of the lower-cased address or are cut out of
@@ -72,6 +81,8 @@ export interface ImportReport {
   timezone: string;
   conversions: number;
   warnings: string[];
+  /** CSV/TSV only: whose reader split the rows (see ImportOptions.csvReader). */
+  reader?: 'engine' | 'typescript';
   /** Set when the import pseudonymised: the key's public id and what was hashed or scrubbed. */
   pseudonymized?: { keyId: string; fields: string[]; keptColumns: string[] };
 }
@@ -134,6 +145,7 @@ async function importAll(
   let detected: Record<string, string | boolean | number> = {};
   let resolved: ResolvedMapping;
   let rowsRead = 0;
+  let readerUsed: ImportReport['reader'] = format === 'csv' || format === 'tsv' ? 'typescript' : undefined;
   const keep = keptColumnNames(opts.keepColumns);
   let keptHeader: string[] = [];
   await db.run(`CREATE OR REPLACE TABLE event_extras (_file VARCHAR, _row INTEGER${keep.map((k) => `, ${ident(k)} VARCHAR`).join('')})`);
@@ -168,7 +180,7 @@ async function importAll(
     }, onProgress);
     if (rowsRead === 0) throw new AttribError('file_header_only', 'the Parquet file has columns but no rows', { file: source.name });
   } else {
-    const reader: RecordReader =
+    let reader: RecordReader | undefined =
       format === 'ndjson'
         ? await openNdjson(source, { batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS })
         : await openCsv(source, { delimiter: opts.delimiter, encoding: opts.encoding, tsv: format === 'tsv', batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS });
@@ -183,9 +195,23 @@ async function importAll(
     // Raw columns are positional (c0, c1...) so no file header can collide with ours.
     const rawNames = header.map((_, i) => `c${i}`);
     const cols = rawNames.map((name) => ({ name, type: 'VARCHAR' }));
+    const engine = format !== 'ndjson' && engineCsvWanted(opts) ? await readCsvWithEngine(db, source, reader, header.length) : null;
+    if (engine) {
+      reader = undefined;
+      readerUsed = 'engine';
+      rowsRead = engine.rowsRead;
+      onProgress?.(0, 0, 'staging rows');
+      try {
+        if (rowsRead > engine.rejects.length) await stageBatch('raw', cols, header);
+        await flushStructural(db, source.name, engine.rejects, pseudo);
+      } finally {
+        await dropEngineTables(db, 'raw_csv', 'raw');
+      }
+      onProgress?.(rowsRead, 0, 'parsing and staging rows');
+    }
     const rejectBuf: StructuralReject[] = [];
     let first = true;
-    for await (const batch of reader.batches()) {
+    for await (const batch of reader?.batches() ?? []) {
       rowsRead += batch.rowCount + batch.rejects.length;
       rejectBuf.push(...batch.rejects);
       if (batch.rowCount > 0) {
@@ -247,6 +273,7 @@ async function importAll(
     timezone: opts.timezone ?? 'UTC',
     conversions,
     warnings,
+    ...(readerUsed ? { reader: readerUsed } : {}),
     ...(opts.pseudonymize
       ? {
           pseudonymized: {
@@ -257,6 +284,35 @@ async function importAll(
         }
       : {}),
   };
+}
+
+/**
+ * Whether the options let the engine's CSV reader be tried: the switch
+ * between the fast path and the TypeScript reader. Anything that must see or
+ * change records in TypeScript (another text encoding; an export layout that
+ * unpacks text cells) adds its condition here, so such files keep going
+ * through common/import/csv.ts.
+ */
+export function engineCsvWanted(opts: ImportOptions): boolean {
+  return opts.csvReader !== 'typescript' && (opts.encoding ?? 'utf-8') === 'utf-8';
+}
+
+/**
+ * Reads the CSV file with the engine's reader into the view `raw` when it can
+ * give exactly the TypeScript reader's rows; `head` (whose sniffing and
+ * header-only checks already ran) is then closed unread. Null otherwise.
+ */
+async function readCsvWithEngine(db: Database, source: FileSource, head: RecordReader, columns: number): Promise<EngineCsvResult | null> {
+  const spec = {
+    delimiter: String(head.detected.delimiter),
+    quote: String(head.detected.quote),
+    columns,
+    lineEnding: String(head.detected.lineEnding),
+  };
+  if (!engineCsvEligible(db, source, spec)) return null;
+  const result = await loadCsvWithEngine(db, source, spec, 'raw');
+  if (result) await head.close?.();
+  return result;
 }
 
 /** Creates the helper tables staging reads: time-zone offsets, conversion names, site domains. */

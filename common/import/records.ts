@@ -51,6 +51,8 @@ export interface RecordReader {
   readonly detected: Record<string, string | boolean | number>;
   /** Streams the data records. Can be iterated once; breaking out early closes the file. */
   batches(): AsyncGenerator<RecordBatch>;
+  /** Optional: releases the file when `batches()` will not be iterated (its rows are read another way). */
+  close?(): Promise<void>;
 }
 
 /** Raw record text kept in a reject is cut to this many characters so one bad line cannot bloat memory. */
