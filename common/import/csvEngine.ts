@@ -27,7 +27,7 @@
  * aggregate; the files that fail them are the unusual ones.
  */
 import type { Database } from '../db.ts';
-import { ident, sqlString } from '../db.ts';
+import { ident } from '../db.ts';
 import type { FileSource } from './source.ts';
 import { truncateRaw, type StructuralReject } from './records.ts';
 
@@ -63,6 +63,8 @@ export interface CsvByteCounts {
    * closing quote, or a quoted field that runs past the line's end.
    */
   oddQuoting: boolean;
+  /** Doubled quotes ("" in a quoted field: one quote of the value) in the data lines. */
+  escapedQuotes: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export interface CsvByteCounts {
  * scans) per special byte rather than a JavaScript loop over every byte.
  */
 export async function scanCsvBytes(source: FileSource, quote: number, delimiter: number): Promise<CsvByteCounts> {
-  const s: CsvByteCounts = { lf: 0, cr: 0, quotes: 0, headerQuotes: 0, nul: false, loneCr: false, blankLine: false, endsWithLf: false, bom: false, headerBytes: -1, bytes: 0, oddQuoting: false };
+  const s: CsvByteCounts = { lf: 0, cr: 0, quotes: 0, headerQuotes: 0, nul: false, loneCr: false, blankLine: false, endsWithLf: false, bom: false, headerBytes: -1, bytes: 0, oddQuoting: false, escapedQuotes: 0 };
   let offset = 0; // file offset of the chunk's first byte
   let last = -1; // the previous chunk's last byte
   let headerEnd = -1; // file offset of the header's LF
@@ -110,6 +112,7 @@ export async function scanCsvBytes(source: FileSource, quote: number, delimiter:
     offset += chunk.length;
   }
   if (!s.oddQuoting && !lines.end()) s.oddQuoting = true;
+  s.escapedQuotes = lines.escaped;
   if (last === CR) s.loneCr = true;
   s.endsWithLf = last === LF;
   s.bytes = offset;
@@ -122,7 +125,11 @@ export async function scanCsvBytes(source: FileSource, quote: number, delimiter:
  * Lines without a quote (nearly all) cost one indexOf per chunk.
  */
 class QuotedLines {
+  /** Doubled quotes met in quoted fields of the data lines (the header's are not counted). */
+  escaped = 0;
   private carry: Uint8Array = new Uint8Array(0);
+  /** File offset of the carried bytes' first byte. */
+  private offset = 0;
   constructor(
     private readonly Q: number,
     private readonly D: number,
@@ -137,8 +144,10 @@ class QuotedLines {
       buf.set(chunk, this.carry.length);
     }
     const lastLf = buf.lastIndexOf(LF);
+    const ok = lastLf < 0 || this.lines(buf, lastLf + 1);
     this.carry = buf.slice(lastLf + 1);
-    return lastLf < 0 || this.lines(buf, lastLf + 1);
+    this.offset += lastLf + 1;
+    return ok;
   }
 
   /** The last line (no line feed after it). */
@@ -153,7 +162,9 @@ class QuotedLines {
       let stop = buf.indexOf(LF, q);
       if (stop < 0 || stop > end) stop = end;
       const lineEnd = stop > start && buf[stop - 1] === CR ? stop - 1 : stop;
-      if (!rfcQuoted(buf, start, lineEnd, this.Q, this.D)) return false;
+      const escaped = rfcQuoted(buf, start, lineEnd, this.Q, this.D);
+      if (escaped < 0) return false;
+      if (this.offset + start > 0) this.escaped += escaped;
       q = stop >= end ? -1 : buf.indexOf(this.Q, stop);
     }
     return true;
@@ -162,31 +173,32 @@ class QuotedLines {
 
 /**
  * Whether one line, buf[start, end), is one record whose quotes the
- * TypeScript reader takes without a reject: a quote opens a field only at
- * its start, `""` inside is a quote, and the closing quote is followed by the
- * delimiter or the line's end.
+ * TypeScript reader takes without a reject (a quote opens a field only at
+ * its start, `""` inside is a quote, the closing quote is followed by the
+ * delimiter or the line's end): the number of doubled quotes if so, else -1.
  */
-function rfcQuoted(buf: Uint8Array, start: number, end: number, Q: number, D: number): boolean {
+function rfcQuoted(buf: Uint8Array, start: number, end: number, Q: number, D: number): number {
+  let escaped = 0;
   let i = start;
   for (;;) {
     if (i < end && buf[i] === Q) {
       // a quoted field: up to a quote that is not doubled
-      for (i++; ; i += 2) {
+      for (i++; ; i += 2, escaped++) {
         i = buf.indexOf(Q, i);
-        if (i < 0 || i >= end) return false; // runs past the line
+        if (i < 0 || i >= end) return -1; // runs past the line
         if (buf[i + 1] !== Q || i + 1 >= end) break;
       }
       i++;
-      if (i >= end) return true;
-      if (buf[i] !== D) return false; // text after the closing quote
+      if (i >= end) return escaped;
+      if (buf[i] !== D) return -1; // text after the closing quote
       i++;
       continue;
     }
     let d = buf.indexOf(D, i);
     if (d < 0 || d > end) d = end;
     const q = buf.indexOf(Q, i);
-    if (q >= 0 && q < d) return false; // a quote inside an unquoted field
-    if (d >= end) return true;
+    if (q >= 0 && q < d) return -1; // a quote inside an unquoted field
+    if (d >= end) return escaped;
     i = d + 1;
   }
 }
@@ -267,21 +279,29 @@ async function checkAndShape(db: Database, s: CsvByteCounts, head: CsvHead, base
   const q = head.quote;
   if (rejects.some((r) => !r.ragged || /[\r\n]/.test(r.text))) return null;
   const utf8 = new TextEncoder();
-  const rejectBytes = rejects.reduce((a, r) => a + utf8.encode(r.text).length, 0);
-  const rejectQuotes = rejects.reduce((a, r) => a + r.text.split(q).length - 1, 0);
-  const len = (c: string) => `coalesce(strlen(${ident(c)}), 0)`;
-  // a quote in a value was two in the file (""); the bytes check counts it twice
-  const quotes = (c: string) => `coalesce(strlen(${ident(c)}) - strlen(replace(${ident(c)}, ${sqlString(q)}, '')), 0)`;
-  const special = (c: string) => `coalesce(contains(${ident(c)}, chr(10)) OR contains(${ident(c)}, chr(13)), false)`;
-  const [agg] = await db.all(`SELECT count(*) AS n, CAST(coalesce(sum(${cols.map(len).join(' + ')}), 0) AS BIGINT) AS bytes,
-    CAST(coalesce(sum(${cols.map(quotes).join(' + ')}), 0) AS BIGINT) AS quotes,
-    coalesce(bool_or(${cols.map(special).join(' OR ')}), false) AS special FROM ${ident(base)}`);
+  let rejectBytes = 0;
+  let rejectQuotes = 0;
+  let rejectEscapes = 0;
+  for (const r of rejects) {
+    const bytes = utf8.encode(r.text);
+    rejectBytes += bytes.length;
+    rejectQuotes += r.text.split(q).length - 1;
+    // counted as the scan counted them (its lines passed rfcQuoted)
+    if (r.text.includes(q)) rejectEscapes += rfcQuoted(bytes, 0, bytes.length, q.charCodeAt(0), head.delimiter.charCodeAt(0));
+  }
+  // Per-column sums (a sum of sums runs at half the speed). No value can hold a line break:
+  // the scan found every quoted field closed on its own line.
+  const [agg] = await db.all(`SELECT count(*) AS n, ${cols.map((c, i) => `CAST(sum(strlen(${ident(c)})) AS BIGINT) AS b${i}`).join(', ')} FROM ${ident(base)}`);
   const good = Number(agg.n);
+  const valueBytes = cols.reduce((a, _, i) => a + Number(agg[`b${i}`] ?? 0), 0);
   // Records: every line of the file but the header (no blank lines, none inside a value).
   const records = s.lf + (s.endsWithLf ? 0 : 1) - 1;
-  if (agg.special || good + rejects.length !== records) return null;
-  const expected = (s.bom ? 3 : 0) + s.headerBytes + Number(agg.bytes) - Number(agg.quotes) + good * (cols.length - 1)
-    + rejectBytes + (s.quotes - s.headerQuotes - rejectQuotes) + s.lf + s.cr;
+  if (good + rejects.length !== records) return null;
+  // A doubled quote is one byte of its value and two of the file; the other quotes enclose fields.
+  const goodQuotes = s.quotes - s.headerQuotes - rejectQuotes;
+  const goodEscapes = s.escapedQuotes - rejectEscapes;
+  const expected = (s.bom ? 3 : 0) + s.headerBytes + valueBytes + good * (cols.length - 1)
+    + rejectBytes + (goodQuotes - goodEscapes) + s.lf + s.cr;
   if (expected !== s.bytes) return null;
   await createRawView(db, base, cols, rejects.length, table);
   return {
