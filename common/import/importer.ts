@@ -3,7 +3,9 @@
  *
  * CSV, TSV and NDJSON are tokenised in TypeScript (identically for both
  * engines, with line numbers and structural rejects) and loaded batch by
- * batch; Parquet is loaded by the engine (natively, or with parquet-wasm row
+ * batch, except that an engine with its own CSV reader (native) reads a CSV
+ * file in one go where that gives the very same rows (csvEngine.ts; the
+ * switch is engineCsvWanted); Parquet is loaded by the engine (natively, or with parquet-wasm row
  * group by row group). Every batch then goes through models/staging.sql, so
  * the wasm heap holds the typed events plus one raw batch, never the whole
  * raw file twice.
