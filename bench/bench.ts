@@ -4,10 +4,15 @@
  * Node) and the hand-written floor query, each in its own process, and prints
  * per step wall time, peak RSS and the ratios side by side.
  * Then the data-driven models on 10k synthetic paths (bench/paths.ts).
- * Options: --sizes 1000000,10000000  --skip-csv (no CSV runs)  --repeat N (default 3 at <= 1M, else 1)
+ * From CSV it times whole processes, as a user meets them: `attrib attribute`
+ * (import + the five default models + the four output files) on each engine and
+ * with the TypeScript CSV reader, against the floor read by read_csv.
+ * Options: --sizes 1000000,10000000  --skip-csv (no CSV runs)  --csv-only (only the CSV processes)
+ *          --repeat N (default 3 at <= 1M, else 1)
  */
 import { parseArgs } from 'node:util';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +21,7 @@ import { benchPathModels } from './paths.ts';
 import { uiLatency } from './ui-latency.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' }, repeat: { type: 'string' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' }, 'csv-only': { type: 'boolean' }, repeat: { type: 'string' } } });
 const sizes = (values.sizes ?? '1000000,10000000').split(',').map(Number);
 const dataDir = path.join(here, 'data');
 mkdirSync(dataDir, { recursive: true });
@@ -38,7 +43,9 @@ function best(engine: string, file: string, times: number): Result {
 }
 
 function runOne(engine: string, file: string): Result {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'run-one.ts'), '--engine', engine, '--file', file], {
+  // the floor is a plain node + DuckDB script (bench/floor.mjs), nothing of ours loaded
+  const args = engine === 'floor' ? [path.join(here, 'floor.mjs'), file] : ['--import', 'tsx', path.join(here, 'run-one.ts'), '--engine', engine, '--file', file];
+  const r = spawnSync(process.execPath, args, {
     encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=8192' },
   });
   if (r.status !== 0) throw new Error(`${engine} on ${file} failed:\n${r.stderr}`);
@@ -70,6 +77,68 @@ function maxDiff(a: Result, b: Result): number {
   return a.summary.length === b.summary.length ? d : Infinity;
 }
 
+/** One whole process, timed from spawn to exit: wall seconds, and its channel totals. */
+type ProcessRun = { seconds: number; summary: Record<string, unknown>[] };
+
+/** `attrib attribute` on `file` as a user runs it (tsx start-up, import, five default models, four files written). */
+function cliRun(file: string, args: string[]): ProcessRun {
+  const out = mkdtempSync(path.join(tmpdir(), 'aw-bench-'));
+  try {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, [path.join(here, '..', 'cli', 'attrib.mjs'), 'attribute', '--events', file, '--out', out, '--quiet', ...args], { encoding: 'utf8' });
+    const seconds = (performance.now() - t) / 1000;
+    if (r.status !== 0) throw new Error(`attrib attribute ${args.join(' ')} failed:\n${r.stderr}`);
+    const [head, ...lines] = readFileSync(path.join(out, 'channel_summary.csv'), 'utf8').trim().split('\n');
+    const cols = head.split(',');
+    const summary = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+    return { seconds, summary };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** The floor as a whole process (bench/floor.mjs), its totals cut to the five default models. */
+function floorRun(file: string): ProcessRun {
+  const t = performance.now();
+  const r = runOne('floor', file);
+  const five = new Set(['first_touch', 'last_touch', 'linear', 'time_decay', 'position_based']);
+  return { seconds: (performance.now() - t) / 1000, summary: r.summary.filter((x) => five.has(String(x.model))) };
+}
+
+/** Best and median wall seconds of a configuration's runs, and the last run's totals. */
+function stat(runs: ProcessRun[]): { best: number; median: number; summary: Record<string, unknown>[] } {
+  const s = runs.map((r) => r.seconds).sort((a, b) => a - b);
+  return { best: s[0], median: s[Math.floor((s.length - 1) / 2)], summary: runs.at(-1)!.summary };
+}
+
+/**
+ * The CSV section: whole processes on the same CSV file. The comparison the
+ * target is about (native vs the floor) runs `times` times; the TypeScript
+ * reader and wasm, for reference, once (wasm from CSV takes a minute or more).
+ * Runs are interleaved round by round, so a busy spell on a shared machine
+ * does not fall on one configuration only.
+ */
+function csvProcesses(csvFile: string, n: number, times: number): void {
+  const configs: { name: string; runs: number; fn: () => ProcessRun }[] = [
+    { name: 'native, DuckDB CSV reader (default)', runs: times, fn: () => cliRun(csvFile, ['--engine', 'native']) },
+    { name: 'floor: read_csv + same credits, plain DuckDB', runs: times, fn: () => floorRun(csvFile) },
+    { name: 'native, TypeScript CSV reader (before)', runs: 1, fn: () => cliRun(csvFile, ['--engine', 'native', '--csv-reader', 'typescript']) },
+    { name: 'wasm (TypeScript CSV reader)', runs: 1, fn: () => cliRun(csvFile, ['--engine', 'wasm']) },
+  ];
+  const runs = configs.map((): ProcessRun[] => []);
+  for (let i = 0; i < times; i++) configs.forEach((c, k) => i < c.runs && runs[k].push(c.fn()));
+  const [native, floor, before, wasm] = runs.map(stat);
+  console.log(`\n## from CSV, ${n.toLocaleString('en-US')} events: whole processes on ${path.basename(csvFile)} (attrib attribute: import, five default models, four files)`);
+  console.log(`${'process'.padEnd(46)}${'runs'.padStart(5)}${'best s'.padStart(9)}${'median s'.padStart(9)}${'/ floor'.padStart(9)}`);
+  configs.forEach((c, k) => {
+    const st = [native, floor, before, wasm][k];
+    console.log(`${c.name.padEnd(46)}${String(c.runs).padStart(5)}${fmt(st.best)} ${fmt(st.median)} ${fmt(st.best / floor.best)}`);
+  });
+  console.log(`native CSV / floor: ${(native.best / floor.best).toFixed(2)}x best, ${(native.median / floor.median).toFixed(2)}x median (target <= 2x); TypeScript reader / DuckDB reader: ${(before.best / native.best).toFixed(2)}x; wasm / native CSV: ${(wasm.best / native.best).toFixed(2)}x`);
+  const diff = (a: Record<string, unknown>[]) => maxDiff({ summary: a } as Result, { summary: floor.summary } as Result).toExponential(1);
+  console.log(`same channel totals as the floor (max abs diff): native ${diff(native.summary)}, native TS reader ${diff(before.summary)}, wasm ${diff(wasm.summary)}`);
+}
+
 console.log(`attribution bench — node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
 for (const n of sizes) {
   const name = `bench_${abbreviateCount(n)}`;
@@ -82,11 +151,11 @@ for (const n of sizes) {
   }
   // best of 3 where runs are short; 10M runs once
   const times = Number(values.repeat ?? (n <= 1_000_000 ? 3 : 1));
+  if (!values['skip-csv']) csvProcesses(csvFile, n, times);
+  if (values['csv-only']) continue;
   const native = best('native', parquet, times);
   const wasm = best('wasm', parquet, times);
   const floor = best('floor', parquet, times);
-  const wasmCsv = values['skip-csv'] ? undefined : runOne('wasm', csvFile);
-  const nativeCsv = values['skip-csv'] ? undefined : runOne('native', csvFile);
   console.log(`\n## ${n.toLocaleString('en-US')} events, best of ${times} (${native.rowsLoaded?.toLocaleString('en-US')} loaded; rejects ${JSON.stringify(native.rejects)}; ${native.paths} distinct paths over ${native.channels} channels)`);
   console.log(`${'step'.padEnd(46)}${'native s'.padStart(9)}${'wasm s'.padStart(9)}${'wasm/nat'.padStart(9)}${'nat MB'.padStart(8)}${'wasm MB'.padStart(8)}`);
   for (let i = 0; i < native.steps.length; i++) {
@@ -103,15 +172,13 @@ for (const n of sizes) {
   const stepOf = (r: Result, prefix: string) => r.steps.find((st) => st.step.startsWith(prefix))?.seconds ?? NaN;
   const oneRun = stepOf(native, 'journeys') + stepOf(native, 'credits');
   console.log(`sweep of 20 cells / one run (journeys + credits), native: ${(stepOf(native, 'sweep') / oneRun).toFixed(2)}x (target < 3x); wasm: ${(stepOf(wasm, 'sweep') / (stepOf(wasm, 'journeys') + stepOf(wasm, 'credits'))).toFixed(2)}x`);
-  if (wasmCsv && nativeCsv) {
-    console.log(`from CSV: native ${total(nativeCsv).toFixed(2)} s (import ${nativeCsv.steps[0].seconds.toFixed(2)} s, peak ${peakOf(nativeCsv)} MB); wasm ${total(wasmCsv).toFixed(2)} s (import ${wasmCsv.steps[0].seconds.toFixed(2)} s, peak ${peakOf(wasmCsv)} MB)`);
-  }
-  const agree = [['wasm', maxDiff(native, wasm)], ['floor', maxDiff(native, floor)], ...(wasmCsv ? [['wasm CSV', maxDiff(native, wasmCsv)]] : []), ...(nativeCsv ? [['native CSV', maxDiff(native, nativeCsv)]] : [])] as [string, number][];
+  const agree = [['wasm', maxDiff(native, wasm)], ['floor', maxDiff(native, floor)]] as [string, number][];
   console.log(`same channel totals as native Parquet (max abs diff): ${agree.map(([k, d]) => `${k} ${d === Infinity ? 'DIFFERENT CHANNELS' : d.toExponential(1)}`).join(', ')}`);
 }
 
-benchPathModels();
-
-// The workbench's live tweaking: slider to repainted chart in web mode (wasm) on the 1M-event export.
-console.log('\n## live tweaking in web mode (headless Chromium, wasm engine)');
-await uiLatency({ file: path.join(dataDir, 'bench_1m.parquet') });
+if (!values['csv-only']) {
+  benchPathModels();
+  // The workbench's live tweaking: slider to repainted chart in web mode (wasm) on the 1M-event export.
+  console.log('\n## live tweaking in web mode (headless Chromium, wasm engine)');
+  await uiLatency({ file: path.join(dataDir, 'bench_1m.parquet') });
+}

@@ -1,5 +1,6 @@
 -- The benchmark floor: a minimal hand-written DuckDB query of the same credits
--- (all nine rule-based models' channel totals) straight from the Parquet file,
+-- (all nine rule-based models' channel totals) straight from the file (the source:
+-- read_parquet, or read_csv with DuckDB's own sniffing; bench/floor.mjs),
 -- with the spec's defaults hard-coded: no rejects table, no staging, no rule
 -- compiler, no per-step tables. The bench checks its totals equal the pipeline's.
 CREATE OR REPLACE MACRO nz(x) AS CASE WHEN lower(trim(x)) IN ('', '(not set)', '(none)', '(direct)', 'null', 'none') THEN NULL ELSE trim(x) END;
@@ -8,7 +9,7 @@ WITH r0 AS (
   SELECT file_row_number AS rn, nz(event_id) AS eid, epoch_us(event_ts) AS ts, lower(nz(event_name)) AS name,
     nz(user_id) AS uid, nz(anon_id) AS aid, nz(session_id) AS sid, lower(nz(utm_source)) AS us0, lower(nz(utm_medium)) AS um0,
     nz(gclid) AS g0, nz(msclkid) AS m0, lower(nz(referrer)) AS ref, nz(page_url) AS url, revenue
-  FROM read_parquet('{{path}}', file_row_number = true)
+  FROM {{source}}
 ), r1 AS (
   SELECT *, regexp_extract(url, '[?&#]utm_source=([^&#]*)', 1) AS qs, regexp_extract(url, '[?&#]utm_medium=([^&#]*)', 1) AS qm FROM r0
 ), src AS (

@@ -1,10 +1,9 @@
 /**
  * One benchmark configuration in its own process (so peak memory is its own):
  * prints one JSON line with per-step wall time and peak RSS.
- * Usage: tsx bench/run-one.ts --engine native|wasm|floor --file F
+ * Usage: tsx bench/run-one.ts --engine native|wasm --file F (the floor: bench/floor.mjs)
  */
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
 import { Engine } from '../common/engine.ts';
 import { RULE_BASED_MODELS } from '../common/pipeline.ts';
 import { buildJourneys, runCreditModels } from '../common/pipeline.ts';
@@ -13,9 +12,6 @@ import { runSweep, DEFAULT_HALF_LIVES, DEFAULT_LOOKBACKS } from '../common/sweep
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
 import { openDatabase } from '../worker/node/open.ts';
 import { fileSourceFromPath } from '../worker/native/source.ts';
-import { splitStatements } from '../common/pipeline.ts';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { toRow } from '../common/values.ts';
 
 const { values } = parseArgs({ options: { engine: { type: 'string' }, file: { type: 'string' } } });
 const steps: { step: string; seconds: number; peakRssMb: number }[] = [];
@@ -28,44 +24,27 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
 }
 
 const file = values.file!;
-let summary: Record<string, unknown>[] = [];
 let extra: Record<string, unknown> = {};
-if (values.engine === 'floor') {
-  // Plain DuckDB reading the file by path, as a hand-written query would: the engines'
-  // locked-down databases may not (docs/sql-safety.md).
-  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
-  const conn = await instance.connect();
-  await conn.run("SET TimeZone = 'UTC'");
-  const sql = readFileSync(new URL('./floor.sql', import.meta.url), 'utf8').replace('{{path}}', file.replace(/'/g, "''"));
-  await step('floor query', async () => {
-    for (const s of splitStatements(sql)) await conn.run(s);
-  });
-  const reader = await conn.runAndReadAll('SELECT model, channel, conv AS attributed_conversions, rev AS attributed_revenue FROM floor_summary');
-  summary = reader.getRowObjectsJS().map((r) => toRow(r as Record<string, unknown>));
-  conn.closeSync();
-  instance.closeSync();
-} else {
-  const lib = loadModelLibrary();
-  const engine = new Engine(await openDatabase(values.engine), lib);
-  const opts = { models: RULE_BASED_MODELS, rules: loadRules(), params: {} };
-  const report = await step('import', () => engine.openFile(fileSourceFromPath(file)));
-  await step('journeys (identity, rules, sessions, windows)', () => buildJourneys(engine.db, lib, opts));
-  await step('credits (9 rule-based models)', () => runCreditModels(engine.db, lib, opts));
-  let dd: Record<string, unknown> = {};
-  await step('data-driven (markov, shapley, fractribution)', async () => {
-    const r = await runDataDrivenModels(engine.db, lib, { ...opts, models: ['markov', 'shapley', 'fractribution'] });
-    dd = { paths: r?.paths.length, channels: r?.markov?.channels.length };
-    await engine.db.run(`DELETE FROM credits WHERE model IN ('markov', 'shapley', 'fractribution')`);
-  });
-  summary = await step('channel summary', () =>
-    engine.query(`SELECT c.model, c.channel, sum(c.credit) AS attributed_conversions, sum(c.credit * v.value) AS attributed_revenue
-                  FROM credits c JOIN conversions v USING (conversion_id) GROUP BY 1, 2`),
-  );
-  const out = await step('all four outputs read', () => engine.recredit(opts).then(() => engine.query('SELECT count(*) AS n FROM credits')));
-  // Last, since it rebuilds the journeys for the widest window: 5 lookbacks x 4 half-lives of time_decay.
-  await step('sweep (20 cells, journeys once for 90 days)', () =>
-    runSweep(engine.db, lib, { rules: opts.rules, params: {}, lookbacks: DEFAULT_LOOKBACKS, halfLives: DEFAULT_HALF_LIVES }));
-  extra = { ...dd, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rejects: report.rejectsByReason, creditRows: out[0].n };
-  await engine.close();
-}
+const lib = loadModelLibrary();
+const engine = new Engine(await openDatabase(values.engine), lib);
+const opts = { models: RULE_BASED_MODELS, rules: loadRules(), params: {} };
+const report = await step('import', () => engine.openFile(fileSourceFromPath(file)));
+await step('journeys (identity, rules, sessions, windows)', () => buildJourneys(engine.db, lib, opts));
+await step('credits (9 rule-based models)', () => runCreditModels(engine.db, lib, opts));
+let dd: Record<string, unknown> = {};
+await step('data-driven (markov, shapley, fractribution)', async () => {
+  const r = await runDataDrivenModels(engine.db, lib, { ...opts, models: ['markov', 'shapley', 'fractribution'] });
+  dd = { paths: r?.paths.length, channels: r?.markov?.channels.length };
+  await engine.db.run(`DELETE FROM credits WHERE model IN ('markov', 'shapley', 'fractribution')`);
+});
+const summary = await step('channel summary', () =>
+  engine.query(`SELECT c.model, c.channel, sum(c.credit) AS attributed_conversions, sum(c.credit * v.value) AS attributed_revenue
+                FROM credits c JOIN conversions v USING (conversion_id) GROUP BY 1, 2`),
+);
+const out = await step('all four outputs read', () => engine.recredit(opts).then(() => engine.query('SELECT count(*) AS n FROM credits')));
+// Last, since it rebuilds the journeys for the widest window: 5 lookbacks x 4 half-lives of time_decay.
+await step('sweep (20 cells, journeys once for 90 days)', () =>
+  runSweep(engine.db, lib, { rules: opts.rules, params: {}, lookbacks: DEFAULT_LOOKBACKS, halfLives: DEFAULT_HALF_LIVES }));
+extra = { ...dd, reader: report.reader, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rejects: report.rejectsByReason, creditRows: out[0].n };
+await engine.close();
 console.log(JSON.stringify({ engine: values.engine, file, steps, summary, ...extra }));

@@ -26,6 +26,7 @@ export interface ReadingFlags {
   'site-domains'?: string;
   pseudonymize?: boolean;
   'key-file'?: string;
+  'csv-reader'?: string;
 }
 
 /** `--conversion-flag COLUMN`: one column name, checked against the file when it is read. */
@@ -40,6 +41,7 @@ export function importOptionsFrom(o: ReadingFlags): ImportOptions {
   if (o['time-unit'] && !['auto', 's', 'ms', 'us'].includes(o['time-unit'])) throw new AttribError('bad_parameter', `--time-unit must be auto, s, ms or us`);
   if (o.format && !['csv', 'tsv', 'parquet', 'ndjson'].includes(o.format)) throw new AttribError('bad_parameter', `--format must be csv, tsv, parquet or ndjson`);
   if (o.encoding && !['utf-8', 'latin1', 'windows-1252', 'utf-16le'].includes(o.encoding)) throw new AttribError('bad_parameter', `--encoding must be utf-8, latin1, windows-1252 or utf-16le`);
+  if (o['csv-reader'] && !['auto', 'typescript'].includes(o['csv-reader'])) throw new AttribError('bad_parameter', `--csv-reader must be auto or typescript`);
   return {
     format: o.format as ImportOptions['format'],
     delimiter: o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter,
@@ -52,5 +54,6 @@ export function importOptionsFrom(o: ReadingFlags): ImportOptions {
     conversionFlag: conversionFlagFrom(o['conversion-flag']),
     siteDomains: list(o['site-domains']),
     pseudonymize: pseudonymizeFrom(o),
+    ...(o['csv-reader'] ? { csvReader: o['csv-reader'] as ImportOptions['csvReader'] } : {}),
   };
 }

@@ -80,6 +80,8 @@ ${EVENT_FILE_HELP}
   --format csv|tsv|parquet|ndjson   override the file type taken from the extension
   --delimiter C                 CSV delimiter (default: sniffed among , ; tab |)
   --encoding E                  utf-8 (default), latin1, windows-1252, utf-16le
+  --csv-reader auto|typescript  who splits CSV rows: auto (default) DuckDB's reader where it gives
+                                the same rows as ours, else ours; typescript: always ours
   --preset ID                   import preset (default: detected): ${PRESETS.map((p) => p.id).join(', ')};
                                 or a model preset: snowplow-fractribution (below)
   --map field=column            use this column for a field (repeatable), e.g. --map anon_id=visitor
@@ -168,7 +170,7 @@ async function attribute(args: string[]): Promise<number> {
     'lookback-days': { type: 'string' }, 'half-life-days': { type: 'string' }, 'session-timeout-minutes': { type: 'string' },
     'conversion-events': { type: 'string' }, 'conversion-flag': { type: 'string' }, param: { type: 'string', multiple: true }, rules: { type: 'string' },
     'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
-    encoding: { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
+    encoding: { type: 'string' }, 'csv-reader': { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
     'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     'markov-order': { type: 'string' }, 'path-transforms': { type: 'string' }, 'conversion-window': { type: 'string' },
     'path-lookback-steps': { type: 'string' }, 'attribution-models': { type: 'string' },

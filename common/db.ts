@@ -21,6 +21,19 @@ export type ProgressFn = (done: number, total: number, label: string) => void;
 /** Which engine backs a {@link Database}. */
 export type EngineKind = 'native' | 'wasm';
 
+/**
+ * How {@link Database.loadCsv} reads a CSV file: what the TypeScript reader
+ * sniffed from its start (common/import/csv.ts), so both read it alike.
+ */
+export interface CsvLoadSpec {
+  /** Field delimiter, one ASCII character. */
+  delimiter: string;
+  /** Quote character; a doubled quote inside a quoted field is one quote. */
+  quote: string;
+  /** Number of header columns: the table gets c0..c(columns-1). */
+  columns: number;
+}
+
 /** A column of a table: name and DuckDB type name. */
 export interface ColumnInfo {
   name: string;
@@ -45,7 +58,8 @@ export interface ColumnInfo {
  *   `USE`, in-memory `ATTACH`, temporary tables, views and macros still work;
  * - native: DuckDB may use one private sandbox folder (mode 0700, removed on
  *   close) for spilling, Parquet export, and the files the user opens, which
- *   {@link Database.loadParquet} links in for the length of the import; DuckDB
+ *   {@link Database.loadParquet} and {@link Database.loadCsv} link in for the
+ *   length of the import; DuckDB
  *   resolves `..` and symbolic links before its check, so no path inside the
  *   sandbox leads out of it;
  * - wasm: DuckDB gets no file at all (files are read in JavaScript and handed
@@ -84,6 +98,17 @@ export interface Database {
    * Throws an AttribError naming the file when it is not valid Parquet.
    */
   loadParquet(source: FileSource, table: string, onBatch: () => Promise<void>, onProgress?: ProgressFn): Promise<void>;
+  /**
+   * Optional: reads a CSV file with the engine's own reader into `table`
+   * (c0..cN, all VARCHAR, the data records in file order by rowid, the header
+   * line skipped, an empty field NULL) and the records it could not split into
+   * `table`_rejects (line: the record's ordinal counting the header as 1,
+   * error_type, csv_line: its text). Returns false when it cannot read this
+   * source (e.g. no path); throws when the engine refuses the file. The caller
+   * (common/import/csvEngine.ts) checks the result against the bytes and
+   * falls back to the TypeScript reader when it could differ from it.
+   */
+  loadCsv?(source: FileSource, table: string, spec: CsvLoadSpec): Promise<boolean>;
   /**
    * The rows of a read query as the bytes of one Parquet file, column types
    * kept where Parquet has them. The native engine writes with DuckDB's COPY;

@@ -924,6 +924,7 @@ export async function openCsv(source: FileSource, opts: CsvOptions = {}): Promis
           await text.close();
         }
       },
+      close: () => text.close(),
     };
   } catch (e) {
     await text.close();

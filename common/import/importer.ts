@@ -3,7 +3,9 @@
  *
  * CSV, TSV and NDJSON are tokenised in TypeScript (identically for both
  * engines, with line numbers and structural rejects) and loaded batch by
- * batch; Parquet is loaded by the engine (natively, or with parquet-wasm row
+ * batch, except that an engine with its own CSV reader (native) reads a CSV
+ * file in one go where that gives the very same rows (csvEngine.ts; the
+ * switch is engineCsvWanted); Parquet is loaded by the engine (natively, or with parquet-wasm row
  * group by row group). Every batch then goes through models/staging.sql, so
  * the wasm heap holds the typed events plus one raw batch, never the whole
  * raw file twice.
@@ -19,6 +21,7 @@ import { openNdjson } from './ndjson.ts';
 import { expandReader, nestedColumns } from './expand.ts';
 import { expandParquetView } from './expandSql.ts';
 import { markDuplicateTransactions } from './transactions.ts';
+import { dropEngineTables, engineCsvEligible, loadCsvWithEngine, type EngineCsvResult } from './csvEngine.ts';
 import type { RecordReader, StructuralReject } from './records.ts';
 import { zoneOffsets } from './timezone.ts';
 import { bindNamed, type ModelSpec } from '../modelHeader.ts';
@@ -55,6 +58,14 @@ export interface ImportOptions {
    * or a campaign's original case. Matched to the header case-insensitively.
    */
   keepColumns?: string[];
+  /**
+   * Which reader splits a CSV/TSV file into rows. `auto` (the default): the
+   * engine's own reader where it has one (Database.loadCsv, native) and the
+   * file needs nothing done in TypeScript, checked to give exactly the
+   * TypeScript reader's rows (common/import/csvEngine.ts), else that reader.
+   * `typescript`: always the TypeScript reader (common/import/csv.ts).
+   */
+  csvReader?: 'auto' | 'typescript';
   /**
    * Pseudonymise at import (trust.md section 4.1): user_id and anon_id become
    * HMAC-SHA-256 hex under this key (hex of 32 to 64 bytes), e-mail addresses
@@ -106,6 +117,8 @@ export interface ImportReport {
   timezone: string;
   conversions: number;
   warnings: string[];
+  /** CSV/TSV only: whose reader split the rows (see ImportOptions.csvReader). */
+  reader?: 'engine' | 'typescript';
   /** Set when the import pseudonymised: the key's public id and what was hashed or scrubbed. */
   pseudonymized?: { keyId: string; fields: string[]; keptColumns: string[] };
   /** Each file, when more than one was read (several --events, a folder, --conversions). */
@@ -180,6 +193,8 @@ interface StagedFile {
   keptMissing: string[];
   /** The --conversion-flag column, as the file names it. */
   flagCol?: string;
+  /** Who split the CSV rows (text formats only). */
+  reader?: ImportReport['reader'];
 }
 
 /**
@@ -225,6 +240,7 @@ async function importAll(
   let resolved: ResolvedMapping;
   let flagCol: string | undefined;
   let rowsRead = 0;
+  let readerUsed: ImportReport['reader'] = format === 'csv' || format === 'tsv' ? 'typescript' : undefined;
   const keep = keptColumnNames(opts.keepColumns);
   let keptHeader: string[] = [];
   if (!part.append) await db.run(`CREATE OR REPLACE TABLE event_extras (_file VARCHAR, _row INTEGER${keep.map((k) => `, ${ident(k)} VARCHAR`).join('')})`);
@@ -269,7 +285,7 @@ async function importAll(
     await db.run('DROP VIEW IF EXISTS raw_flat');
     if (rowsRead === 0) throw new AttribError('file_header_only', 'the Parquet file has columns but no rows', { file: source.name });
   } else {
-    let reader: RecordReader =
+    let reader: RecordReader | undefined =
       format === 'ndjson'
         ? await openNdjson(source, { batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS })
         : await openCsv(source, { delimiter: opts.delimiter, encoding: opts.encoding, tsv: format === 'tsv', batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS });
@@ -294,9 +310,24 @@ async function importAll(
     // Raw columns are positional (c0, c1...) so no file header can collide with ours.
     const rawNames = header.map((_, i) => `c${i}`);
     const cols = rawNames.map((name) => ({ name, type: 'VARCHAR' }));
+    // a layout that unpacks text cells must see its records in TypeScript: such a file keeps that reader
+    const engine = format !== 'ndjson' && !layout.expand && engineCsvWanted(opts) ? await readCsvWithEngine(db, source, reader, header.length) : null;
+    if (engine) {
+      reader = undefined;
+      readerUsed = 'engine';
+      rowsRead = engine.rowsRead;
+      onProgress?.(0, 0, 'staging rows');
+      try {
+        if (rowsRead > engine.rejects.length) await stageBatch('raw', cols, header);
+        await flushStructural(db, source.name, engine.rejects, pseudo);
+      } finally {
+        await dropEngineTables(db, 'raw_csv', 'raw');
+      }
+      onProgress?.(rowsRead, 0, 'parsing and staging rows');
+    }
     const rejectBuf: StructuralReject[] = [];
     let first = true;
-    for await (const batch of reader.batches()) {
+    for await (const batch of reader?.batches() ?? []) {
       rowsRead += batch.rowCount + batch.rejects.length;
       rejectBuf.push(...batch.rejects);
       if (batch.rowCount > 0) {
@@ -322,6 +353,7 @@ async function importAll(
     warnings,
     keptMissing: keep.filter((k) => !keptHeader.some((h) => h.toLowerCase() === k)),
     flagCol,
+    reader: readerUsed,
   };
 }
 
@@ -394,6 +426,7 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
     timezone: opts.timezone ?? 'UTC',
     conversions,
     warnings,
+    ...(first.reader ? { reader: first.reader } : {}),
     ...(opts.pseudonymize
       ? {
           pseudonymized: {
@@ -425,6 +458,35 @@ function conversionName(opts: ImportOptions): string {
  */
 function layoutOf(header: string[], presetId: string | undefined): Preset {
   return resolveMapping(header, { presetId }).preset;
+}
+
+/**
+ * Whether the options let the engine's CSV reader be tried: the switch
+ * between the fast path and the TypeScript reader. Anything that must see or
+ * change records in TypeScript (another text encoding; an export layout that
+ * unpacks text cells) adds its condition here, so such files keep going
+ * through common/import/csv.ts.
+ */
+export function engineCsvWanted(opts: ImportOptions): boolean {
+  return opts.csvReader !== 'typescript' && (opts.encoding ?? 'utf-8') === 'utf-8';
+}
+
+/**
+ * Reads the CSV file with the engine's reader into the view `raw` when it can
+ * give exactly the TypeScript reader's rows; `head` (whose sniffing and
+ * header-only checks already ran) is then closed unread. Null otherwise.
+ */
+async function readCsvWithEngine(db: Database, source: FileSource, head: RecordReader, columns: number): Promise<EngineCsvResult | null> {
+  const spec = {
+    delimiter: String(head.detected.delimiter),
+    quote: String(head.detected.quote),
+    columns,
+    lineEnding: String(head.detected.lineEnding),
+  };
+  if (!engineCsvEligible(db, source, spec)) return null;
+  const result = await loadCsvWithEngine(db, source, spec, 'raw');
+  if (result) await head.close?.();
+  return result;
 }
 
 /** Creates the helper tables staging reads: time-zone offsets, conversion names, site domains. */

@@ -51,7 +51,7 @@ export interface RecordReader {
   readonly detected: Record<string, string | boolean | number>;
   /** Streams the data records. Can be iterated once; breaking out early closes the file. */
   batches(): AsyncGenerator<RecordBatch>;
-  /** Closes the file without reading the records (a reader opened for its header only). */
+  /** Closes the file without reading the records: a reader opened for its header only, or whose rows are read another way (the engine's CSV reader). */
   close?(): Promise<void>;
 }
 

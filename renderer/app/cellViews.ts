@@ -806,9 +806,10 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
 function conversionsControl(c: DataCell, r: ImportReport, host: ViewHost): Node[] {
   const flag = c.options.conversionFlag;
   const columns = [...new Set([...Object.values(r.mapping), ...r.unusedColumns, ...(flag ? [flag] : [])])].filter(Boolean) as string[];
-  const by = h('select', { class: 'inp', 'aria-label': 'what a conversion is' },
+  // kept within its column: a long column name must not run over the mapping table beside it
+  const by = h('select', { class: 'inp', 'aria-label': 'what a conversion is', title: flag ? `rows where ${flag} is 1, true or yes are conversions` : 'events of the named types are conversions', style: { maxWidth: '100%' } },
     h('option', { value: '' }, 'events named'),
-    columns.map((col) => h('option', { value: col, selected: flag === col }, `rows where ${col} is 1, true or yes`))) as HTMLSelectElement;
+    columns.map((col) => h('option', { value: col, selected: flag === col }, `${col} = 1/true/yes`))) as HTMLSelectElement;
   const names = h('input', { class: 'inp', 'aria-label': 'conversion event names', placeholder: 'purchase', value: (c.options.conversionEvents ?? []).join(', '), style: { width: '14em' } }) as HTMLInputElement;
   by.addEventListener('change', () => host.update(c.id, { options: { ...c.options, conversionFlag: by.value || undefined, conversionEvents: by.value ? undefined : c.options.conversionEvents } } as Partial<Cell>, { run: true }));
   names.addEventListener('change', () => {

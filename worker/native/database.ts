@@ -13,7 +13,7 @@ import { copyFile, link, mkdir, mkdtemp, readFile, realpath, rm, stat, unlink } 
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, DuckDBDataChunk, VARCHAR, INTEGER, type DuckDBConnection } from '@duckdb/node-api';
-import type { Database, Row, SqlValue, ProgressFn } from '../../common/db.ts';
+import type { CsvLoadSpec, Database, Row, SqlValue, ProgressFn } from '../../common/db.ts';
 import { ident, sqlString } from '../../common/db.ts';
 import { AttribError, parquetError } from '../../common/errors.ts';
 import type { FileSource } from '../../common/import/source.ts';
@@ -47,8 +47,8 @@ export interface NativeOptions {
  * DuckDB checks each path after resolving it (`..` and symbolic links
  * included): a link inside the sandbox to a file outside is refused (verified
  * in test/engine/sqlSafety.test.ts). Files the user opens are read through
- * {@link NativeDatabase.loadParquet}, which links them into the sandbox for
- * the length of the import.
+ * {@link NativeDatabase.loadParquet} and {@link NativeDatabase.loadCsv}, which
+ * link them into the sandbox for the length of the import.
  */
 export async function openNativeDatabase(opts: NativeOptions = {}): Promise<Database> {
   // realpath: on macOS the temp folder is reached through a symbolic link (/var -> /private/var).
@@ -181,12 +181,7 @@ class NativeDatabase implements Database {
   async loadParquet(source: FileSource, table: string, onBatch: () => Promise<void>, onProgress?: ProgressFn): Promise<void> {
     if (!source.path) throw new AttribError('file_unreadable', 'the native engine reads Parquet from a path', { file: source.name });
     onProgress?.(0, 1, 'reading Parquet');
-    let linked;
-    try {
-      linked = await linkIntoSandbox(this.sandboxes, source.path);
-    } catch (e) {
-      throw new AttribError('file_unreadable', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: source.name });
-    }
+    const linked = await this.link(source, source.path);
     try {
       try {
         // file_row_number is 0-based; rejects speak of 1-based rows like CSV data rows.
@@ -212,6 +207,50 @@ class NativeDatabase implements Database {
       await linked.remove();
     }
     onProgress?.(1, 1, 'reading Parquet');
+  }
+
+  /**
+   * Reads a CSV file with DuckDB's parallel reader, every column VARCHAR, as
+   * the TypeScript reader sniffed it (no DuckDB sniffing: its guesses could
+   * differ). Malformed records go to `table`_rejects (store_rejects) rather
+   * than failing the file; the importer decides what they mean. The file is
+   * linked into the sandbox like an opened Parquet file, for this call only.
+   */
+  async loadCsv(source: FileSource, table: string, spec: CsvLoadSpec): Promise<boolean> {
+    if (!source.path) return false;
+    const linked = await this.link(source, source.path);
+    const errors = `${table}_errors`;
+    const scans = `${table}_scans`;
+    const columns = Array.from({ length: spec.columns }, (_, i) => `${sqlString(`c${i}`)}: 'VARCHAR'`).join(', ');
+    try {
+      // header=false, skip=1: the header is ours (csv.ts); DuckDB must not rename or validate it.
+      // No new_line: DuckDB takes LF and CRLF alike, and given either explicitly it read a CRLF
+      // file as no rows at all (1.5.6; the importer's line count would refuse that, not trust it).
+      await this.conn.run(
+        `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM read_csv(${sqlString(linked.path)},
+           columns = {${columns}}, header = false, skip = 1, auto_detect = false,
+           delim = ${sqlString(spec.delimiter)}, quote = ${sqlString(spec.quote)}, escape = ${sqlString(spec.quote)},
+           encoding = 'utf-8', strict_mode = true, null_padding = false,
+           store_rejects = true, rejects_table = ${sqlString(errors)}, rejects_scan = ${sqlString(scans)})`,
+      );
+      await this.conn.run(
+        `CREATE OR REPLACE TABLE ${ident(`${table}_rejects`)} AS SELECT line, error_type, csv_line FROM ${ident(errors)}`,
+      );
+    } finally {
+      await this.conn.run(`DROP TABLE IF EXISTS ${ident(errors)}`).catch(() => undefined);
+      await this.conn.run(`DROP TABLE IF EXISTS ${ident(scans)}`).catch(() => undefined);
+      await linked.remove();
+    }
+    return true;
+  }
+
+  /** Links a file the user opened into the sandbox (see linkIntoSandbox), or names it in a one-line error. */
+  private async link(source: FileSource, file: string): Promise<{ path: string; remove: () => Promise<void> }> {
+    try {
+      return await linkIntoSandbox(this.sandboxes, file);
+    } catch (e) {
+      throw new AttribError('file_unreadable', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: source.name });
+    }
   }
 
   async toParquet(sql: string): Promise<Uint8Array> {
