@@ -80,13 +80,14 @@ const CASES: Case[] = [
     conversions: { 'mpf-03': ['anon:dev-f', 0, 2] },
     rejects: {},
   },
-  {
+  // Segment's messages as JSON lines, and the same messages as RudderStack's Snowflake table (upper-case names, event slugs)
+  ...['segment_messages.jsonl', 'rudderstack_tracks_upper.csv'].map((file): Case => ({
     // Segment JSON messages. anon-a1: page 04-01 (context.campaign cpc -> paid_search), page 04-02
     // (news.ycombinator referrer -> referral), identify 04-02 09:05 with userId user-1 (same
     // session; links anon-a1), Order Completed 04-03 revenue 80 (total 95 not used). [paid_search,
     // referral]. anon-b2: page 04-05 (campaign email), Order Completed with total 40 only (the
     // fallback), its page sent twice (messageId seg-05: rejected). [email].
-    file: 'segment_messages.jsonl',
+    file,
     import: { conversionEvents: ['order completed', 'order_completed'] },
     preset: 'segment',
     credits: {
@@ -98,22 +99,7 @@ const CASES: Case[] = [
     linearRevenue: { paid_search: 40, referral: 40, email: 40 },
     conversions: { 'seg-04': ['user-1', 80, 2], 'seg-06': ['anon:anon-b2', 40, 1] },
     rejects: { duplicate_event_id: 1 },
-  },
-  {
-    // The same messages as RudderStack's Snowflake table: upper-case names, event slugs.
-    file: 'rudderstack_tracks_upper.csv',
-    import: { conversionEvents: ['order completed', 'order_completed'] },
-    preset: 'segment',
-    credits: {
-      first_touch: { paid_search: 1, email: 1 },
-      last_touch: { referral: 1, email: 1 },
-      linear: { paid_search: 0.5, referral: 0.5, email: 1 },
-      position_based: { paid_search: 0.5, referral: 0.5, email: 1 },
-    },
-    linearRevenue: { paid_search: 40, referral: 40, email: 40 },
-    conversions: { 'seg-04': ['user-1', 80, 2], 'seg-06': ['anon:anon-b2', 40, 1] },
-    rejects: { duplicate_event_id: 1 },
-  },
+  })),
   ...['posthog_events.csv', 'posthog_events.ndjson'].map((file): Case => ({
     // PostHog, person pp-1: session s-1 05-01 (utm bing/cpc -> paid_search; a second $direct page
     // view in it), s-2 05-04 as user-alice (instagram referrer -> organic_social), purchase 60.
