@@ -9,7 +9,7 @@ import { numberOption, parseCommand } from './args.ts';
 import { PRESETS, signaturesOf } from '../common/import/columns.ts';
 import { importOptionsFrom, list } from './importOptions.ts';
 import { importEvents, type ImportReport } from '../common/import/importer.ts';
-import { buildJourneys, readOutputs, validateRun, OUTPUT_COLUMNS, DATA_DRIVEN_MODELS, DEFAULT_MODELS, RULE_BASED_MODELS, type ModelLibrary } from '../common/pipeline.ts';
+import { buildJourneys, readOutputs, validateRun, withReported, OUTPUT_COLUMNS, DATA_DRIVEN_MODELS, DEFAULT_MODELS, RULE_BASED_MODELS, type ModelLibrary } from '../common/pipeline.ts';
 import { runModels } from '../common/dataDriven.ts';
 import type { ParamSpec } from '../common/modelHeader.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
@@ -231,8 +231,10 @@ async function attribute(args: string[]): Promise<number> {
     const report = await importEvents(db, source, lib.get('staging')!, importOpts, progress);
     if (survey) checkSurveyColumn(survey, report);
     await buildJourneys(db, lib, runOpts, progress);
-    const dataDriven = await runModels(db, lib, runOpts, progress);
-    const out = await readOutputs(db, models);
+    // GA4's own attribution (ga4_reported) is written beside the models whenever the export carries it
+    const shown = await withReported(db, lib, models);
+    const dataDriven = await runModels(db, lib, { ...runOpts, models: shown }, progress);
+    const out = await readOutputs(db, shown);
     progress.done();
     mkdirSync(o.out, { recursive: true });
     for (const [name, rows] of Object.entries(out)) writeCsv(o.out, name, outputColumns(name as keyof typeof OUTPUT_COLUMNS, extras), rows);
@@ -264,6 +266,7 @@ function printSummary(r: ImportReport, conversions: Record<string, unknown>[], o
     `  rows read ${r.rowsRead}, loaded ${r.rowsLoaded}, rejected ${rejects.reduce((a, [, n]) => a + n, 0)}${rejects.length ? ' (' + rejects.map(([k, n]) => `${k} ${n}`).join(', ') + ')' : ''}`,
     `  timestamps: ${Object.entries(r.timestampKinds).map(([k, n]) => `${k} ${n}`).join(', ')}${r.timestampKinds.iso_naive ? `; naive ones read as ${r.timezone}` : ''}`,
     `  conversions ${conversions.length} (${Object.entries(status).map(([k, n]) => `${k} ${n}`).join(', ')})`,
+    ...(r.reported ?? []).map((x) => `  ${x.model}: the export's own attribution, on ${x.conversions} of ${conversions.length} conversions (the rest '(not set)'), written beside the models; not a model of ours`),
     ...(r.pseudonymized ? [`  pseudonymised with key ${r.pseudonymized.keyId}: ${[...r.pseudonymized.fields, ...r.pseudonymized.keptColumns, 'e-mail addresses'].join(', ')}`] : []),
     ...r.warnings.map((w) => `  warning: ${w}`),
     `  wrote ${out}/channel_summary.csv, credits.csv, conversions.csv, rejects.csv${markov ? ', markov_transitions.csv, removal_effects.csv' : ''}`,

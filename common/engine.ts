@@ -9,7 +9,7 @@ import { ident, sqlString } from './db.ts';
 import { AttribError } from './errors.ts';
 import type { FileSource } from './import/source.ts';
 import { importEvents, type ImportOptions, type ImportReport } from './import/importer.ts';
-import { buildJourneys, cutWindows, isDataDriven, readOutputs, validateRun, JOURNEY_STAGES, type ModelLibrary, type RunOptions } from './pipeline.ts';
+import { buildJourneys, cutWindows, isDataDriven, readOutputs, validateRun, withReported, JOURNEY_STAGES, type ModelLibrary, type RunOptions } from './pipeline.ts';
 import { resolveParams } from './modelHeader.ts';
 import { runModels, type DataDrivenResult } from './dataDriven.ts';
 import { runAudit } from './audit.ts';
@@ -111,7 +111,8 @@ export class Engine implements AttributionEngine {
   async run(opts: RunOptions): Promise<RunOutputs> {
     this.requireImport();
     this.abort = new AbortController();
-    const o = { ...opts, signal: this.abort.signal };
+    // a vendor's own figure (ga4_reported) joins the chosen models whenever the data carries it
+    const o = { ...opts, models: await withReported(this.db, this.lib, opts.models), signal: this.abort.signal };
     validateRun(this.lib, o);
     // Journeys gathered for a window at least this lookback wide, from the same data, rules and
     // other stage parameters, only need re-cutting: a lookback slider does not rebuild sessions.
@@ -155,7 +156,7 @@ export class Engine implements AttributionEngine {
       await runAudit(this.db, this.lib);
       this.auditedCut = cut;
     } else if (!o.audit) this.auditedCut = undefined;
-    return { ...(await readOutputs(this.db, opts.models, opts.outputs, kept.length ? stale : undefined)), dataDriven: this.lastDataDriven, journeys, recomputed: stale };
+    return { ...(await readOutputs(this.db, o.models, opts.outputs, kept.length ? stale : undefined)), dataDriven: this.lastDataDriven, journeys, recomputed: stale };
   }
 
   /** Models whose credits the last run recomputed (the others were kept). */
@@ -171,10 +172,10 @@ export class Engine implements AttributionEngine {
   async recredit(opts: RunOptions): Promise<RunOutputs> {
     this.requireImport();
     this.abort = new AbortController();
-    const o = { ...opts, signal: this.abort.signal };
+    const o = { ...opts, models: await withReported(this.db, this.lib, opts.models), signal: this.abort.signal };
     validateRun(this.lib, o);
     const dataDriven = await runModels(this.db, this.lib, o, this.onProgress);
-    return { ...(await readOutputs(this.db, opts.models, opts.outputs)), dataDriven };
+    return { ...(await readOutputs(this.db, o.models, opts.outputs)), dataDriven };
   }
 
   /**

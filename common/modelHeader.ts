@@ -8,6 +8,7 @@
  *   -- description: ...
  *   -- param half_life_days: double = 7, min 0.01, max 365, unit days, doc text
  *   -- output: credits(conversion_id, channel, credit)
+ *   -- reported: GA4 (only on a vendor's own figure shown beside the models)
  * The CLI's --help, the notebook's controls and the range checks all come
  * from the parsed header; parameters are bound as `$name`, never pasted.
  */
@@ -35,6 +36,13 @@ export interface ModelSpec {
   outputs: string[];
   /** Constraints like `first_weight + middle_weight + last_weight = 1`. */
   checks: string[];
+  /**
+   * Set (`-- reported: <whose figure>`) on a credit file that is no model of
+   * ours but a vendor's own figure read from the export (models/ga4_reported.sql):
+   * it gives every conversion its credit itself (no direct rule), runs only
+   * when the import found that figure, and is never offered as a model to choose.
+   */
+  reported?: string;
   sql: string;
 }
 
@@ -73,6 +81,7 @@ export function parseModel(text: string, file = 'model'): ModelSpec {
       else if (key === 'description') spec.description = spec.description ? `${spec.description} ${value}` : value;
       else if (key === 'output') spec.outputs.push(value);
       else if (key === 'check') spec.checks.push(value);
+      else if (key === 'reported') spec.reported = value;
       else if (key === 'input') continue;
       else throw fail(`unknown header key '${key}'`);
     }

@@ -76,7 +76,7 @@ export function splitStatements(sql: string): string[] {
 function need(lib: ModelLibrary, name: string): ModelSpec {
   const m = lib.get(name);
   if (!m) {
-    const available = [...[...lib.values()].filter((x) => x.kind === 'credit').map((x) => x.name), ...DATA_DRIVEN_MODELS];
+    const available = [...[...lib.values()].filter((x) => x.kind === 'credit' && !x.reported).map((x) => x.name), ...DATA_DRIVEN_MODELS];
     throw new AttribError('bad_parameter', `unknown model '${name}' (available: ${available.join(', ')})`);
   }
   return m;
@@ -114,6 +114,8 @@ export async function buildJourneys(db: Database, lib: ModelLibrary, opts: RunOp
     ['identity', {}],
     ['touches', { channel_case: compiled.channel, rule_case: compiled.rule }],
     ['conversions', {}],
+    // the vendor's own figure per conversion (GA4's), its channel by the same rules
+    ['reported', { channel_case: compiled.channel }],
     ['windows', {}],
   ];
   for (let i = 0; i < steps.length; i++) {
@@ -159,15 +161,45 @@ export async function runCreditModels(db: Database, lib: ModelLibrary, opts: Run
     if (isDataDriven(name)) continue;
     onProgress?.(i, opts.models.length, `model ${name}`);
     const spec = need(lib, name);
+    if (spec.reported && !(await reportedPresent(db, name))) {
+      throw new AttribError('bad_parameter', `${name} is ${spec.reported}'s own figure read from the export, and this data has none (for GA4: session_traffic_source_last_click.cross_channel_campaign on conversion rows)`);
+    }
     const params = resolveParams(spec.params, { ...opts.params, ...opts.modelParams?.[name] }, spec.checks, name);
     const bound = bindNamed(
       `INSERT INTO credits SELECT conversion_id, $model_name, channel, sum(credit) FROM (${spec.sql}) GROUP BY conversion_id, channel HAVING sum(credit) <> 0`,
       { ...(params as Record<string, SqlValue>), model_name: name },
     );
     await db.run(bound.sql, bound.params);
+    // A vendor's figure gives every conversion its credit itself: our direct rule is ours, not its.
+    if (spec.reported) continue;
     // Direct rule: a direct-only or touch-less journey gives credit 1 to direct.
     await db.run(`INSERT INTO credits SELECT conversion_id, $1, 'direct', 1.0 FROM conversions WHERE touch_status <> 'attributed'`, [name]);
   }
+}
+
+/** Whether the import found the figure a reported model shows (reported_attribution, common/import/importer.ts). */
+async function reportedPresent(db: Database, model: string): Promise<boolean> {
+  if (!(await tableExists(db, 'reported_attribution'))) return false;
+  return (await db.all('SELECT 1 FROM reported_attribution WHERE model = $1 LIMIT 1', [model])).length > 0;
+}
+
+/**
+ * `models` plus the reported models (a vendor's own figure, e.g.
+ * ga4_reported) whose figure the imported data carries, after them: the
+ * comparison column appears whenever the export has it and never otherwise.
+ * Run after the import.
+ */
+export async function withReported(db: Database, lib: ModelLibrary, models: string[]): Promise<string[]> {
+  const out = [...models];
+  for (const spec of lib.values()) {
+    if (spec.kind === 'credit' && spec.reported && !out.includes(spec.name) && (await reportedPresent(db, spec.name))) out.push(spec.name);
+  }
+  return out;
+}
+
+/** Whether a model is a vendor's own figure (header `reported:`), not a model of ours. */
+export function isReported(lib: ModelLibrary, model: string): boolean {
+  return !!lib.get(model)?.reported;
 }
 
 function checkAbort(signal?: AbortSignal): void {

@@ -124,7 +124,7 @@ export function parseDiffConfig(
   let model = DEFAULT_DIFF_MODEL;
   if (o.model !== undefined) {
     if (typeof o.model !== 'string') throw fail('"model" must be a model name, e.g. "linear"');
-    const credit = [...lib.values()].filter((m) => m.kind === 'credit').map((m) => m.name);
+    const credit = [...lib.values()].filter((m) => m.kind === 'credit' && !m.reported).map((m) => m.name);
     if (!credit.includes(o.model) && !isDataDriven(o.model)) throw fail(`unknown model '${o.model}' (available: ${[...credit, ...DATA_DRIVEN_MODELS].join(', ')})`);
     model = o.model;
   }

@@ -65,6 +65,26 @@ export interface Preset {
    * built after pseudonymisation so no raw id reaches it.
    */
   sessionPerAnon?: boolean;
+  /**
+   * The vendor's own attribution of each conversion, when the export carries
+   * it (GA4: session_traffic_source_last_click.cross_channel_campaign). Read
+   * from conversion rows into `reported_attribution` at import and shown
+   * beside our models by the credit model named here (its header says
+   * `reported:`), never used as a touch. Candidates per field, first present
+   * column wins (lower case, after expansion).
+   */
+  reported?: ReportedSpec;
+}
+
+/** Where an export keeps its vendor's per-conversion attribution (see Preset.reported). */
+export interface ReportedSpec {
+  /** The credit model that shows it (models/<model>.sql, header `reported:`). */
+  model: string;
+  /** The vendor's channel group for the conversion (GA4: default_channel_group). */
+  channelGroup: string[];
+  source: string[];
+  medium: string[];
+  campaign: string[];
 }
 
 /** The outcome of mapping: which column feeds what, and why. */

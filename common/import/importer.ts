@@ -123,6 +123,11 @@ export interface ImportReport {
   pseudonymized?: { keyId: string; fields: string[]; keptColumns: string[] };
   /** Each file, when more than one was read (several --events, a folder, --conversions). */
   files?: FileReport[];
+  /**
+   * The vendor's own attribution found on conversions (Preset.reported), per
+   * model that shows it: how many loaded conversions carry it. Absent when none does.
+   */
+  reported?: { model: string; conversions: number }[];
 }
 
 /**
@@ -244,6 +249,7 @@ async function importAll(
   const keep = keptColumnNames(opts.keepColumns);
   let keptHeader: string[] = [];
   if (!part.append) await db.run(`CREATE OR REPLACE TABLE event_extras (_file VARCHAR, _row INTEGER${keep.map((k) => `, ${ident(k)} VARCHAR`).join('')})`);
+  if (!part.append) await db.run(REPORTED_DDL);
 
   const stageBatch = async (rawTable: string, columns: { name: string; type: string }[], rawNames: string[]) => {
     await db.run(srcView(rawTable, columns, rawNames, resolved.mapping, source.name, pseudo, resolved.fallbacks, flagCol, part.role === 'conversions' ? conversionName(opts) : undefined));
@@ -256,6 +262,8 @@ async function importAll(
     const pii = pseudo ? piiColumns(rawNames, resolved.mapping, resolved.fallbacks) : undefined;
     await db.run(fillRawText(rawTable, columns, (detected.delimiter as string) ?? ',', pii));
     if (keep.length) await db.run(extrasInsert(rawTable, columns, rawNames, keep, source.name, pii));
+    const reported = reportedInsert(rawTable, columns, rawNames, resolved.preset, source.name, pseudo);
+    if (reported) await db.run(reported.sql, reported.params);
   };
 
   if (format === 'parquet') {
@@ -410,6 +418,8 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
       : `no conversions: no event is named ${(opts.conversionEvents ?? ['purchase']).join(' or ')} (set --conversion-events)`);
   }
   const resolved = first.resolved;
+  const reported = (await db.all(`SELECT a.model, count(*) AS n FROM reported_attribution a
+    JOIN events e ON e._file = a._file AND e._row = a._row GROUP BY a.model ORDER BY a.model`)).map((r: Row) => ({ model: String(r.model), conversions: Number(r.n) }));
   return {
     file: many ? staged.map((f) => f.file).join(', ') : first.file,
     format: first.format,
@@ -427,6 +437,7 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
     conversions,
     warnings,
     ...(first.reader ? { reader: first.reader } : {}),
+    ...(reported.length ? { reported } : {}),
     ...(opts.pseudonymize
       ? {
           pseudonymized: {
@@ -626,6 +637,45 @@ function extrasInsert(rawTable: string, columns: { name: string }[], sourceNames
     return !pii ? v : pii.has(i) ? pidSql(`trim(${v})`) : rawScrubSql(v);
   });
   return `INSERT INTO event_extras SELECT ${sqlString(file)}, r._row, ${cols.join(', ')} FROM ${ident(rawTable)} r${pii ? ' CROSS JOIN __pkey k' : ''}`;
+}
+
+/**
+ * The vendor's own attribution of each conversion (Preset.reported), one row
+ * per conversion row that carries any of it: `model` names the credit model
+ * that shows it beside ours (models/reported.sql, models/ga4_reported.sql).
+ * Always created, so the pipeline can read it for every layout.
+ */
+const REPORTED_DDL = `CREATE OR REPLACE TABLE reported_attribution (_file VARCHAR, _row INTEGER, model VARCHAR,
+  channel_group VARCHAR, source VARCHAR, medium VARCHAR, campaign VARCHAR)`;
+
+/**
+ * This batch's conversion rows' reported attribution (Preset.reported), or
+ * undefined when the layout has none or the file lacks all of its columns.
+ * Conversion rows only: every GA4 event repeats the session's record, and
+ * only a conversion's is an attribution. Empty text is NULL; a row with no
+ * value at all is left out (the comparison counts it as '(not set)').
+ * Pseudonymised: the text has its e-mail addresses hashed, as UTMs do.
+ */
+function reportedInsert(rawTable: string, columns: { name: string; type: string }[], sourceNames: string[], preset: Preset, file: string, pseudo: boolean): { sql: string; params: string[] } | undefined {
+  const spec = preset.reported;
+  if (!spec) return undefined;
+  const lower = sourceNames.map((n) => n.toLowerCase());
+  const pick = (candidates: string[]) => {
+    const i = candidates.map((c) => lower.indexOf(c.toLowerCase())).find((k) => k >= 0);
+    if (i === undefined) return undefined;
+    const v = `nullif(trim(CAST(r.${ident(columns[i].name)} AS VARCHAR)), '')`;
+    return pseudo ? scrubSql(v) : v;
+  };
+  const fields = [pick(spec.channelGroup), pick(spec.source), pick(spec.medium), pick(spec.campaign)];
+  if (fields.every((f) => f === undefined)) return undefined;
+  const exprs = fields.map((f) => f ?? 'CAST(NULL AS VARCHAR)');
+  return {
+    sql: `INSERT INTO reported_attribution
+      SELECT $1, r._row, $2, ${exprs.join(', ')}
+      FROM ${ident(rawTable)} r JOIN staged s ON s._file = $1 AND s._row = r._row${pseudo ? ' CROSS JOIN __pkey k' : ''}
+      WHERE s.is_conversion AND coalesce(${exprs.join(', ')}) IS NOT NULL`,
+    params: [file, spec.model],
+  };
 }
 
 /** Appends structural rejects (ragged rows, bad quoting, bad JSON) to struct_rejects. */

@@ -26,9 +26,13 @@ export const DEFAULT_DIFF_MODEL = 'linear';
 /** Data-driven models (run in TypeScript by the engine, not SQL credit files). */
 export const DATA_DRIVEN = ['markov', 'shapley', 'fractribution'];
 
-/** Models a model cell can choose: the credit SQL files, then the data-driven ones. */
+/**
+ * Models a model cell can choose: the credit SQL files, then the data-driven
+ * ones. A vendor's own figure (ga4_reported) is no choice: the engine adds it
+ * whenever the data carries it (common/pipeline.ts withReported).
+ */
 export const MODEL_CHOICES: string[] = [
-  ...[...LIBRARY.values()].filter((m) => m.kind === 'credit').map((m) => m.name),
+  ...[...LIBRARY.values()].filter((m) => m.kind === 'credit' && !m.reported).map((m) => m.name),
   ...DATA_DRIVEN,
 ];
 

@@ -8,17 +8,32 @@
  * - cust-1, device A: S1 1 Mar 10:00, UTMs only inside page_location (email);
  *   S2 5 Mar 09:00, gclid + a hand tag google/organic (paid_search: the gclid
  *   outranks the tag); S3 8 Mar 12:00, direct (GA4's
- *   session_traffic_source_last_click says google/cpc: ignored); purchase
+ *   session_traffic_source_last_click says google/cpc: no touch); purchase
  *   T1001 $120 at 12:05, sent four times (12:05, 12:06, 12:10, 12:30).
+ *   GA4's own attribution on the purchase row: google / cpc, Paid Search.
  *   cust-1, device B: a direct session whose ga_session_id equals S2's.
  * - anon 2002: S1 2 Mar 15:00 from google.com (organic_search); S2 3 Mar
  *   14:00 campaign in params and collected_traffic_source (paid_social),
  *   ga_session_id as a string_value; purchase T2002 at 16:00, revenue from
- *   the `value` param 45.5 (double), EUR.
+ *   the `value` param 45.5 (double), EUR. Its session_traffic_source_last_click
+ *   is null (GA4 had not filled it).
  * - cust-3: first acquired by google/cpc (traffic_source: no touch); S1 6 Mar
  *   11:00 from blog.partner.example (referral); T3003 $80 at 11:20
- *   (ecommerce.purchase_revenue; the value param an int_value).
+ *   (ecommerce.purchase_revenue; the value param an int_value). GA4 says
+ *   blog.partner.example / referral, Referral.
  * - anon 4004: a direct visit 7 Mar 09:00; T4004 $30 at 09:10: direct_only.
+ *   GA4 says google / cpc, Paid Search: the session's last non-direct click
+ *   is an ad click of 20 Feb, before this shard (no row of ours).
+ *
+ * GA4's own attribution, ga4_reported (credit 1 per conversion to GA4's
+ * default_channel_group in our ids' spelling; '(not set)' without one):
+ *   T1001 paid_search $120, T2002 (not set) $45.5, T3003 referral $80,
+ *   T4004 paid_search $30 -> paid_search 2 ($150), referral 1 ($80),
+ *   (not set) 1 ($45.5). Our last_touch gives T4004 to direct (no touch of
+ *   ours is non-direct): paid_search 1 ($120) there, direct 1 ($30).
+ *   Without default_channel_group the source/medium go through our rules:
+ *   google/cpc -> paid_search (medium_cpc), blog.partner.example/referral ->
+ *   a referrer host -> referral: the same figures.
  *
  * Hand computation (non-direct touches per conversion, lookback 30 days):
  * - T1001: email (7 d 2 h 5 min before), paid_search (3 d 3 h 5 min before);
@@ -74,7 +89,7 @@ const PARQUET_COLUMNS = {
   items: 'STRUCT(item_id VARCHAR)[]',
   collected_traffic_source: 'STRUCT(manual_campaign_id VARCHAR, manual_campaign_name VARCHAR, manual_source VARCHAR, manual_medium VARCHAR, manual_term VARCHAR, manual_content VARCHAR, gclid VARCHAR, dclid VARCHAR, srsltid VARCHAR)',
   is_active_user: 'BOOLEAN',
-  session_traffic_source_last_click: 'STRUCT(manual_campaign STRUCT(source VARCHAR, medium VARCHAR, campaign_name VARCHAR), cross_channel_campaign STRUCT(source VARCHAR, medium VARCHAR, default_channel_group VARCHAR))',
+  session_traffic_source_last_click: 'STRUCT(manual_campaign STRUCT(source VARCHAR, medium VARCHAR, campaign_name VARCHAR), cross_channel_campaign STRUCT(source VARCHAR, medium VARCHAR, campaign_name VARCHAR, default_channel_group VARCHAR, primary_channel_group VARCHAR))',
 };
 
 let parquetFile = '';
@@ -150,6 +165,20 @@ describe('GA4 BigQuery export', () => {
           assert.equal(at(12).session_id, '5005.1772701200.1772701200', "device B's session is its own");
           assert.deepEqual([at(18).currency, at(18).transaction_id], ['EUR', 'T2002']);
           assert.equal(at(19).utm_source, null, "traffic_source (cust-3's first acquisition) is no touch");
+          // GA4's own attribution beside ours: T4004 is paid_search to GA4, direct to our last_touch
+          assert.deepEqual(report.reported, [{ model: 'ga4_reported', conversions: 3 }]);
+          assert.deepEqual(byChannel(cs, 'ga4_reported'), { paid_search: 2, referral: 1, '(not set)': 1 });
+          const ga4Rev = Object.fromEntries(cs.filter((r) => r.model === 'ga4_reported').map((r) => [r.channel, Number(r.attributed_revenue)]));
+          assert.deepEqual(ga4Rev, { paid_search: 150, referral: 80, '(not set)': 45.5 });
+          const t4004 = out.credits.filter((c) => String(c.conversion_id).endsWith(':24')).map((c) => [c.model, c.channel, Number(c.credit)]);
+          assert.deepEqual(t4004.filter(([m]) => m === 'last_touch' || m === 'ga4_reported'), [['last_touch', 'direct', 1], ['ga4_reported', 'paid_search', 1]]);
+          assert.deepEqual(out.channel_summary.map((r) => r.model).filter((m, i, a) => a.indexOf(m) === i), [...MODELS, 'ga4_reported'], 'shown after the models');
+          const rc = await engine.query(`SELECT channel_group, source, medium, campaign, channel FROM reported_conversions ORDER BY conversion_id`);
+          assert.deepEqual(rc.map((r) => [r.channel_group, r.source, r.medium, r.campaign, r.channel]), [
+            ['Referral', 'blog.partner.example', 'referral', '(referral)', 'referral'],
+            ['Paid Search', 'google', 'cpc', 'brand', 'paid_search'],
+            ['Paid Search', 'google', 'cpc', 'brand', 'paid_search'],
+          ], 'conversion ids sort as text: rows 21, 24, 8 (T2002, row 18, has none)');
           rendered[`${form} ${name}`] = render(out, report.file);
         } finally {
           await engine.close();

@@ -24,8 +24,14 @@
  * - `session_traffic_source_last_click` is not a touch either: it is GA4's
  *   own last non-direct click, which carries an earlier session's campaign
  *   into a direct session; using it would turn direct sessions into touches
- *   and attribute GA4's model instead of the events. Expanded for inspection
- *   (and a later comparison with GA4's own attribution).
+ *   and attribute GA4's model instead of the events. Its
+ *   `cross_channel_campaign` on a conversion row is GA4's own attribution of
+ *   that conversion (`reported` below): shown beside our models as the
+ *   `ga4_reported` column (models/ga4_reported.sql, models/reported.sql),
+ *   never as a touch. `traffic_source` is not used for it: on conversion
+ *   events of recent exports Google fills it with the cross-channel last
+ *   click, on older ones with the user's first acquisition, and a file does
+ *   not say which.
  * - A purchase's order id is `ecommerce.transaction_id` (else the
  *   transaction_id param): GA4 repeats a purchase when the thank-you page
  *   reloads; repeats are rejected as duplicate_transaction. Revenue is
@@ -59,7 +65,11 @@ const expand: Expansion = {
     { column: 'traffic_source', paths: ['source', 'medium', 'name'] },
     {
       column: 'session_traffic_source_last_click',
-      paths: ['manual_campaign.source', 'manual_campaign.medium', 'manual_campaign.campaign_name', 'cross_channel_campaign.source', 'cross_channel_campaign.medium', 'cross_channel_campaign.default_channel_group'],
+      paths: [
+        'manual_campaign.source', 'manual_campaign.medium', 'manual_campaign.campaign_name',
+        'cross_channel_campaign.source', 'cross_channel_campaign.medium', 'cross_channel_campaign.campaign_name',
+        'cross_channel_campaign.default_channel_group', 'cross_channel_campaign.primary_channel_group',
+      ],
     },
   ],
   firstOf: [
@@ -90,6 +100,14 @@ export const ga4: Preset = {
   timeUnit: 'us',
   sessionPerAnon: true,
   expand,
+  // GA4's own attribution of a conversion: the session's last non-direct click, cross-channel
+  reported: {
+    model: 'ga4_reported',
+    channelGroup: ['session_traffic_source_last_click.cross_channel_campaign.default_channel_group'],
+    source: ['session_traffic_source_last_click.cross_channel_campaign.source'],
+    medium: ['session_traffic_source_last_click.cross_channel_campaign.medium'],
+    campaign: ['session_traffic_source_last_click.cross_channel_campaign.campaign_name'],
+  },
   fields: {
     event_ts: ['event_timestamp'],
     event_name: ['event_name'],
