@@ -1,7 +1,8 @@
 /**
  * Issue 12 through the real `attrib` command: a journey file whose
- * conversions are a 0/1 column (`--conversion-flag`), and a Mixpanel raw
- * export read with no --map; both engines write the same bytes.
+ * conversions are a 0/1 column (`--conversion-flag`), a Mixpanel raw
+ * export read with no --map, and a GA4 export whose own attribution is
+ * written beside the models (ga4_reported); both engines write the same bytes.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,5 +57,27 @@ describe('attrib on vendor exports with no --map', () => {
     const presets = attrib('presets').stdout;
     assert.match(presets, /amplitude/);
     assert.match(presets, /mixpanel .*properties\.distinct_id, properties\.time/);
+  });
+});
+
+describe("attrib attribute on a GA4 export: GA4's own attribution beside the models", () => {
+  it('writes ga4_reported into channel_summary.csv and credits.csv, same bytes on both engines', () => {
+    for (const engine of ['native', 'wasm']) {
+      const r = attrib('attribute', '--events', 'test/fixtures/ga4/events_20260301.ndjson', '--models', 'last_touch',
+        '--out', path.join(tmp, `ga4-${engine}`), '--engine', engine);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /ga4_reported: the export's own attribution, on 3 of 4 conversions \(the rest '\(not set\)'\), written beside the models; not a model of ours/);
+    }
+    for (const f of FILES) assert.equal(read('ga4-wasm', f), read('ga4-native', f), f);
+    // test/engine/ga4.test.ts works these out: GA4 gives T4004 ($30, a direct visit) to paid search, our last_touch to direct
+    const summary = read('ga4-native', 'channel_summary.csv').trim().split('\n');
+    assert.deepEqual(summary, [
+      'model,channel,attributed_conversions,attributed_revenue,conversion_kind',
+      'last_touch,direct,1,30,purchase', 'last_touch,paid_search,1,120,purchase', 'last_touch,paid_social,1,45.5,purchase', 'last_touch,referral,1,80,purchase',
+      'ga4_reported,(not set),1,45.5,purchase', 'ga4_reported,paid_search,2,150,purchase', 'ga4_reported,referral,1,80,purchase',
+    ]);
+    const credits = read('ga4-native', 'credits.csv').split('\n').filter((l) => /,ga4_reported,/.test(l));
+    assert.equal(credits.length, 4, 'one row per conversion, (not set) included');
+    assert.ok(credits.some((l) => /:24,.*,ga4_reported,paid_search,1,30,purchase$/.test(l)), credits.join('\n'));
   });
 });

@@ -66,6 +66,7 @@ import { attribute, byChannel, memorySource, openToolDatabase } from '../helpers
 import { openNativeDatabase } from '../../worker/native/database.ts';
 import { openWasmDatabaseInNode } from '../../worker/wasm/node.ts';
 import { fileSourceFromPath } from '../../worker/native/source.ts';
+import { loadRules } from '../../worker/node/library.ts';
 import { toCsv } from '../../common/csvWrite.ts';
 import { OUTPUT_COLUMNS } from '../../common/pipeline.ts';
 import type { FileSource } from '../../common/import/source.ts';
@@ -207,6 +208,41 @@ describe('GA4 BigQuery export', () => {
   });
 
   for (const [name, open] of ENGINES) {
+    it(`ga4_reported without default_channel_group: source/medium through our rules; absent without the record (${name})`, async () => {
+      // GA4's channel group removed: google/cpc -> medium_cpc -> paid_search; blog.partner.example/referral -> referral
+      const noGroup = NDJSON.replace(/"(default|primary)_channel_group":"[^"]*"/g, '"$1_channel_group":null');
+      let r = await attribute(open, memorySource('events_20260301.ndjson', noGroup, 1000), { run: { models: ['last_touch'] } });
+      try {
+        assert.deepEqual(byChannel(r.out.channel_summary, 'ga4_reported'), { paid_search: 2, referral: 1, '(not set)': 1 });
+        assert.deepEqual(byChannel(r.out.channel_summary, 'last_touch'), { paid_search: 1, paid_social: 1, referral: 1, direct: 1 });
+      } finally {
+        await r.engine.close();
+      }
+      // no session_traffic_source_last_click at all (an older export): no comparison, and asking for it says why
+      const none = NDJSON.split('\n').filter(Boolean).map((l) => {
+        const o = JSON.parse(l) as Record<string, unknown>;
+        delete o.session_traffic_source_last_click;
+        return JSON.stringify(o);
+      }).join('\n');
+      r = await attribute(open, memorySource('events_20260301.ndjson', none, 1000), { run: { models: ['last_touch'] } });
+      try {
+        assert.equal(r.report.reported, undefined);
+        assert.deepEqual([...new Set(r.out.channel_summary.map((x) => x.model))], ['last_touch']);
+        await assert.rejects(r.engine.run({ models: ['ga4_reported'], rules: loadRules(), params: {} }), /ga4_reported is GA4's own figure read from the export, and this data has none/);
+      } finally {
+        await r.engine.close();
+      }
+    });
+
+    it(`ga4_reported pseudonymised: the same figures (${name})`, async () => {
+      const { engine, out } = await attribute(open, memorySource('events_20260301.csv', CSV, 1000), { import: { pseudonymize: { key: 'cd'.repeat(32) } }, run: { models: ['last_touch'] } });
+      try {
+        assert.deepEqual(byChannel(out.channel_summary, 'ga4_reported'), { paid_search: 2, referral: 1, '(not set)': 1 });
+      } finally {
+        await engine.close();
+      }
+    });
+
     it(`Parquet with the nested columns as text is refused with a clear message (${name})`, async () => {
       await assert.rejects(attribute(open, fileSourceFromPath(parquetTextFile)), /column collected_traffic_source is VARCHAR, expected a record \(STRUCT\).*from CSV or NDJSON/);
     });
