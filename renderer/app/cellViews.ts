@@ -16,7 +16,7 @@ import { renderMarkdown } from '../ui/markdown.ts';
 import { createSqlEditor } from '../ui/sqlEditor.ts';
 import { drawChart } from '../ui/chart.ts';
 import type { Result as EmbedResult } from 'vega-embed';
-import { DEFAULT_RULES, MODEL_CHOICES, paramsFor } from './models.ts';
+import { DEFAULT_RULES, LIBRARY, MODEL_CHOICES, paramsFor } from './models.ts';
 import { formatConditions, parseConditions } from '../../common/ruleText.ts';
 import { validateRules, type ChannelRule, type RuleSet } from '../../common/rules.ts';
 import type { SqlResult } from './session.ts';
@@ -711,7 +711,12 @@ function modelView(cell: ModelCell, host: ViewHost): CellView {
       // a diff shows only while the cell has its baseline (Clear baseline hides it at once)
       const diff = r.result.diff && current.baseline ? diffPanel(current, r.result.diff, host, disposers) : null;
       diffEl = diff;
-      replace(f.out, diff, h('div', { class: 'tabs' }, h('span', { class: 'tab on' }, 'channel_summary')), gridBlock(r.summary, disposers));
+      // a vendor's own figure beside the models (ga4_reported: the engine adds it when the export has it), said so in words
+      const reported = [...new Set(r.result.outputs.channel_summary.map((x) => String(x.model)))].filter((m) => LIBRARY.get(m)?.reported);
+      const reportedNote = reported.length
+        ? h('div', { class: 'note' }, reported.map((m) => `${m}: ${LIBRARY.get(m)!.reported}'s own attribution read from the export (the session's last non-direct click), shown for comparison; not a model of ours.`).join(' '))
+        : null;
+      replace(f.out, diff, reportedNote, h('div', { class: 'tabs' }, h('span', { class: 'tab on' }, 'channel_summary')), gridBlock(r.summary, disposers));
       f.foot.style.display = '';
       replace(f.foot,
         `${k.conversions.toLocaleString('en-US')} conversions`,
