@@ -7,8 +7,12 @@
  * From CSV it times whole processes, as a user meets them: `attrib attribute`
  * (import + the five default models + the four output files) on each engine and
  * with the TypeScript CSV reader, against the floor read by read_csv.
+ * Then the import targets: the CSV import alone beside DuckDB's read_csv into
+ * a table (time and peak memory at each size: flat memory), and a 100M-event
+ * Parquet file end to end on the native engine (bench/replicate.mjs makes it
+ * from the 10M file) beside the floor query on it.
  * Options: --sizes 1000000,10000000  --skip-csv (no CSV runs)  --csv-only (only the CSV processes)
- *          --repeat N (default 3 at <= 1M, else 1)
+ *          --repeat N (default 3 at <= 1M, else 1)  --skip-100m (no 100M-event run)
  */
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,13 +25,13 @@ import { benchPathModels } from './paths.ts';
 import { uiLatency } from './ui-latency.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' }, 'csv-only': { type: 'boolean' }, repeat: { type: 'string' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' }, 'csv-only': { type: 'boolean' }, repeat: { type: 'string' }, 'skip-100m': { type: 'boolean' } } });
 const sizes = (values.sizes ?? '1000000,10000000').split(',').map(Number);
 const dataDir = path.join(here, 'data');
 mkdirSync(dataDir, { recursive: true });
 
 type Step = { step: string; seconds: number; peakRssMb: number };
-type Result = { engine: string; file: string; steps: Step[]; summary: Record<string, unknown>[]; rowsLoaded?: number; rejects?: Record<string, number>; paths?: number; channels?: number };
+type Result = { engine: string; file: string; steps: Step[]; summary: Record<string, unknown>[]; rowsLoaded?: number; rejects?: Record<string, number>; paths?: number; channels?: number; reader?: string; spilledMb?: number; wallSeconds?: number };
 
 /**
  * Best of `times` runs (least total time): on a shared 2-core machine one run
@@ -42,14 +46,15 @@ function best(engine: string, file: string, times: number): Result {
   return top!;
 }
 
-function runOne(engine: string, file: string): Result {
+function runOne(engine: string, file: string, more: string[] = []): Result {
   // the floor is a plain node + DuckDB script (bench/floor.mjs), nothing of ours loaded
-  const args = engine === 'floor' ? [path.join(here, 'floor.mjs'), file] : ['--import', 'tsx', path.join(here, 'run-one.ts'), '--engine', engine, '--file', file];
+  const args = engine === 'floor' ? [path.join(here, 'floor.mjs'), file, ...more] : ['--import', 'tsx', path.join(here, 'run-one.ts'), '--engine', engine, '--file', file, ...more];
+  const t = performance.now();
   const r = spawnSync(process.execPath, args, {
     encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=8192' },
   });
   if (r.status !== 0) throw new Error(`${engine} on ${file} failed:\n${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+  return { ...JSON.parse(r.stdout.trim().split('\n').at(-1)!), wallSeconds: (performance.now() - t) / 1000 };
 }
 
 /** Seconds of the steps up to and including `upTo`, leaving out the data-driven and sweep steps (not in the floor). */
@@ -122,21 +127,75 @@ function csvProcesses(csvFile: string, n: number, times: number): void {
   const configs: { name: string; runs: number; fn: () => ProcessRun }[] = [
     { name: 'native, DuckDB CSV reader (default)', runs: times, fn: () => cliRun(csvFile, ['--engine', 'native']) },
     { name: 'floor: read_csv + same credits, plain DuckDB', runs: times, fn: () => floorRun(csvFile) },
-    { name: 'native, TypeScript CSV reader (before)', runs: 1, fn: () => cliRun(csvFile, ['--engine', 'native', '--csv-reader', 'typescript']) },
-    { name: 'wasm (TypeScript CSV reader)', runs: 1, fn: () => cliRun(csvFile, ['--engine', 'wasm']) },
+    // above 1M rows only the comparison the target is about: the others take many minutes there
+    { name: 'native, TypeScript CSV reader (before)', runs: n <= 1_000_000 ? 1 : 0, fn: () => cliRun(csvFile, ['--engine', 'native', '--csv-reader', 'typescript']) },
+    { name: 'wasm (TypeScript CSV reader)', runs: n <= 1_000_000 ? 1 : 0, fn: () => cliRun(csvFile, ['--engine', 'wasm']) },
   ];
   const runs = configs.map((): ProcessRun[] => []);
   for (let i = 0; i < times; i++) configs.forEach((c, k) => i < c.runs && runs[k].push(c.fn()));
-  const [native, floor, before, wasm] = runs.map(stat);
+  const none: ProcessRun = { seconds: NaN, summary: [] };
+  const [native, floor, before, wasm] = runs.map((r) => stat(r.length ? r : [none]));
   console.log(`\n## from CSV, ${n.toLocaleString('en-US')} events: whole processes on ${path.basename(csvFile)} (attrib attribute: import, five default models, four files)`);
   console.log(`${'process'.padEnd(46)}${'runs'.padStart(5)}${'best s'.padStart(9)}${'median s'.padStart(9)}${'/ floor'.padStart(9)}`);
   configs.forEach((c, k) => {
     const st = [native, floor, before, wasm][k];
+    if (!c.runs) return;
     console.log(`${c.name.padEnd(46)}${String(c.runs).padStart(5)}${fmt(st.best)} ${fmt(st.median)} ${fmt(st.best / floor.best)}`);
   });
-  console.log(`native CSV / floor: ${(native.best / floor.best).toFixed(2)}x best, ${(native.median / floor.median).toFixed(2)}x median (target <= 2x); TypeScript reader / DuckDB reader: ${(before.best / native.best).toFixed(2)}x; wasm / native CSV: ${(wasm.best / native.best).toFixed(2)}x`);
   const diff = (a: Record<string, unknown>[]) => maxDiff({ summary: a } as Result, { summary: floor.summary } as Result).toExponential(1);
-  console.log(`same channel totals as the floor (max abs diff): native ${diff(native.summary)}, native TS reader ${diff(before.summary)}, wasm ${diff(wasm.summary)}`);
+  if (n <= 1_000_000) {
+    console.log(`native CSV / floor: ${(native.best / floor.best).toFixed(2)}x best, ${(native.median / floor.median).toFixed(2)}x median (target <= 2x); TypeScript reader / DuckDB reader: ${(before.best / native.best).toFixed(2)}x; wasm / native CSV: ${(wasm.best / native.best).toFixed(2)}x (target <= 3x)`);
+    console.log(`same channel totals as the floor (max abs diff): native ${diff(native.summary)}, native TS reader ${diff(before.summary)}, wasm ${diff(wasm.summary)}`);
+  } else {
+    console.log(`native CSV / floor: ${(native.best / floor.best).toFixed(2)}x (the TypeScript reader and wasm are shown at 1M only)`);
+    console.log(`same channel totals as the floor (max abs diff): native ${diff(native.summary)}`);
+  }
+}
+
+/** Import-only runs of each size, for the flat-memory line after the last size. */
+const imports: { n: number; ours: Result; floor: Result }[] = [];
+
+/**
+ * The CSV import alone, as a process (`run-one --steps import`: start-up, the
+ * file read, staged, checked, duplicates marked), beside DuckDB's read_csv
+ * into a table (bench/floor.mjs --load-only): time and peak memory.
+ */
+function csvImport(csvFile: string, n: number): void {
+  const ours = runOne('native', csvFile, ['--steps', 'import']);
+  const floor = runOne('floor', csvFile, ['--load-only']);
+  imports.push({ n, ours, floor });
+  console.log(`\n## CSV import alone, ${n.toLocaleString('en-US')} events, native (one process each)`);
+  console.log(`${'process'.padEnd(46)}${'wall s'.padStart(9)}${'peak MB'.padStart(9)}${'spill MB'.padStart(9)}`);
+  console.log(`${`import (${ours.reader ?? '?'} reader), default memory limit`.padEnd(46)}${fmt(ours.wallSeconds!)} ${String(peakOf(ours)).padStart(8)} ${String(ours.spilledMb ?? 0).padStart(8)}`);
+  console.log(`${'floor: read_csv into a table, plain DuckDB'.padEnd(46)}${fmt(floor.wallSeconds!)} ${String(peakOf(floor)).padStart(8)}`);
+  console.log(`import / read_csv: ${(ours.wallSeconds! / floor.wallSeconds!).toFixed(2)}x; ${ours.rowsLoaded?.toLocaleString('en-US')} loaded, rejects ${JSON.stringify(ours.rejects)}` +
+    (n >= 10_000_000 ? `; target < 30 s at 10M: ${ours.wallSeconds! < 30 ? 'met' : 'NOT met'}` : ''));
+}
+
+/**
+ * 100M events from Parquet on the native engine, end to end (import, journeys,
+ * the nine rule-based models, the outputs read; no data-driven models), as one
+ * process, beside the floor query on the same file. Targets: < 120 s, peak
+ * memory < 8 GB, spilling to disk past the memory limit.
+ */
+async function hundredMillion(): Promise<void> {
+  const file = path.join(dataDir, 'bench_100m.parquet');
+  const ten = path.join(dataDir, 'bench_10m.parquet');
+  if (!existsSync(file)) {
+    if (!existsSync(ten)) await generate({ events: 10_000_000, outDir: dataDir, name: 'bench_10m', formats: ['csv', 'parquet'] });
+    const r = spawnSync(process.execPath, [path.join(here, 'replicate.mjs'), ten, file, '10'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`replicate failed:\n${r.stderr}`);
+  }
+  const ours = runOne('native', file, ['--steps', 'core']);
+  const floor = runOne('floor', file);
+  console.log(`\n## 100M events from Parquet, native engine end to end (import, journeys, 9 models, outputs), one process each`);
+  console.log(`${'step'.padEnd(46)}${'s'.padStart(9)}${'peak MB'.padStart(9)}`);
+  for (const st of ours.steps) console.log(`${st.step.padEnd(46)}${fmt(st.seconds)} ${String(st.peakRssMb).padStart(8)}`);
+  console.log(`${'whole process (spawn to exit)'.padEnd(46)}${fmt(ours.wallSeconds!)} ${String(peakOf(ours)).padStart(8)}   spilled ${ours.spilledMb ?? 0} MB`);
+  console.log(`${'floor: one hand-written query, whole process'.padEnd(46)}${fmt(floor.wallSeconds!)} ${String(peakOf(floor)).padStart(8)}`);
+  console.log(`${ours.rowsLoaded?.toLocaleString('en-US')} events loaded; pipeline / floor ${(ours.wallSeconds! / floor.wallSeconds!).toFixed(2)}x; ` +
+    `target < 120 s: ${ours.wallSeconds! < 120 ? 'met' : 'NOT met'}, peak < 8 GB: ${peakOf(ours) < 8192 ? 'met' : 'NOT met'}; ` +
+    `same channel totals as the floor (max abs diff): ${maxDiff(ours, floor).toExponential(1)}`);
 }
 
 console.log(`attribution bench — node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
@@ -151,7 +210,10 @@ for (const n of sizes) {
   }
   // best of 3 where runs are short; 10M runs once
   const times = Number(values.repeat ?? (n <= 1_000_000 ? 3 : 1));
-  if (!values['skip-csv']) csvProcesses(csvFile, n, times);
+  if (!values['skip-csv']) {
+    csvProcesses(csvFile, n, times);
+    csvImport(csvFile, n);
+  }
   if (values['csv-only']) continue;
   const native = best('native', parquet, times);
   const wasm = best('wasm', parquet, times);
@@ -175,6 +237,14 @@ for (const n of sizes) {
   const agree = [['wasm', maxDiff(native, wasm)], ['floor', maxDiff(native, floor)]] as [string, number][];
   console.log(`same channel totals as native Parquet (max abs diff): ${agree.map(([k, d]) => `${k} ${d === Infinity ? 'DIFFERENT CHANNELS' : d.toExponential(1)}`).join(', ')}`);
 }
+
+if (imports.length > 1) {
+  const [a, b] = [imports[0], imports.at(-1)!];
+  console.log(`\nflat memory, CSV import: peak ${peakOf(a.ours)} MB at ${abbreviateCount(a.n)}, ${peakOf(b.ours)} MB at ${abbreviateCount(b.n)} ` +
+    `(${(peakOf(b.ours) / peakOf(a.ours)).toFixed(2)}x for ${(b.n / a.n).toFixed(0)}x the rows; read_csv alone: ${peakOf(a.floor)} -> ${peakOf(b.floor)} MB)`);
+}
+
+if (!values['csv-only'] && !values['skip-100m']) await hundredMillion();
 
 if (!values['csv-only']) {
   benchPathModels();

@@ -5,12 +5,15 @@
  * as a hand-written DuckDB script would be. Reads Parquet with
  * read_parquet, CSV with read_csv (DuckDB's own sniffing, all its threads).
  * Prints one JSON line: the seconds of the query and the channel totals.
- * Usage: node bench/floor.mjs FILE
+ * Usage: node bench/floor.mjs FILE [--load-only]
+ * --load-only: only DuckDB's reader into a table (read_csv or read_parquet,
+ * all columns as it types them), the floor of an import.
  */
 import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const file = process.argv[2];
+const loadOnly = process.argv.includes('--load-only');
 const lit = `'${file.replace(/'/g, "''")}'`;
 const csv = !/\.parquet$/i.test(file);
 // read_csv has no file_row_number (duplicates keep their first row): the rows go into a table
@@ -19,7 +22,7 @@ const csv = !/\.parquet$/i.test(file);
 // turns them into NULL, which the floor drops as the pipeline rejects them.
 const load = `CREATE TEMP TABLE ev AS SELECT * REPLACE (try_cast(event_ts AS TIMESTAMP) AS event_ts) FROM read_csv(${lit})`;
 const source = csv ? '(SELECT rowid AS file_row_number, * FROM ev)' : `read_parquet(${lit}, file_row_number = true)`;
-const sql = (csv ? load + ';\n' : '') + readFileSync(new URL('./floor.sql', import.meta.url), 'utf8').replace('{{source}}', source);
+const sql = loadOnly ? `CREATE TABLE ev AS SELECT * FROM ${csv ? `read_csv(${lit})` : `read_parquet(${lit})`};` : (csv ? load + ';\n' : '') + readFileSync(new URL('./floor.sql', import.meta.url), 'utf8').replace('{{source}}', source);
 const t = performance.now();
 const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
 const conn = await instance.connect();
@@ -27,7 +30,7 @@ await conn.run("SET TimeZone = 'UTC'");
 // statements end with ';' at the end of a line (floor.sql has no other)
 for (const s of sql.split(/;\s*$/m).map((x) => x.trim()).filter((x) => x && !/^(--[^\n]*\n?)*$/.test(x))) await conn.run(s);
 const seconds = (performance.now() - t) / 1000;
-const reader = await conn.runAndReadAll('SELECT model, channel, conv AS attributed_conversions, rev AS attributed_revenue FROM floor_summary');
+const reader = await conn.runAndReadAll(loadOnly ? "SELECT 'rows' AS model, '' AS channel, count(*) AS attributed_conversions, 0 AS attributed_revenue FROM ev" : 'SELECT model, channel, conv AS attributed_conversions, rev AS attributed_revenue FROM floor_summary');
 const summary = reader.getRowObjectsJS().map((r) => ({ ...r, attributed_conversions: Number(r.attributed_conversions), attributed_revenue: Number(r.attributed_revenue) }));
 conn.closeSync();
 instance.closeSync();

@@ -1,7 +1,9 @@
 /**
  * One benchmark configuration in its own process (so peak memory is its own):
  * prints one JSON line with per-step wall time and peak RSS.
- * Usage: tsx bench/run-one.ts --engine native|wasm --file F (the floor: bench/floor.mjs)
+ * Usage: tsx bench/run-one.ts --engine native|wasm --file F [--steps import|core|all] [--memory-limit 4GB]
+ * (the floor: bench/floor.mjs). `--steps import` stops after the import, `core`
+ * after the four outputs (no data-driven models, no sweep).
  */
 import { parseArgs } from 'node:util';
 import { Engine } from '../common/engine.ts';
@@ -13,7 +15,8 @@ import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
 import { openDatabase } from '../worker/node/open.ts';
 import { fileSourceFromPath } from '../worker/native/source.ts';
 
-const { values } = parseArgs({ options: { engine: { type: 'string' }, file: { type: 'string' } } });
+const { values } = parseArgs({ options: { engine: { type: 'string' }, file: { type: 'string' }, steps: { type: 'string' }, 'memory-limit': { type: 'string' } } });
+const upTo = values.steps ?? 'all';
 const steps: { step: string; seconds: number; peakRssMb: number }[] = [];
 const peak = () => Math.round(process.resourceUsage().maxRSS / 1024);
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
@@ -26,13 +29,23 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
 const file = values.file!;
 let extra: Record<string, unknown> = {};
 const lib = loadModelLibrary();
-const engine = new Engine(await openDatabase(values.engine), lib);
+const engine = new Engine(await openDatabase(values.engine, { memoryLimit: values['memory-limit'] }), lib);
+/** What DuckDB has written to its spill folder now (native; the wasm engine has none). */
+const spilledMb = async () =>
+  engine.db.kind === 'native' ? Math.round(Number((await engine.db.all('SELECT coalesce(sum(size), 0) AS b FROM duckdb_temporary_files()'))[0].b) / 2 ** 20) : 0;
 const opts = { models: RULE_BASED_MODELS, rules: loadRules(), params: {} };
 const report = await step('import', () => engine.openFile(fileSourceFromPath(file)));
+let spill = await spilledMb();
+const reportOf = () => ({ reader: report.reader, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rejects: report.rejectsByReason, spilledMb: spill });
+if (upTo === 'import') {
+  await engine.close();
+  console.log(JSON.stringify({ engine: values.engine, file, steps, summary: [], ...reportOf() }));
+  process.exit(0);
+}
 await step('journeys (identity, rules, sessions, windows)', () => buildJourneys(engine.db, lib, opts));
 await step('credits (9 rule-based models)', () => runCreditModels(engine.db, lib, opts));
 let dd: Record<string, unknown> = {};
-await step('data-driven (markov, shapley, fractribution)', async () => {
+if (upTo === 'all') await step('data-driven (markov, shapley, fractribution)', async () => {
   const r = await runDataDrivenModels(engine.db, lib, { ...opts, models: ['markov', 'shapley', 'fractribution'] });
   dd = { paths: r?.paths.length, channels: r?.markov?.channels.length };
   await engine.db.run(`DELETE FROM credits WHERE model IN ('markov', 'shapley', 'fractribution')`);
@@ -42,9 +55,10 @@ const summary = await step('channel summary', () =>
                 FROM credits c JOIN conversions v USING (conversion_id) GROUP BY 1, 2`),
 );
 const out = await step('all four outputs read', () => engine.recredit(opts).then(() => engine.query('SELECT count(*) AS n FROM credits')));
+spill = Math.max(spill, await spilledMb());
 // Last, since it rebuilds the journeys for the widest window: 5 lookbacks x 4 half-lives of time_decay.
-await step('sweep (20 cells, journeys once for 90 days)', () =>
+if (upTo === 'all') await step('sweep (20 cells, journeys once for 90 days)', () =>
   runSweep(engine.db, lib, { rules: opts.rules, params: {}, lookbacks: DEFAULT_LOOKBACKS, halfLives: DEFAULT_HALF_LIVES }));
-extra = { ...dd, reader: report.reader, rowsRead: report.rowsRead, rowsLoaded: report.rowsLoaded, rejects: report.rejectsByReason, creditRows: out[0].n };
+extra = { ...dd, ...reportOf(), creditRows: out[0].n };
 await engine.close();
 console.log(JSON.stringify({ engine: values.engine, file, steps, summary, ...extra }));

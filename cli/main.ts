@@ -77,6 +77,8 @@ ${EVENT_FILE_HELP}
   --rules FILE                  channel rule file (default models/channel_rules.json)
   --site-domains a,b            your own domains: referrers from them are not a channel
   --engine native|wasm          DuckDB native (default) or DuckDB-wasm; same numbers
+  --memory-limit SIZE           native: DuckDB's memory ceiling, e.g. 8GB (default half the RAM, at most
+                                4 GB); past it tables spill to a private folder on disk, removed at exit
   --format csv|tsv|parquet|ndjson   override the file type taken from the extension
   --delimiter C                 CSV delimiter (default: sniffed among , ; tab |)
   --encoding E                  utf-8 (default), latin1, windows-1252, utf-16le
@@ -161,6 +163,14 @@ function fail(e: unknown): number {
 }
 
 
+/** --memory-limit: a size DuckDB understands (digits and a unit), for the native engine only. */
+function memoryLimitOption(v: string | undefined, engine: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if ((engine ?? 'native') !== 'native') throw new AttribError('bad_parameter', '--memory-limit applies to the native engine (wasm has its 4 GiB heap)');
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(v.trim())) throw new AttribError('bad_parameter', `--memory-limit ${v}: give a size such as 512MB or 8GB`);
+  return v.trim();
+}
+
 async function attribute(args: string[]): Promise<number> {
   const o = parseCommand('attribute', args, {
     ...EXTRA_OPTIONS,
@@ -169,7 +179,7 @@ async function attribute(args: string[]): Promise<number> {
     ...EVENT_FILE_OPTIONS, out: { type: 'string' }, models: { type: 'string' },
     'lookback-days': { type: 'string' }, 'half-life-days': { type: 'string' }, 'session-timeout-minutes': { type: 'string' },
     'conversion-events': { type: 'string' }, 'conversion-flag': { type: 'string' }, param: { type: 'string', multiple: true }, rules: { type: 'string' },
-    'site-domains': { type: 'string' }, engine: { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
+    'site-domains': { type: 'string' }, engine: { type: 'string' }, 'memory-limit': { type: 'string' }, format: { type: 'string' }, delimiter: { type: 'string' },
     encoding: { type: 'string' }, 'csv-reader': { type: 'string' }, preset: { type: 'string' }, map: { type: 'string', multiple: true }, timezone: { type: 'string' },
     'time-unit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     'markov-order': { type: 'string' }, 'path-transforms': { type: 'string' }, 'conversion-window': { type: 'string' },
@@ -225,7 +235,7 @@ async function attribute(args: string[]): Promise<number> {
   validateRun(lib, runOpts);
   const source = eventSources(o.events);
   const progress = progressLine();
-  const db = await openDatabase(o.engine ?? 'native');
+  const db = await openDatabase(o.engine ?? 'native', { memoryLimit: memoryLimitOption(o['memory-limit'], o.engine) });
   try {
     const extra = await startExtras(db, lib, extras);
     const report = await importEvents(db, source, lib.get('staging')!, importOpts, progress);

@@ -721,8 +721,13 @@ async function shiftNaiveTimes(db: Database, zone: string | undefined, file: str
 
 /** Marks every repeat of an event_id after its first row (spec section 2). */
 async function markDuplicates(db: Database): Promise<void> {
+  // Grouping 10M event ids as text cost a tenth of a 10M-row import: the ids whose 64-bit hash
+  // repeats are found first (integers), and only their rows are grouped by the text itself, so a
+  // hash collision of two different ids is never taken for a duplicate.
   await db.run(`CREATE OR REPLACE TEMP TABLE dup_ids AS
-    SELECT event_id FROM staged WHERE NOT event_id_generated GROUP BY event_id HAVING count(*) > 1`);
+    WITH h AS (SELECT hash(event_id) AS h FROM staged WHERE NOT event_id_generated GROUP BY 1 HAVING count(*) > 1)
+    SELECT event_id FROM staged WHERE NOT event_id_generated AND hash(event_id) IN (SELECT h FROM h)
+    GROUP BY event_id HAVING count(*) > 1`);
   await db.run(`UPDATE staged SET reason = 'duplicate_event_id', reason_detail = 'event_id ' || d.event_id || ' first seen at row ' || CAST(d.first_row AS VARCHAR),
       raw_text = coalesce(staged.raw_text, concat_ws(', ', 'event_id=' || staged.event_id,
         'event_ts=' || strftime(make_timestamp(staged.ts_us), '%Y-%m-%dT%H:%M:%S.%fZ'), 'event_name=' || staged.event_name,
