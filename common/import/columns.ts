@@ -15,7 +15,9 @@ export { PRESETS };
 export const CANONICAL_FIELDS = [
   'event_id', 'event_ts', 'event_name', 'user_id', 'anon_id', 'session_id', 'channel',
   'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'referrer', 'page_url',
-  'gclid', 'msclkid', 'fbclid', 'ttclid', 'li_fat_id', 'rdt_cid', 'click_token', 'revenue', 'currency',
+  'gclid', 'msclkid', 'fbclid', 'ttclid', 'li_fat_id', 'rdt_cid', 'click_token',
+  // Google's display click id (Campaign Manager / DV360) and Merchant Center's organic-listing tag
+  'dclid', 'srsltid', 'revenue', 'currency',
   // an order id: repeats of one conversion are rejected as duplicate_transaction (transactions.ts)
   'transaction_id',
 ] as const;
