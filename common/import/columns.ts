@@ -53,6 +53,19 @@ export interface Preset {
    * `distinct_id`).
    */
   coalesce?: CanonicalField[];
+  /**
+   * The event names that are conversions in this export when the user names
+   * none (no --conversion-events, no --conversion-flag): Snowplow's
+   * `transaction`. Without it, `purchase`.
+   */
+  conversionEvents?: string[];
+  /**
+   * The export's anonymous id becomes the user's id once the user is
+   * identified (PostHog without person_id: after `$identify`, `distinct_id`
+   * is the id given to identify): rows whose anon_id some accepted row of the
+   * file names as a user_id are that user's (importer.ts).
+   */
+  anonIdBecomesUserId?: boolean;
   /** Unit of a numeric time column, when the export fixes it. */
   timeUnit?: TimeUnit;
   /**

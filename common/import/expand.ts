@@ -295,6 +295,17 @@ export function nestedColumns(exp: Expansion): string[] {
   return [...(exp.objects ?? []), ...(exp.keyValue ?? []), ...(exp.picks ?? [])].map((e) => e.column);
 }
 
+/**
+ * Whether a text file needs the expansion at all: a computed column, or a
+ * nested column (or, in NDJSON, its flattened fields) in the header. A file
+ * without them (a flat Mixpanel CSV) keeps the engine's CSV reader.
+ */
+export function expansionNeeded(exp: Expansion, header: string[]): boolean {
+  if (exp.firstOf?.length) return true;
+  const lower = header.map((h) => h.toLowerCase());
+  return nestedColumns(exp).some((c) => lower.some((h) => h === c || h.startsWith(`${c}.`)));
+}
+
 /** A reader whose header and batches are those of `reader` expanded by the layout's {@link Expansion}. */
 export function expandReader(reader: RecordReader, exp: Expansion): RecordReader {
   const inputHeader = reader.header;
