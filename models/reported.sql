@@ -35,6 +35,7 @@ WITH r AS (
     false AS referrer_internal, CAST(NULL AS VARCHAR) AS page_url,
     CAST(NULL AS VARCHAR) AS gclid, CAST(NULL AS VARCHAR) AS msclkid, CAST(NULL AS VARCHAR) AS fbclid,
     CAST(NULL AS VARCHAR) AS ttclid, CAST(NULL AS VARCHAR) AS li_fat_id, CAST(NULL AS VARCHAR) AS rdt_cid,
+    CAST(NULL AS VARCHAR) AS dclid, CAST(NULL AS VARCHAR) AS srsltid,
     CAST(NULL AS VARCHAR) AS click_token, CAST(NULL AS VARCHAR) AS event_name, CAST(NULL AS VARCHAR) AS channel_explicit
   FROM r
 )

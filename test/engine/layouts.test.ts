@@ -17,6 +17,7 @@ import { attribute, byChannel, csv, memorySource } from '../helpers.ts';
 import { openNativeDatabase } from '../../worker/native/database.ts';
 import { openWasmDatabaseInNode } from '../../worker/wasm/node.ts';
 import { fileSourceFromPath } from '../../worker/native/source.ts';
+import { loadRules } from '../../worker/node/library.ts';
 import { toCsv } from '../../common/csvWrite.ts';
 import { OUTPUT_COLUMNS } from '../../common/pipeline.ts';
 import type { ImportOptions } from '../../common/import/importer.ts';
@@ -28,6 +29,8 @@ const third = 1 / 3;
 interface Case {
   file: string;
   import?: ImportOptions;
+  /** a channel rule file of models/ other than the default (spec section 3's) */
+  rules?: string;
   preset: string;
   /** model -> channel -> attributed conversions */
   credits: Record<'first_touch' | 'last_touch' | 'linear' | 'position_based', Record<string, number>>;
@@ -97,8 +100,11 @@ const CASES: Case[] = [
     // partner/affiliate (affiliate); purchase T-2 with param_value 40 only (the fallback). [display,
     // affiliate]. 333.3: a direct visit, purchase T-3 25: direct_only; its traffic_source_* (google /
     // cpc, first acquisition, on every row of 222.2 and 333.3) is no touch.
+    // Channels by the Google auto-tag rules (models/channel_rules_google_tags.json); by the
+    // default rules dclid and srsltid decide nothing (test/engine/layoutsNested.test.ts).
     file: 'ga4_fivetran_event.csv',
     preset: 'ga4_fivetran',
+    rules: 'channel_rules_google_tags.json',
     credits: {
       first_touch: { email: 1, display: 1, direct: 1 },
       last_touch: { paid_search: 1, affiliate: 1, direct: 1 },
@@ -235,7 +241,7 @@ describe('vendor export layouts attribute with no --map', () => {
     it(`${c.file}: hand-checked credits, same on both engines`, async () => {
       const rendered: string[] = [];
       for (const open of [openNativeDatabase, () => openWasmDatabaseInNode()]) {
-        const { engine, report, out } = await attribute(open, fileSourceFromPath(dir + c.file), { import: c.import });
+        const { engine, report, out } = await attribute(open, fileSourceFromPath(dir + c.file), { import: c.import, ...(c.rules ? { run: { rules: loadRules(fileURLToPath(new URL(`../../models/${c.rules}`, import.meta.url))) } } : {}) });
         try {
           assert.equal(report.preset, c.preset);
           assert.deepEqual(report.rejectsByReason, c.rejects);

@@ -16,6 +16,7 @@ import { attribute, byChannel, csv, memorySource, openToolDatabase } from '../he
 import { openNativeDatabase } from '../../worker/native/database.ts';
 import { openWasmDatabaseInNode } from '../../worker/wasm/node.ts';
 import { fileSourceFromPath } from '../../worker/native/source.ts';
+import { loadRules } from '../../worker/node/library.ts';
 
 const dir = fileURLToPath(new URL('../fixtures/layouts/', import.meta.url));
 const ENGINES = [['native', openNativeDatabase], ['wasm', () => openWasmDatabaseInNode()]] as const;
@@ -107,7 +108,7 @@ describe('a CSV header that repeats a name', () => {
 });
 
 describe('Google click ids dclid and srsltid in page URLs', () => {
-  it('dclid is a display click (after a gclid), srsltid an organic shopping tag (below a gclid and UTM mediums), on both engines', async () => {
+  it('with the Google auto-tag rules dclid is a display click (after a gclid), srsltid an organic shopping tag (below a gclid and UTM mediums); by spec section 3 neither decides, on both engines', async () => {
     // u1, one session a day (no session ids, 30-minute gaps): 10-01 ?dclid (display); 10-02 ?srsltid from
     // google.com (organic_shopping, not organic_search); 10-03 ?gclid&srsltid (paid_search); 10-04
     // ?srsltid&utm_medium=email (email); purchase 10-05, 100. Linear 1/4 each ($25); first display, last email.
@@ -123,7 +124,18 @@ describe('Google click ids dclid and srsltid in page URLs', () => {
     ]);
     const rendered: string[] = [];
     for (const [, open] of ENGINES) {
-      const { engine, out } = await attribute(open, memorySource('clicks.csv', text));
+      // spec section 3's rules: dclid alone is direct (no rule reads it), srsltid from google.com is
+      // organic_search, u2's cpc medium is paid_search. u1's non-direct touches [organic_search,
+      // paid_search, email]: linear 1/3 each; u2 [paid_search]: 1.
+      const spec = await attribute(open, memorySource('clicks.csv', text));
+      try {
+        assert.deepEqual(byChannel(spec.out.channel_summary, 'first_touch'), { organic_search: 1, paid_search: 1 });
+        assert.deepEqual(byChannel(spec.out.channel_summary, 'last_touch'), { email: 1, paid_search: 1 });
+        assert.deepEqual(byChannel(spec.out.channel_summary, 'linear'), { organic_search: 0.333333333, paid_search: 1.333333333, email: 0.333333333 });
+      } finally {
+        await spec.engine.close();
+      }
+      const { engine, out } = await attribute(open, memorySource('clicks.csv', text), { run: { rules: loadRules(fileURLToPath(new URL('../../models/channel_rules_google_tags.json', import.meta.url))) } });
       try {
         assert.deepEqual(byChannel(out.channel_summary, 'first_touch'), { display: 2 });
         assert.deepEqual(byChannel(out.channel_summary, 'last_touch'), { email: 1, display: 1 });

@@ -1,6 +1,7 @@
 /** The channel rule compiler: validation messages, literal quoting, first match wins. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { compileRules, validateRules, type RuleSet } from '../../common/rules.ts';
 import { loadRules } from '../../worker/node/library.ts';
 import { openNativeDatabase } from '../../worker/native/database.ts';
@@ -10,11 +11,16 @@ const set = (rules: unknown[]): RuleSet => ({ format: 'attribution-channel-rules
 describe('channel rule compiler', () => {
   it('the default rule file is valid and follows spec section 3 in order', () => {
     const r = loadRules();
-    // spec section 3, plus Google's two auto-tags (issue 12): dclid (a display ad click) right after the
-    // search click ids; srsltid (Merchant Center's organic listings) after the UTM mediums, before referrers
-    assert.deepEqual(r.rules.map((x) => x.channel), ['paid_search', 'display', 'paid_search', 'paid_social', 'email', 'affiliate', 'display', 'organic_shopping', 'direct', 'organic_search', 'organic_social', 'referral', 'other']);
-    assert.deepEqual(r.rules.map((x) => x.id).slice(0, 2), ['click_id_search', 'click_id_display']);
-    assert.equal(r.rules[7].id, 'merchant_listing');
+    assert.deepEqual(r.rules.map((x) => x.channel), ['paid_search', 'paid_search', 'paid_social', 'email', 'affiliate', 'display', 'direct', 'organic_search', 'organic_social', 'referral', 'other']);
+  });
+  it('the Google auto-tag rule file is the default set plus dclid and srsltid, where they rank', () => {
+    // dclid (a display ad click) right after the search click ids; srsltid (Merchant Center's organic
+    // listings) after the UTM mediums, before the referrers. Not the default: spec section 3 has neither.
+    const d = loadRules();
+    const g = loadRules(fileURLToPath(new URL('../../models/channel_rules_google_tags.json', import.meta.url)));
+    assert.deepEqual(g.rules.map((x) => x.channel), ['paid_search', 'display', 'paid_search', 'paid_social', 'email', 'affiliate', 'display', 'organic_shopping', 'direct', 'organic_search', 'organic_social', 'referral', 'other']);
+    assert.deepEqual([g.rules[1].id, g.rules[7].id], ['click_id_display', 'merchant_listing']);
+    assert.deepEqual(g.rules.filter((x) => !['click_id_display', 'merchant_listing'].includes(x.id)), d.rules);
   });
   it('refuses bad rules with a message naming the rule', () => {
     assert.throws(() => validateRules({ format: 'x', rules: [] }), /unknown rule file format/);

@@ -37,11 +37,12 @@
  *   reloads; repeats are rejected as duplicate_transaction. Revenue is
  *   `ecommerce.purchase_revenue`, else the `value` param; currency the
  *   `currency` param.
- * - dclid (Display & Video 360 / Campaign Manager) is a paid display click:
- *   channel display (rule click_id_display, after a gclid), and a click
- *   proof (click_token). srsltid (Merchant Center's organic product
- *   listings) is an organic tag: organic_shopping (rule merchant_listing),
- *   below a gclid and UTM mediums. Both are read from collected_traffic_source,
+ * - dclid (Display & Video 360 / Campaign Manager) is a paid display click
+ *   and a click proof (click_token); srsltid (Merchant Center's organic
+ *   product listings) an organic tag. Spec section 3's default rules read
+ *   neither; models/channel_rules_google_tags.json makes dclid display (after
+ *   a gclid) and srsltid organic_shopping (below a gclid and UTM mediums).
+ *   Both are read from collected_traffic_source,
  *   the params, and page_location (staging.sql); wbraid/gbraid in
  *   page_location count as gclid.
  */
