@@ -41,6 +41,12 @@ export interface Preset {
    * any one set present in full is a match, like `signature`.
    */
   altSignatures?: string[][];
+  /**
+   * The name of each shape in words, `signature` first then each of
+   * `altSignatures` (the layout line, layoutLine.ts: "Mixpanel raw export");
+   * absent: the label.
+   */
+  shapes?: string[];
   /** Candidate source columns per field, first present wins (lower-case). */
   fields: Partial<Record<CanonicalField, string[]>>;
   /**

@@ -21,6 +21,7 @@ import { openNdjson } from './ndjson.ts';
 import { expandReader, nestedColumns } from './expand.ts';
 import { expandParquetView } from './expandSql.ts';
 import { markDuplicateTransactions } from './transactions.ts';
+import { layoutLine, shapeOf } from './layoutLine.ts';
 import { dropEngineTables, engineCsvEligible, loadCsvWithEngine, type EngineCsvResult } from './csvEngine.ts';
 import type { RecordReader, StructuralReject } from './records.ts';
 import { zoneOffsets } from './timezone.ts';
@@ -123,6 +124,16 @@ export interface ImportReport {
   pseudonymized?: { keyId: string; fields: string[]; keptColumns: string[] };
   /** Each file, when more than one was read (several --events, a folder, --conversions). */
   files?: FileReport[];
+  /**
+   * The event files' layout in words, for people: "GA4 BigQuery export, nested NDJSON, 31 daily files
+   * (2026-03-01 to 2026-03-31)" (layoutLine.ts). Files of conversions are not part of it.
+   */
+  layout: string;
+  /**
+   * With files of conversions: the first one's columns and what they feed (the orders layout's
+   * aliases, then ImportOptions.conversionsMap), so a front end can show and change the mapping.
+   */
+  conversionMapping?: { file: string; columns: string[]; mapping: ColumnMapping };
 }
 
 /**
@@ -195,6 +206,10 @@ interface StagedFile {
   flagCol?: string;
   /** Who split the CSV rows (text formats only). */
   reader?: ImportReport['reader'];
+  /** The file's layout and its form in words (layoutLine.ts shapeOf). */
+  shape: string;
+  /** The columns the mapping was made on (after a layout's expansion). */
+  header: string[];
 }
 
 /**
@@ -239,6 +254,7 @@ async function importAll(
   let detected: Record<string, string | boolean | number> = {};
   let resolved: ResolvedMapping;
   let flagCol: string | undefined;
+  let shape = '';
   let rowsRead = 0;
   let readerUsed: ImportReport['reader'] = format === 'csv' || format === 'tsv' ? 'typescript' : undefined;
   const keep = keptColumnNames(opts.keepColumns);
@@ -267,7 +283,12 @@ async function importAll(
       if (layout?.expand || !header) {
         fileCols = (await db.all(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE raw)`) as { name: string; type: string }[])
           .filter((c) => c.name !== '_row' && c.name !== '_line');
-        layout ??= layoutOf(fileCols.map((c) => c.name), opts.preset);
+        if (!layout) {
+          layout = layoutOf(fileCols.map((c) => c.name), opts.preset);
+          // nested: the layout's nested columns are structs or lists here, not flattened ones
+          const nests = layout.expand ? nestedColumns(layout.expand) : [];
+          shape = shapeOf(layout, format, fileCols.map((c) => c.name), fileCols.some((c) => nests.includes(c.name.toLowerCase()) && /STRUCT|MAP|\[\]/i.test(c.type)));
+        }
         // layout hook: structs and lists as flat columns (expandSql.ts), a view per batch
         cols = layout.expand ? await expandParquetView(db, 'raw', 'raw_flat', fileCols, layout.expand, source.name) : fileCols;
       }
@@ -292,6 +313,12 @@ async function importAll(
     // layout hook: nested cells (JSON text) as flat columns (expand.ts), mapped on those. A layout
     // with `expand` needs its rows as a RecordReader: the expansion is TypeScript so both engines agree.
     const layout = layoutOf(reader.header, opts.preset);
+    {
+      // nested: NDJSON objects (flattened to dot names by ndjson.ts) or arrays, or CSV cells of JSON text
+      const nests = layout.expand ? nestedColumns(layout.expand) : [];
+      const lower = reader.header.map((h) => h.toLowerCase());
+      shape = shapeOf(layout, format, reader.header, lower.some((h) => nests.includes(h) || (format === 'ndjson' && nests.some((n) => h.startsWith(`${n}.`)))));
+    }
     if (layout.expand && format === 'ndjson') {
       // opened again with the layout's records kept whole, so fields first seen after the sample are not lost
       await reader.close?.();
@@ -354,6 +381,8 @@ async function importAll(
     keptMissing: keep.filter((k) => !keptHeader.some((h) => h.toLowerCase() === k)),
     flagCol,
     reader: readerUsed,
+    shape,
+    header: keptHeader,
   };
 }
 
@@ -410,6 +439,7 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
       : `no conversions: no event is named ${(opts.conversionEvents ?? ['purchase']).join(' or ')} (set --conversion-events)`);
   }
   const resolved = first.resolved;
+  const conv = staged.find((f) => f.role === 'conversions');
   return {
     file: many ? staged.map((f) => f.file).join(', ') : first.file,
     format: first.format,
@@ -427,6 +457,8 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
     conversions,
     warnings,
     ...(first.reader ? { reader: first.reader } : {}),
+    layout: layoutLine(staged.filter((f) => f.role === 'events').map((f) => ({ file: f.file, shape: f.shape }))),
+    ...(conv ? { conversionMapping: { file: conv.file, columns: conv.header, mapping: conv.resolved.mapping } } : {}),
     ...(opts.pseudonymize
       ? {
           pseudonymized: {

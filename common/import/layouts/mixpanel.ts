@@ -32,6 +32,7 @@ export const mixpanel: Preset = {
   label: 'Mixpanel',
   signature: ['distinct_id', 'time', '$insert_id'],
   altSignatures: [['properties.distinct_id', 'properties.time'], ['distinct_id', 'time', 'insert_id', 'name']],
+  shapes: ['Mixpanel export, properties as columns', 'Mixpanel raw export', "Fivetran's Mixpanel event table"],
   fields: {
     event_id: ['$insert_id', 'properties.$insert_id', 'insert_id'],
     event_ts: ['time', 'properties.time'],
