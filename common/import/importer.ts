@@ -192,6 +192,37 @@ export async function importEvents(
   }
 }
 
+/**
+ * The columns of a file as the importer's mapping sees them (its header;
+ * Parquet's columns), without importing it: what a front end offers for
+ * mapping a file whose import failed for want of one (a file of orders whose
+ * columns no alias matches). Reads the header only (Parquet: its schema).
+ */
+export async function fileColumns(db: Database, source: FileSource, opts: Pick<ImportOptions, 'format' | 'delimiter' | 'encoding'> = {}): Promise<string[]> {
+  const src = decompressed(source, opts);
+  const format = opts.format ?? formatFromName(src.name);
+  if (!format) throw new AttribError('file_unsupported', 'unknown file type: use .csv, .tsv, .parquet or .ndjson/.jsonl', { file: src.name });
+  if (src.size === 0) throw new AttribError('file_empty', 'the file is empty: export it again with a header row and data', { file: src.name });
+  if (format === 'parquet') {
+    let cols: string[] = [];
+    const stop = new Error('columns read');
+    try {
+      await db.loadParquet(src, '__columns', async () => {
+        cols = (await db.all('SELECT column_name AS name FROM (DESCRIBE __columns)')).map((r) => String(r.name)).filter((n) => n !== '_row' && n !== '_line');
+        throw stop; // the schema is all that is wanted: no row group is read
+      });
+    } catch (e) {
+      if (e !== stop) throw e;
+    }
+    return cols;
+  }
+  const reader = format === 'ndjson'
+    ? await openNdjson(src, { batchSize: 1 })
+    : await openCsv(src, { delimiter: opts.delimiter, encoding: opts.encoding, tsv: format === 'tsv', batchSize: 1 });
+  await reader.close?.();
+  return reader.header;
+}
+
 /** What staging one file left for the report. */
 interface StagedFile {
   file: string;
