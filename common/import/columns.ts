@@ -86,11 +86,11 @@ export interface ResolvedMapping {
 /**
  * Picks the preset whose signature columns are all present (most specific
  * first) and maps every canonical field to a source column: `overrides`
- * first, then the preset's candidates, then the generic aliases.
+ * first (an empty one: none), then the preset's candidates, then the generic aliases.
  */
 export function resolveMapping(
   header: string[],
-  opts: { presetId?: string; overrides?: ColumnMapping; file?: string } = {},
+  opts: { presetId?: string; overrides?: ColumnMapping; file?: string; mapFlag?: string } = {},
 ): ResolvedMapping {
   const byLower = new Map<string, string>();
   for (const h of header) if (!byLower.has(h.toLowerCase())) byLower.set(h.toLowerCase(), h);
@@ -108,10 +108,12 @@ export function resolveMapping(
   const used = new Set<string>();
   for (const field of CANONICAL_FIELDS) {
     const override = opts.overrides?.[field];
+    // an empty override is "no column" (a mapping step's "(none)"): the field stays empty, no alias fills it
+    if (override === '') continue;
     if (override !== undefined) {
       const src = byLower.get(override.toLowerCase());
       if (!src) {
-        throw new AttribError('file_missing_column', `--map ${field}=${override}: the file has no column '${override}' (columns: ${header.join(', ')})`, { file: opts.file });
+        throw new AttribError('file_missing_column', `${opts.mapFlag ?? '--map'} ${field}=${override}: the file has no column '${override}' (columns: ${header.join(', ')})`, { file: opts.file });
       }
       mapping[field] = src;
       used.add(src);
@@ -170,18 +172,18 @@ export function parseMapOption(values: string[]): ColumnMapping {
 }
 
 /** Checks that a mapping can feed the pipeline at all (a time and an identity column). */
-export function requireCoreColumns(r: ResolvedMapping, header: string[], file: string): void {
+export function requireCoreColumns(r: ResolvedMapping, header: string[], file: string, mapFlag = '--map'): void {
   if (!r.mapping.event_ts) {
     throw new AttribError(
       'file_missing_column',
-      `no time column: expected one of event_ts, event_time, timestamp, event_timestamp (columns: ${header.join(', ') || 'none'}); map one with --map event_ts=COLUMN`,
+      `no time column: expected one of event_ts, event_time, timestamp, event_timestamp (columns: ${header.join(', ') || 'none'}); map one with ${mapFlag} event_ts=COLUMN`,
       { file, line: 1 },
     );
   }
   if (!r.mapping.user_id && !r.mapping.anon_id) {
     throw new AttribError(
       'file_missing_column',
-      `no identity column: expected user_id or an anonymous id such as anon_id, client_id, distinct_id (columns: ${header.join(', ')}); map one with --map anon_id=COLUMN`,
+      `no identity column: expected user_id or an anonymous id such as anon_id, client_id, distinct_id (columns: ${header.join(', ')}); map one with ${mapFlag} anon_id=COLUMN`,
       { file, line: 1 },
     );
   }

@@ -326,8 +326,8 @@ async function importAll(
       if (!header) {
         header = cols.map((c) => c.name);
         keptHeader = header;
-        resolved = resolveMapping(header, { presetId: layout!.expand ? layout!.id : opts.preset, overrides: opts.map, file: source.name });
-        requireCoreColumns(resolved, header, source.name);
+        resolved = resolveMapping(header, { presetId: layout!.expand ? layout!.id : opts.preset, overrides: opts.map, file: source.name, mapFlag: mapFlagOf(part.role) });
+        requireCoreColumns(resolved, header, source.name, mapFlagOf(part.role));
         flagCol = resolveFlagColumn(header, opts.conversionFlag, source.name);
         detected = { columns: fileCols.length };
       }
@@ -356,11 +356,11 @@ async function importAll(
       reader = await openNdjson(source, { batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS, keepAsJson: nestedColumns(layout.expand) });
     }
     if (layout.expand) reader = expandReader(reader, layout.expand);
-    resolved = resolveMapping(reader.header, { presetId: layout.expand ? layout.id : opts.preset, overrides: opts.map, file: source.name });
+    resolved = resolveMapping(reader.header, { presetId: layout.expand ? layout.id : opts.preset, overrides: opts.map, file: source.name, mapFlag: mapFlagOf(part.role) });
     detected = { ...reader.detected };
     const header = reader.header;
     keptHeader = header;
-    requireCoreColumns(resolved, header, source.name);
+    requireCoreColumns(resolved, header, source.name, mapFlagOf(part.role));
     flagCol = resolveFlagColumn(header, opts.conversionFlag, source.name);
     if (Number(reader.detected.lateKeys ?? 0) > 0) {
       warnings.push(`${reader.detected.lateKeys} keys first appear after the sampled lines and are not imported as columns`);
@@ -509,6 +509,9 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
       : {}),
   };
 }
+
+/** The option a file's mapping is given by, for its messages. */
+const mapFlagOf = (role: FileReport['role']) => (role === 'conversions' ? '--conversions-map' : '--map');
 
 /** The event name the rows of a conversions file take: the first conversion event name. */
 function conversionName(opts: ImportOptions): string {
