@@ -457,7 +457,7 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
     const summary = (await db.all('SELECT reason, count(*) AS n FROM rejects WHERE file = $1 GROUP BY 1 ORDER BY 1', [f.file])).map((r) => `${r.n} ${r.reason}`).join(', ');
     throw new AttribError(
       'all_rows_rejected',
-      `all ${f.rowsRead} rows were rejected (${summary}); first: row ${firstReject?.row_number} ${firstReject?.reason}${firstReject?.detail ? ` (${firstReject.detail})` : ''}. Check the column mapping (--map) and the file`,
+      `all ${f.rowsRead} rows were rejected (${summary}); first: row ${firstReject?.row_number} ${firstReject?.reason}${firstReject?.detail ? ` (${firstReject.detail})` : ''}. Check the column mapping (${mapFlagOf(f.role)}) and the file`,
       { file: f.file, line: firstReject?.line == null ? undefined : Number(firstReject.line) },
     );
   }
