@@ -171,19 +171,26 @@ export function parseMapOption(values: string[]): ColumnMapping {
   return out;
 }
 
-/** Checks that a mapping can feed the pipeline at all (a time and an identity column). */
+/**
+ * Checks that a mapping can feed the pipeline at all (a time and an identity
+ * column). The expected names are the usual events' names, or those of a
+ * layout only chosen by name (the orders layout of a conversions file).
+ */
 export function requireCoreColumns(r: ResolvedMapping, header: string[], file: string, mapFlag = '--map'): void {
+  const own = r.preset.signature.length === 0 && r.preset.id !== 'generic';
   if (!r.mapping.event_ts) {
+    const names = own ? (r.preset.fields.event_ts ?? []).slice(0, 4) : ['event_ts', 'event_time', 'timestamp', 'event_timestamp'];
     throw new AttribError(
       'file_missing_column',
-      `no time column: expected one of event_ts, event_time, timestamp, event_timestamp (columns: ${header.join(', ') || 'none'}); map one with ${mapFlag} event_ts=COLUMN`,
+      `no time column: expected one of ${names.join(', ')} (columns: ${header.join(', ') || 'none'}); map one with ${mapFlag} event_ts=COLUMN`,
       { file, line: 1 },
     );
   }
   if (!r.mapping.user_id && !r.mapping.anon_id) {
+    const names = own ? [...(r.preset.fields.user_id ?? []), ...(r.preset.fields.anon_id ?? [])].slice(0, 5).join(', ') : 'user_id or an anonymous id such as anon_id, client_id, distinct_id';
     throw new AttribError(
       'file_missing_column',
-      `no identity column: expected user_id or an anonymous id such as anon_id, client_id, distinct_id (columns: ${header.join(', ')}); map one with ${mapFlag} anon_id=COLUMN`,
+      `no identity column: expected ${own ? `one of ${names}` : names} (columns: ${header.join(', ')}); map one with ${mapFlag} anon_id=COLUMN`,
       { file, line: 1 },
     );
   }

@@ -134,6 +134,7 @@ export class App implements ViewHost {
     this.modelFacts.clear();
     this.lastRun = undefined;
     this.files.clear();
+    this.conversionFiles.clear();
     this.cellsEl.replaceChildren();
     this.adders.clear();
     this.state = core.initNotebookState(parsed.notebook);

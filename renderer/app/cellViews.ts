@@ -758,9 +758,10 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
       return;
     }
     const r = report;
-    const mapping = h('table', { class: 'simple' }, h('tr', {}, h('th', {}, 'field'), h('th', {}, 'column of the file')),
+    // fixed layout: a layout's long column names (GA4's nested ones) must not widen the table past its column
+    const mapping = h('table', { class: 'simple', style: { tableLayout: 'fixed' } }, h('tr', {}, h('th', { style: { width: '40%' } }, 'field'), h('th', {}, 'column of the file')),
       CANONICAL_FIELDS.filter((k) => r.mapping[k] || ['event_id', 'event_ts', 'event_name', 'user_id', 'anon_id', 'revenue'].includes(k)).map((k) => {
-        const sel = h('select', { class: 'inp', 'aria-label': `column for ${k}` }, h('option', { value: '' }, '(none)'),
+        const sel = h('select', { class: 'inp', 'aria-label': `column for ${k}`, style: { width: '100%' } }, h('option', { value: '' }, '(none)'),
           [...new Set([...Object.values(r.mapping), ...r.unusedColumns])].filter(Boolean).map((col) => h('option', { value: col, selected: r.mapping[k] === col }, col))) as HTMLSelectElement;
         sel.addEventListener('change', () => host.update(c.id, { options: { ...c.options, map: { ...(c.options.map ?? {}), [k]: sel.value } } } as Partial<Cell>, { run: true }));
         return h('tr', {}, h('td', {}, k), h('td', {}, sel));
@@ -779,7 +780,7 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
           privacyRow(c, r, host),
           r.warnings.length ? [h('dt', {}, 'Warnings'), h('dd', {}, r.warnings.map((w) => h('div', { class: 'warn-text' }, w)))] : null,
         )),
-        h('div', {}, h('h4', {}, 'Column mapping'), mapping, r.unusedColumns.length ? h('div', { class: 'note', style: { marginTop: '6px' } }, `Not used: ${r.unusedColumns.join(', ')}`) : null,
+        h('div', {}, h('h4', {}, 'Column mapping'), mapping, r.unusedColumns.length ? notUsed(r.unusedColumns) : null,
           c.conversionPaths?.length ? h('div', { style: { marginTop: '14px' } }, ordersMapping(c, r, host)) : null),
       ),
       // several files: each one's rows, full width below (a shard that read badly stands out)
@@ -818,6 +819,12 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
     focus: () => f.el.focus(),
     dispose: () => disposers.forEach((d) => d()),
   };
+}
+
+/** The columns no field uses: all of them when few, else the first ones and how many more (all in the tooltip). */
+function notUsed(columns: string[]): Node {
+  const shown = columns.length > 12 ? `${columns.slice(0, 10).join(', ')} and ${columns.length - 10} more` : columns.join(', ');
+  return h('div', { class: 'note', style: { marginTop: '6px' }, title: columns.join('\n') }, `Not used: ${shown}`);
 }
 
 /** Each file of a several-file import: its layout and rows, so a shard that read badly stands out. */

@@ -19,14 +19,14 @@ import type { ViewHost } from './cellViews.ts';
 /** The select's value for "orders from another file" (no column name starts with a NUL). */
 export const ORDERS_CHOICE = '\u0000orders';
 
-/** The fields an orders file feeds, as the CLI's --conversions-map names them, with words for people. */
+/** The fields an orders file feeds, as the CLI's --conversions-map names them (with words where the name is not plain). */
 const ORDER_FIELDS: [keyof ColumnMapping, string][] = [
   ['event_id', 'order id'],
-  ['event_ts', 'time'],
-  ['user_id', 'user id'],
-  ['anon_id', 'anonymous id'],
-  ['revenue', 'revenue'],
-  ['currency', 'currency'],
+  ['event_ts', 'order time'],
+  ['user_id', ''],
+  ['anon_id', ''],
+  ['revenue', ''],
+  ['currency', ''],
 ];
 
 /** A path's file name (the importer names files by it). */
@@ -82,7 +82,8 @@ export function ordersMapping(c: DataCell, r: ImportReport | undefined, host: Vi
   const path = c.conversionPaths?.[0];
   if (!path) return null;
   const name = baseName(path);
-  const body = h('div', { class: 'note' }, 'Reading the columns of ', name, '…');
+  // the body is replaced by the table once the columns are known (it must not keep a note's grey)
+  const body = h('div', {}, h('div', { class: 'note' }, 'Reading the columns of ', name, '…'));
   const box = h('div', { 'data-testid': 'orders-mapping' }, h('h4', {}, 'Orders file columns'), body);
   const fill = (columns: string[]) => {
     // what the orders layout's aliases find by themselves; the user's choices override field by field
@@ -91,7 +92,8 @@ export function ordersMapping(c: DataCell, r: ImportReport | undefined, host: Vi
     const own = ORDER_FIELDS.filter(([k]) => map[k] !== undefined && map[k] !== (detected[k] ?? '')).length;
     const rows = ORDER_FIELDS.map(([k, words]) => {
       const value = map[k] ?? detected[k] ?? '';
-      const sel = h('select', { class: 'inp', 'aria-label': `orders column for ${k}` }, h('option', { value: '' }, '(none)'),
+      const mine = map[k] !== undefined && map[k] !== (detected[k] ?? '');
+      const sel = h('select', { class: 'inp', 'aria-label': `orders column for ${k}`, style: { width: mine ? 'calc(100% - 1.2em)' : '100%' } }, h('option', { value: '' }, '(none)'),
         columns.map((col) => h('option', { value: col, selected: col === value }, col))) as HTMLSelectElement;
       sel.addEventListener('change', () => {
         const next: Record<string, string> = { ...map, [k]: sel.value };
@@ -99,14 +101,15 @@ export function ordersMapping(c: DataCell, r: ImportReport | undefined, host: Vi
         if (sel.value === (detected[k] ?? '')) delete next[k];
         host.update(c.id, { options: { ...c.options, conversionsMap: Object.keys(next).length ? next : undefined } } as Partial<Cell>, { run: true });
       });
-      const mine = map[k] !== undefined && map[k] !== (detected[k] ?? '');
-      return h('tr', {}, h('td', {}, k, h('span', { class: 'note' }, ` ${words}`)), h('td', {}, sel, mine ? h('span', { class: 'note', title: 'set by you (saved in the notebook)' }, ' ✎') : null));
+      return h('tr', {}, h('td', {}, k, words ? h('span', { class: 'note' }, ` (${words})`) : null), h('td', {}, sel, mine ? h('span', { class: 'note', title: 'set by you (saved in the notebook)' }, ' ✎') : null));
     });
     replace(body,
-      h('table', { class: 'simple' }, h('tr', {}, h('th', {}, 'field'), h('th', {}, `column of ${name}`)), rows),
+      h('table', { class: 'simple', style: { tableLayout: 'fixed' } }, h('tr', {}, h('th', { style: { width: '40%' } }, 'field'), h('th', {}, `column of ${name}`)), rows),
       h('div', { class: 'note', style: { marginTop: '6px' } }, own
         ? `${own} of ${ORDER_FIELDS.length} fields set by you; the others found by their column names.`
-        : 'Found by the column names (a Shopify order export maps as it is). Change a field to use another column.'));
+        : Object.keys(detected).length
+          ? 'Found by the column names (a Shopify order export maps as it is). Change a field to use another column.'
+          : `No column of ${name} has a name this app knows: choose at least the order time and a user id or anonymous id.`));
   };
   const known = r?.conversionMapping;
   if (known && known.file === name) fill(known.columns);
