@@ -4,7 +4,12 @@
  * between channels: the totals stay the conversions), SQL is edited and run,
  * a chart is added from a result, the notebook saves byte-identical and
  * reopens, CSV and HTML exports hold what the engine holds, and a bad file
- * shows its one-line error at the cell. Screenshots of each screen go to
+ * shows its one-line error at the cell (and not the previous file's report).
+ * The data cell says the layout in words (GA4 daily and intraday shards with
+ * their days), and takes conversions from a file of orders beside a file of
+ * sessions: mapped by itself (Shopify), or from selects of the file's own
+ * columns after the importer's one-line errors; saved and reopened; the
+ * credits checked by hand. Screenshots of each screen go to
  * test/artifacts/screenshots/ (looked at; see the issue's closing note).
  */
 import { describe, it, before, after } from 'node:test';
