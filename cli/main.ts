@@ -273,6 +273,7 @@ function printSummary(r: ImportReport, conversions: Record<string, unknown>[], o
     ...(r.files
       ? [`${r.files.length} files, engine ${engine}`, ...r.files.map((f) => `  ${f.file}${f.role === 'conversions' ? ' (conversions)' : ''}: ${f.format}, ${f.presetLabel}, read ${f.rowsRead}, loaded ${f.rowsLoaded}, rejected ${f.rejects}, conversions ${f.conversions}`)]
       : [`${r.file}: ${r.format}, preset ${r.preset} (${r.presetLabel}), engine ${engine}`]),
+    `  layout: ${r.layout}`,
     `  rows read ${r.rowsRead}, loaded ${r.rowsLoaded}, rejected ${rejects.reduce((a, [, n]) => a + n, 0)}${rejects.length ? ' (' + rejects.map(([k, n]) => `${k} ${n}`).join(', ') + ')' : ''}`,
     `  timestamps: ${Object.entries(r.timestampKinds).map(([k, n]) => `${k} ${n}`).join(', ')}${r.timestampKinds.iso_naive ? `; naive ones read as ${r.timezone}` : ''}`,
     `  conversions ${conversions.length} (${Object.entries(status).map(([k, n]) => `${k} ${n}`).join(', ')})`,

@@ -8,7 +8,7 @@ import type { ColumnInfo, Database, ProgressFn, Row, SqlValue } from './db.ts';
 import { ident, sqlString } from './db.ts';
 import { AttribError } from './errors.ts';
 import type { FileSource } from './import/source.ts';
-import { importEvents, type ImportOptions, type ImportReport } from './import/importer.ts';
+import { fileColumns, importEvents, type ImportOptions, type ImportReport } from './import/importer.ts';
 import { buildJourneys, cutWindows, isDataDriven, readOutputs, validateRun, withReported, JOURNEY_STAGES, type ModelLibrary, type RunOptions } from './pipeline.ts';
 import { resolveParams } from './modelHeader.ts';
 import { runModels, type DataDrivenResult } from './dataDriven.ts';
@@ -32,6 +32,8 @@ export type RunOutputs = Awaited<ReturnType<typeof readOutputs>> & {
 export interface AttributionEngine {
   /** Imports an event file into `events` / `rejects`; whole-file problems throw. */
   openFile(source: FileSource | FileSource[], opts?: ImportOptions): Promise<ImportReport>;
+  /** The columns of a file, without importing it (importer.ts fileColumns). */
+  fileColumns(source: FileSource, opts?: ImportOptions): Promise<string[]>;
   /** Columns of a table or view. */
   describe(table: string): Promise<ColumnInfo[]>;
   /** Builds journeys and credits for the chosen models and returns the result tables. */
@@ -101,6 +103,10 @@ export class Engine implements AttributionEngine {
     const report = await importEvents(this.db, source, staging, opts, this.onProgress);
     this.imported = true;
     return report;
+  }
+
+  fileColumns(source: FileSource, opts: ImportOptions = {}): Promise<string[]> {
+    return fileColumns(this.db, source, opts);
   }
 
   async describe(table: string): Promise<ColumnInfo[]> {

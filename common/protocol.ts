@@ -16,8 +16,13 @@ export type FileRef = { kind: 'path'; path: string } | { kind: 'blob'; name: str
 
 /** Request payloads and their result types, by request type. */
 export interface RequestMap {
-  /** `more`: further files read with `file` as one import (ImportReport.files then lists each). */
-  open_file: { args: { file: FileRef; more?: FileRef[]; options?: ImportOptions }; result: ImportReport };
+  /**
+   * `more`: further files read with `file` as one import (ImportReport.files then lists each);
+   * `conversions`: files of conversions kept apart from the touches (ImportOptions.conversionFiles).
+   */
+  open_file: { args: { file: FileRef; more?: FileRef[]; conversions?: FileRef[]; options?: ImportOptions }; result: ImportReport };
+  /** A file's columns, without importing it (to map a file whose import failed for want of a mapping). */
+  file_columns: { args: { file: FileRef; options?: ImportOptions }; result: string[] };
   describe: { args: { table: string }; result: ColumnInfo[] };
   run: { args: { options: Omit<RunOptions, 'signal'> }; result: RunOutputs };
   recredit: { args: { options: Omit<RunOptions, 'signal'> }; result: RunOutputs };
@@ -52,6 +57,6 @@ export function isToHost(m: unknown): m is ToHost {
   return (
     typeof x.id === 'number' &&
     typeof x.type === 'string' &&
-    ['open_file', 'describe', 'run', 'recredit', 'rule_diff', 'query', 'stream', 'export_parquet', 'cancel'].includes(x.type)
+    ['open_file', 'file_columns', 'describe', 'run', 'recredit', 'rule_diff', 'query', 'stream', 'export_parquet', 'cancel'].includes(x.type)
   );
 }

@@ -64,6 +64,8 @@ for (const engine of ['native', 'wasm']) {
         const r = attrib('attribute', ...args, '--out', out, '--engine', engine);
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /^3 files, engine /m, way);
+        // the layout in words: the shards' names are GA4's daily tables
+        assert.match(r.stdout, /^ {2}layout: Generic \(spec aliases\), 3 daily files \(2026-01-01 to 2026-01-03\)$/m, way);
         assert.match(r.stdout, /events_20260102\.csv: csv, Generic \(spec aliases\), read 400, loaded \d+/);
         assert.equal(read(out, 'channel_summary.csv'), read(whole, 'channel_summary.csv'), `${way}: channel_summary`);
         assert.equal(read(out, 'credits.csv'), read(whole, 'credits.csv'), `${way}: credits`);

@@ -46,9 +46,16 @@ export function serveEngine(
 
 async function dispatch(engine: AttributionEngine, req: Request, send: (m: FromHost) => void, toSource: (f: FileRef) => FileSource): Promise<unknown> {
   switch (req.type) {
-    case 'open_file':
+    case 'open_file': {
       // several files are one import; a `more` that is not a list of refs is refused by toSource
-      return engine.openFile(Array.isArray(req.more) && req.more.length ? [toSource(req.file), ...req.more.map(toSource)] : toSource(req.file), req.options);
+      const files = Array.isArray(req.more) && req.more.length ? [toSource(req.file), ...req.more.map(toSource)] : toSource(req.file);
+      // files of conversions come only as refs through toSource, never as sources inside the options
+      const { conversionFiles: _ignored, ...options } = req.options ?? {};
+      const conversions = Array.isArray(req.conversions) && req.conversions.length ? req.conversions.map(toSource) : undefined;
+      return engine.openFile(files, conversions ? { ...options, conversionFiles: conversions } : options);
+    }
+    case 'file_columns':
+      return engine.fileColumns(toSource(req.file), req.options);
     case 'describe':
       return engine.describe(req.table);
     case 'run':

@@ -43,6 +43,12 @@ export interface Preset {
    * any one set present in full is a match, like `signature`.
    */
   altSignatures?: string[][];
+  /**
+   * The name of each shape in words, `signature` first then each of
+   * `altSignatures` (the layout line, layoutLine.ts: "Mixpanel raw export");
+   * absent: the label.
+   */
+  shapes?: string[];
   /** Candidate source columns per field, first present wins (lower-case). */
   fields: Partial<Record<CanonicalField, string[]>>;
   /**
@@ -115,11 +121,11 @@ export interface ResolvedMapping {
 /**
  * Picks the preset whose signature columns are all present (most specific
  * first) and maps every canonical field to a source column: `overrides`
- * first, then the preset's candidates, then the generic aliases.
+ * first (an empty one: none), then the preset's candidates, then the generic aliases.
  */
 export function resolveMapping(
   header: string[],
-  opts: { presetId?: string; overrides?: ColumnMapping; file?: string } = {},
+  opts: { presetId?: string; overrides?: ColumnMapping; file?: string; mapFlag?: string } = {},
 ): ResolvedMapping {
   const byLower = new Map<string, string>();
   for (const h of header) if (!byLower.has(h.toLowerCase())) byLower.set(h.toLowerCase(), h);
@@ -137,10 +143,12 @@ export function resolveMapping(
   const used = new Set<string>();
   for (const field of CANONICAL_FIELDS) {
     const override = opts.overrides?.[field];
+    // an empty override is "no column" (a mapping step's "(none)"): the field stays empty, no alias fills it
+    if (override === '') continue;
     if (override !== undefined) {
       const src = byLower.get(override.toLowerCase());
       if (!src) {
-        throw new AttribError('file_missing_column', `--map ${field}=${override}: the file has no column '${override}' (columns: ${header.join(', ')})`, { file: opts.file });
+        throw new AttribError('file_missing_column', `${opts.mapFlag ?? '--map'} ${field}=${override}: the file has no column '${override}' (columns: ${header.join(', ')})`, { file: opts.file });
       }
       mapping[field] = src;
       used.add(src);
@@ -198,19 +206,26 @@ export function parseMapOption(values: string[]): ColumnMapping {
   return out;
 }
 
-/** Checks that a mapping can feed the pipeline at all (a time and an identity column). */
-export function requireCoreColumns(r: ResolvedMapping, header: string[], file: string): void {
+/**
+ * Checks that a mapping can feed the pipeline at all (a time and an identity
+ * column). The expected names are the usual events' names, or those of a
+ * layout only chosen by name (the orders layout of a conversions file).
+ */
+export function requireCoreColumns(r: ResolvedMapping, header: string[], file: string, mapFlag = '--map'): void {
+  const own = r.preset.signature.length === 0 && r.preset.id !== 'generic';
   if (!r.mapping.event_ts) {
+    const names = own ? (r.preset.fields.event_ts ?? []).slice(0, 4) : ['event_ts', 'event_time', 'timestamp', 'event_timestamp'];
     throw new AttribError(
       'file_missing_column',
-      `no time column: expected one of event_ts, event_time, timestamp, event_timestamp (columns: ${header.join(', ') || 'none'}); map one with --map event_ts=COLUMN`,
+      `no time column: expected one of ${names.join(', ')} (columns: ${header.join(', ') || 'none'}); map one with ${mapFlag} event_ts=COLUMN`,
       { file, line: 1 },
     );
   }
   if (!r.mapping.user_id && !r.mapping.anon_id) {
+    const names = own ? [...(r.preset.fields.user_id ?? []), ...(r.preset.fields.anon_id ?? [])].slice(0, 5).join(', ') : 'user_id or an anonymous id such as anon_id, client_id, distinct_id';
     throw new AttribError(
       'file_missing_column',
-      `no identity column: expected user_id or an anonymous id such as anon_id, client_id, distinct_id (columns: ${header.join(', ')}); map one with --map anon_id=COLUMN`,
+      `no identity column: expected ${own ? `one of ${names}` : names} (columns: ${header.join(', ')}); map one with ${mapFlag} anon_id=COLUMN`,
       { file, line: 1 },
     );
   }

@@ -21,6 +21,7 @@ import { openNdjson } from './ndjson.ts';
 import { expandReader, expansionNeeded, nestedColumns } from './expand.ts';
 import { expandParquetView } from './expandSql.ts';
 import { markDuplicateTransactions } from './transactions.ts';
+import { layoutLine, shapeOf } from './layoutLine.ts';
 import { dropEngineTables, engineCsvEligible, loadCsvWithEngine, type EngineCsvResult } from './csvEngine.ts';
 import type { RecordReader, StructuralReject } from './records.ts';
 import { zoneOffsets } from './timezone.ts';
@@ -128,6 +129,16 @@ export interface ImportReport {
    * model that shows it: how many loaded conversions carry it. Absent when none does.
    */
   reported?: { model: string; conversions: number }[];
+  /**
+   * The event files' layout in words, for people: "GA4 BigQuery export, nested NDJSON, 31 daily files
+   * (2026-03-01 to 2026-03-31)" (layoutLine.ts). Files of conversions are not part of it.
+   */
+  layout: string;
+  /**
+   * With files of conversions: the first one's columns and what they feed (the orders layout's
+   * aliases, then ImportOptions.conversionsMap), so a front end can show and change the mapping.
+   */
+  conversionMapping?: { file: string; columns: string[]; mapping: ColumnMapping };
 }
 
 /**
@@ -186,6 +197,37 @@ export async function importEvents(
   }
 }
 
+/**
+ * The columns of a file as the importer's mapping sees them (its header;
+ * Parquet's columns), without importing it: what a front end offers for
+ * mapping a file whose import failed for want of one (a file of orders whose
+ * columns no alias matches). Reads the header only (Parquet: its schema).
+ */
+export async function fileColumns(db: Database, source: FileSource, opts: Pick<ImportOptions, 'format' | 'delimiter' | 'encoding'> = {}): Promise<string[]> {
+  const src = decompressed(source, opts);
+  const format = opts.format ?? formatFromName(src.name);
+  if (!format) throw new AttribError('file_unsupported', 'unknown file type: use .csv, .tsv, .parquet or .ndjson/.jsonl', { file: src.name });
+  if (src.size === 0) throw new AttribError('file_empty', 'the file is empty: export it again with a header row and data', { file: src.name });
+  if (format === 'parquet') {
+    let cols: string[] = [];
+    const stop = new Error('columns read');
+    try {
+      await db.loadParquet(src, '__columns', async () => {
+        cols = (await db.all('SELECT column_name AS name FROM (DESCRIBE __columns)')).map((r) => String(r.name)).filter((n) => n !== '_row' && n !== '_line');
+        throw stop; // the schema is all that is wanted: no row group is read
+      });
+    } catch (e) {
+      if (e !== stop) throw e;
+    }
+    return cols;
+  }
+  const reader = format === 'ndjson'
+    ? await openNdjson(src, { batchSize: 1 })
+    : await openCsv(src, { delimiter: opts.delimiter, encoding: opts.encoding, tsv: format === 'tsv', batchSize: 1 });
+  await reader.close?.();
+  return reader.header;
+}
+
 /** What staging one file left for the report. */
 interface StagedFile {
   file: string;
@@ -200,6 +242,10 @@ interface StagedFile {
   flagCol?: string;
   /** Who split the CSV rows (text formats only). */
   reader?: ImportReport['reader'];
+  /** The file's layout and its form in words (layoutLine.ts shapeOf). */
+  shape: string;
+  /** The columns the mapping was made on (after a layout's expansion). */
+  header: string[];
 }
 
 /**
@@ -244,6 +290,7 @@ async function importAll(
   let detected: Record<string, string | boolean | number> = {};
   let resolved: ResolvedMapping;
   let flagCol: string | undefined;
+  let shape = '';
   let rowsRead = 0;
   let readerUsed: ImportReport['reader'] = format === 'csv' || format === 'tsv' ? 'typescript' : undefined;
   const keep = keptColumnNames(opts.keepColumns);
@@ -275,15 +322,20 @@ async function importAll(
       if (layout?.expand || !header) {
         fileCols = (await db.all(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE raw)`) as { name: string; type: string }[])
           .filter((c) => c.name !== '_row' && c.name !== '_line');
-        layout ??= layoutOf(fileCols.map((c) => c.name), opts.preset);
+        if (!layout) {
+          layout = layoutOf(fileCols.map((c) => c.name), opts.preset);
+          // nested: the layout's nested columns are structs or lists here, not flattened ones
+          const nests = layout.expand ? nestedColumns(layout.expand) : [];
+          shape = shapeOf(layout, format, fileCols.map((c) => c.name), fileCols.some((c) => nests.includes(c.name.toLowerCase()) && /STRUCT|MAP|\[\]/i.test(c.type)));
+        }
         // layout hook: structs and lists as flat columns (expandSql.ts), a view per batch
         cols = layout.expand ? await expandParquetView(db, 'raw', 'raw_flat', fileCols, layout.expand, source.name) : fileCols;
       }
       if (!header) {
         header = cols.map((c) => c.name);
         keptHeader = header;
-        resolved = resolveMapping(header, { presetId: layout!.expand ? layout!.id : opts.preset, overrides: opts.map, file: source.name });
-        requireCoreColumns(resolved, header, source.name);
+        resolved = resolveMapping(header, { presetId: layout!.expand ? layout!.id : opts.preset, overrides: opts.map, file: source.name, mapFlag: mapFlagOf(part.role) });
+        requireCoreColumns(resolved, header, source.name, mapFlagOf(part.role));
         await layoutConversions(db, resolved.preset, opts, part.role);
         flagCol = resolveFlagColumn(header, opts.conversionFlag, source.name);
         detected = { columns: fileCols.length };
@@ -302,17 +354,23 @@ async function importAll(
     // with `expand` needs its rows as a RecordReader: the expansion is TypeScript so both engines agree.
     const layout = layoutOf(reader.header, opts.preset);
     const expand = layout.expand && expansionNeeded(layout.expand, reader.header) ? layout.expand : undefined;
+    {
+      // nested: NDJSON objects (flattened to dot names by ndjson.ts) or arrays, or CSV cells of JSON text
+      const nests = layout.expand ? nestedColumns(layout.expand) : [];
+      const lower = reader.header.map((h) => h.toLowerCase());
+      shape = shapeOf(layout, format, reader.header, lower.some((h) => nests.includes(h) || (format === 'ndjson' && nests.some((n) => h.startsWith(`${n}.`)))));
+    }
     if (expand && format === 'ndjson') {
       // opened again with the layout's records kept whole, so fields first seen after the sample are not lost
       await reader.close?.();
       reader = await openNdjson(source, { batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS, keepAsJson: nestedColumns(expand) });
     }
     if (expand) reader = expandReader(reader, expand);
-    resolved = resolveMapping(reader.header, { presetId: layout.expand ? layout.id : opts.preset, overrides: opts.map, file: source.name });
+    resolved = resolveMapping(reader.header, { presetId: layout.expand ? layout.id : opts.preset, overrides: opts.map, file: source.name, mapFlag: mapFlagOf(part.role) });
     detected = { ...reader.detected };
     const header = reader.header;
     keptHeader = header;
-    requireCoreColumns(resolved, header, source.name);
+    requireCoreColumns(resolved, header, source.name, mapFlagOf(part.role));
     await layoutConversions(db, resolved.preset, opts, part.role);
     flagCol = resolveFlagColumn(header, opts.conversionFlag, source.name);
     if (Number(reader.detected.lateKeys ?? 0) > 0) {
@@ -366,6 +424,8 @@ async function importAll(
     keptMissing: keep.filter((k) => !keptHeader.some((h) => h.toLowerCase() === k)),
     flagCol,
     reader: readerUsed,
+    shape,
+    header: keptHeader,
   };
 }
 
@@ -409,7 +469,7 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
     const summary = (await db.all('SELECT reason, count(*) AS n FROM rejects WHERE file = $1 GROUP BY 1 ORDER BY 1', [f.file])).map((r) => `${r.n} ${r.reason}`).join(', ');
     throw new AttribError(
       'all_rows_rejected',
-      `all ${f.rowsRead} rows were rejected (${summary}); first: row ${firstReject?.row_number} ${firstReject?.reason}${firstReject?.detail ? ` (${firstReject.detail})` : ''}. Check the column mapping (--map) and the file`,
+      `all ${f.rowsRead} rows were rejected (${summary}); first: row ${firstReject?.row_number} ${firstReject?.reason}${firstReject?.detail ? ` (${firstReject.detail})` : ''}. Check the column mapping (${mapFlagOf(f.role)}) and the file`,
       { file: f.file, line: firstReject?.line == null ? undefined : Number(firstReject.line) },
     );
   }
@@ -425,6 +485,7 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
   const resolved = first.resolved;
   const reported = (await db.all(`SELECT a.model, count(*) AS n FROM reported_attribution a
     JOIN events e ON e._file = a._file AND e._row = a._row GROUP BY a.model ORDER BY a.model`)).map((r: Row) => ({ model: String(r.model), conversions: Number(r.n) }));
+  const conv = staged.find((f) => f.role === 'conversions');
   return {
     file: many ? staged.map((f) => f.file).join(', ') : first.file,
     format: first.format,
@@ -443,6 +504,8 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
     warnings,
     ...(first.reader ? { reader: first.reader } : {}),
     ...(reported.length ? { reported } : {}),
+    layout: layoutLine(staged.filter((f) => f.role === 'events').map((f) => ({ file: f.file, shape: f.shape }))),
+    ...(conv ? { conversionMapping: { file: conv.file, columns: conv.header, mapping: conv.resolved.mapping } } : {}),
     ...(opts.pseudonymize
       ? {
           pseudonymized: {
@@ -485,6 +548,9 @@ async function identifiedAnonIds(db: Database, file: string): Promise<void> {
   await db.run(`UPDATE staged SET user_id = anon_id
     WHERE _file = $1 AND user_id IS NULL AND anon_id IN (SELECT user_id FROM staged WHERE _file = $1 AND reason IS NULL AND user_id IS NOT NULL)`, [file]);
 }
+
+/** The option a file's mapping is given by, for its messages. */
+const mapFlagOf = (role: FileReport['role']) => (role === 'conversions' ? '--conversions-map' : '--map');
 
 /** The event name the rows of a conversions file take: the first conversion event name. */
 function conversionName(opts: ImportOptions): string {

@@ -10,9 +10,9 @@
  *   model:  name, models, params, rules {format, description, rules
  *           [{id, channel, all/any [{field, op, values}], enabled}], fallback, labels}, compare, audit,
  *           baseline {model, params, rules {as above}}
- *   data:   name, path, morePaths, fingerprint {size, sha256, partial},
- *           options {preset, map, timezone, timeUnit, conversionEvents, conversionFlag, siteDomains, delimiter, encoding,
- *           pseudonymize {keyId}}
+ *   data:   name, path, morePaths, conversionPaths, fingerprint {size, sha256, partial},
+ *           options {preset, map, timezone, timeUnit, conversionEvents, conversionFlag, conversionsMap, siteDomains,
+ *           delimiter, encoding, pseudonymize {keyId}}
  * Free-form maps (chart spec, model params, options.map, rules labels) keep
  * their own key order: it is the user's, and JSON keeps it.
  */
@@ -29,10 +29,10 @@ export const FIELD_ORDER = {
   param: ['name', 'label', 'control', 'value', 'min', 'max', 'step', 'options', 'unit'],
   model: ['name', 'models', 'params', 'rules', 'compare', 'audit', 'baseline'],
   baseline: ['model', 'params', 'rules'],
-  data: ['name', 'path', 'morePaths', 'fingerprint', 'options'],
+  data: ['name', 'path', 'morePaths', 'conversionPaths', 'fingerprint', 'options'],
   builder: ['mark', 'x', 'y', 'color', 'aggregate', 'horizontal'],
   fingerprint: ['size', 'sha256', 'partial'],
-  options: ['preset', 'map', 'timezone', 'timeUnit', 'conversionEvents', 'conversionFlag', 'siteDomains', 'delimiter', 'encoding', 'pseudonymize'],
+  options: ['preset', 'map', 'timezone', 'timeUnit', 'conversionEvents', 'conversionFlag', 'conversionsMap', 'siteDomains', 'delimiter', 'encoding', 'pseudonymize'],
   pseudonymize: ['keyId'],
   ruleSet: ['format', 'description', 'rules', 'fallback', 'labels'],
   rule: ['id', 'channel', 'all', 'any', 'enabled'],
@@ -220,6 +220,7 @@ export function readCellJson(kind: JsonCellKind, json: unknown, where: string, w
         name: r.str('name', true, TABLE_NAME_RE, TABLE_DOC),
         path: r.str('path', true),
         morePaths: nonEmpty(r.strList('morePaths')),
+        conversionPaths: nonEmpty(r.strList('conversionPaths')),
         fingerprint: fp && readFingerprint(fp, `${where} fingerprint`, warnings),
         options: readOptions(options, `${where} options`, warnings),
       };
@@ -312,13 +313,16 @@ function readFingerprint(o: Obj, where: string, warnings: string[]): Fingerprint
 function readOptions(o: Obj, where: string, warnings: string[]): DataImportOptions {
   const r = new Reader(o, where, warnings, FIELD_ORDER.options);
   const map = r.object('map');
+  const conversionsMap = r.object('conversionsMap');
   const p = r.object('pseudonymize');
   let pseudonymize: DataImportOptions['pseudonymize'];
   if (p) {
     const pr = new Reader(p, `${where}: pseudonymize`, warnings, FIELD_ORDER.pseudonymize);
     pseudonymize = { keyId: pr.str('keyId', true, KEY_ID_RE, '16 lower-case hex digits (a key id, never the key)') };
   }
-  if (map) for (const [k, v] of Object.entries(map)) if (typeof v !== 'string') throw new FieldError(`${where}: map.${k} must be a column name (string)`, 'map');
+  for (const [key, m] of [['map', map], ['conversionsMap', conversionsMap]] as const) {
+    if (m) for (const [k, v] of Object.entries(m)) if (typeof v !== 'string') throw new FieldError(`${where}: ${key}.${k} must be a column name (string)`, key);
+  }
   return {
     preset: r.str('preset'),
     map: map as Record<string, string> | undefined,
@@ -326,6 +330,7 @@ function readOptions(o: Obj, where: string, warnings: string[]): DataImportOptio
     timeUnit: r.oneOf<NonNullable<DataImportOptions['timeUnit']>>('timeUnit', TIME_UNITS),
     conversionEvents: r.strList('conversionEvents'),
     conversionFlag: r.str('conversionFlag'),
+    conversionsMap: conversionsMap as Record<string, string> | undefined,
     siteDomains: r.strList('siteDomains'),
     delimiter: r.str('delimiter'),
     encoding: r.oneOf<NonNullable<DataImportOptions['encoding']>>('encoding', ENCODINGS),

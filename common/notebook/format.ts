@@ -35,6 +35,12 @@
  *   LF; an empty source is a block with no body line). chart, param, model
  *   and data bodies are the cell's other fields as JSON, 2-space indent, keys
  *   in the order of FIELD_ORDER (common/notebook/cellJson.ts).
+ * Versions: fields added within version 1 (a data cell's morePaths and
+ * conversionPaths, options.conversionFlag and options.conversionsMap) are
+ * optional and written only when set, so a notebook that does not use them is
+ * byte for byte what an older version wrote; an older version reading one
+ * that does warns that it ignores the field. A change that an older reader
+ * would misread silently needs attribution-notebook/2 (opened read-only there).
  * Reading is more forgiving: CRLF or CR line ends, a BOM, Markdown text
  * between cells (kept as a markdown cell, with a warning), cells without ids
  * (given new ones, with a warning).
@@ -260,6 +266,7 @@ function buildCells(
     if (cell.kind === 'data') {
       cell.path = checkDataPath(cell, b.line, warn);
       if (cell.morePaths) cell.morePaths = cell.morePaths.map((p) => checkDataPath({ ...cell, path: p } as DataCell, b.line, warn));
+      if (cell.conversionPaths) cell.conversionPaths = cell.conversionPaths.map((p) => checkDataPath({ ...cell, path: p } as DataCell, b.line, warn));
     }
     if (cell.kind !== 'markdown' && cell.kind !== 'chart') {
       const seen = cell.kind === 'param' ? paramNames : names;
@@ -367,7 +374,7 @@ export function serializeNotebook(nb: Notebook): string {
         break;
       case 'data':
         if (!TABLE_NAME_RE.test(cell.name)) throw new Error(`cannot save: data cell ${cell.id}: name '${cell.name}' must be an identifier`);
-        for (const p of [cell.path, ...(cell.morePaths ?? [])]) {
+        for (const p of [cell.path, ...(cell.morePaths ?? []), ...(cell.conversionPaths ?? [])]) {
           if (isAbsolutePath(p)) throw new Error(`cannot save: data cell ${cell.id}: path '${p}' is absolute (use relativeDataPath)`);
         }
         body = jsonBody({ ...cell, path: cell.path.replace(/\\/g, '/') });

@@ -128,6 +128,12 @@ export interface DataImportOptions {
   conversionEvents?: string[];
   /** A column whose 1/true/yes rows are the conversions (ImportOptions.conversionFlag). */
   conversionFlag?: string;
+  /**
+   * With {@link DataCell.conversionPaths}: how the conversions file's columns
+   * map to user_id, anon_id, event_ts, revenue, event_id (the order id)...
+   * (ImportOptions.conversionsMap, the CLI's --conversions-map field=column).
+   */
+  conversionsMap?: Record<string, string>;
   siteDomains?: string[];
   delimiter?: string;
   encoding?: 'utf-8' | 'latin1' | 'windows-1252' | 'utf-16le';
@@ -151,6 +157,13 @@ export interface DataCell extends CellBase {
    * files), relative in the same way; absent for one file.
    */
   morePaths?: string[];
+  /**
+   * Files of conversions kept apart from the touches (orders from a shop or
+   * CRM), relative in the same way: every row is a conversion, joined to the
+   * people of the event files (ImportOptions.conversionFiles, the CLI's
+   * --conversions). Absent: conversions are events of the file(s) above.
+   */
+  conversionPaths?: string[];
   fingerprint?: Fingerprint;
   options: DataImportOptions;
 }

@@ -46,6 +46,8 @@ export class App implements ViewHost {
   private modelFacts = new Map<string, { colsKey: string; cols: ColumnInfo[]; status: Row[]; rejects: Row[]; ruleRows: Row[] }>();
   /** The files picked this session for each data cell (several are one import). */
   private files = new Map<string, PickedFile[]>();
+  /** The files of orders picked this session for each data cell (DataCell.conversionPaths). */
+  private conversionFiles = new Map<string, PickedFile[]>();
   /** Pseudonymisation keys this window has open, and where the host keeps each. */
   private keyKept = new Map<string, KeyInfo['kept']>();
   private selected: string | undefined;
@@ -132,6 +134,7 @@ export class App implements ViewHost {
     this.modelFacts.clear();
     this.lastRun = undefined;
     this.files.clear();
+    this.conversionFiles.clear();
     this.cellsEl.replaceChildren();
     this.adders.clear();
     this.state = core.initNotebookState(parsed.notebook);
@@ -408,6 +411,31 @@ export class App implements ViewHost {
     });
   }
 
+  pickConversions(id: string): Promise<boolean> {
+    return this.host.pickDataFiles().then((files) => {
+      if (!files.length) return false;
+      this.conversionFiles.set(id, files);
+      const paths = files.map((f) => f.relativePath ?? f.name);
+      const cell = this.nb.cells.find((c): c is DataCell => c.id === id && c.kind === 'data');
+      if (!cell) return false;
+      // the same files given again (a reopened notebook in web mode asks for them): nothing changes, so run
+      if (JSON.stringify(cell.conversionPaths) === JSON.stringify(paths)) this.runner.request([id]);
+      else {
+        // other files: their columns differ, so an earlier mapping goes; a flag column is one definition too many
+        const options = { ...cell.options, conversionFlag: undefined, conversionsMap: undefined };
+        this.apply({ type: 'update', id, patch: { conversionPaths: paths, options } as Partial<Cell> }, [id]);
+      }
+      return true;
+    });
+  }
+
+  async conversionColumns(id: string): Promise<string[]> {
+    const cell = this.nb.cells.find((c): c is DataCell => c.id === id && c.kind === 'data');
+    const [first] = cell ? await this.conversionRefs(cell) : [];
+    if (!first) return [];
+    return this.session.client.call('file_columns', { file: first.ref, options: {} }).result;
+  }
+
   /** The pseudonym the data cell's import gives `id`, when it pseudonymises and its key is open. */
   private async pseudonymOf(id: string): Promise<string | null> {
     const keyIdOf = this.nb.cells.find((c): c is DataCell => c.kind === 'data' && !!c.options.pseudonymize)?.options.pseudonymize?.keyId;
@@ -575,6 +603,19 @@ export class App implements ViewHost {
     return out;
   }
 
+  /** The FileRefs of a data cell's orders files: those picked this session, else its conversionPaths next to the notebook. */
+  private async conversionRefs(cell: DataCell): Promise<{ ref: FileRef; name: string }[]> {
+    if (!cell.conversionPaths?.length) return [];
+    const picked = this.conversionFiles.get(cell.id);
+    // picked files belong to the paths they were picked as (a reopened notebook's paths are looked up)
+    if (picked?.length && JSON.stringify(picked.map((p) => p.relativePath ?? p.name)) === JSON.stringify(cell.conversionPaths)) {
+      return picked.map((p) => ({ ref: p.ref, name: p.name }));
+    }
+    const out = [];
+    for (const path of cell.conversionPaths) out.push(await this.dataRef(path));
+    return out;
+  }
+
   /** The FileRef of one of a data cell's paths, next to the notebook. */
   private async dataRef(path: string): Promise<{ ref: FileRef; blob?: Blob; name: string }> {
     if (this.host.kind === 'electron' && typeof this.handle === 'string') {
@@ -617,7 +658,8 @@ export class App implements ViewHost {
       options.pseudonymize = { key };
       if (!this.keyKept.has(pseudonymize.keyId)) this.keyKept.set(pseudonymize.keyId, this.host.kind === 'electron' ? 'keychain' : 'session');
     }
-    const report = await this.session.openData(cell.id, refs.map((r) => r.ref), options, progress);
+    const conversions = await this.conversionRefs(cell);
+    const report = await this.session.openData(cell.id, refs.map((r) => r.ref), options, progress, conversions.map((r) => r.ref));
     if (JSON.stringify(fingerprint) !== JSON.stringify(cell.fingerprint) && !changed) {
       this.state = core.applyNotebook(this.state, { type: 'update', id: cell.id, patch: { fingerprint } as Partial<Cell> });
     }

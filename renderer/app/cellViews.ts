@@ -21,6 +21,7 @@ import { formatConditions, parseConditions } from '../../common/ruleText.ts';
 import { validateRules, type ChannelRule, type RuleSet } from '../../common/rules.ts';
 import type { SqlResult } from './session.ts';
 import type { RunState } from './core.ts';
+import { conversionsControl, ordersMapping } from './conversionsUi.ts';
 
 /** A chart's data: rows of the result it draws and whether they were cut. */
 export interface ChartData {
@@ -61,6 +62,10 @@ export interface ViewHost {
   resultColumns(name: string): ColumnInfo[] | undefined;
   resultNames(): string[];
   pickData(id: string): void;
+  /** Picks the files of orders of a data cell (conversions kept apart); resolves false when none was chosen. */
+  pickConversions(id: string): Promise<boolean>;
+  /** The columns of a data cell's (first) orders file, read by the engine without importing it. */
+  conversionColumns(id: string): Promise<string[]>;
   /**
    * Pseudonymisation of a data cell: 'new' makes a key and turns it on, 'file'
    * turns it on with a key file the user chooses (also how a reopened notebook
@@ -737,6 +742,8 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
   let current = cell;
   let disposers: (() => void)[] = [];
   let report: ImportReport | undefined;
+  /** The last run failed: the report kept from before is another import's. */
+  let failed = false;
   const info = h('div', {});
   f.body.classList.add('flush');
   f.body.appendChild(info);
@@ -746,14 +753,20 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
     // several files: the first, and how many more (all of them in the tooltip)
     const more = c.morePaths ?? [];
     const files = more.length ? h('span', { title: [c.path, ...more].join('\n') }, `${c.path} and ${more.length} more`) : c.path;
-    if (!report) {
-      replace(info, h('dl', { class: 'kv' }, h('dt', {}, more.length ? 'Files' : 'File'), h('dd', {}, files || '(none)', ' ', pick), privacyRow(c, undefined, host)));
+    // after a failed import the last good report is not shown: its rows and layout are another file's
+    if (!report || failed) {
+      const conv = c.path ? [h('dt', {}, 'Conversions'), h('dd', {}, conversionsControl(c, undefined, host, render))] : null;
+      const kv = h('dl', { class: 'kv', style: c.conversionPaths?.length ? { padding: '0' } : {} }, h('dt', {}, more.length ? 'Files' : 'File'), h('dd', {}, files || '(none)', ' ', pick), conv, privacyRow(c, undefined, host));
+      // an orders file that did not import: its mapping stays at hand, to fix
+      const om = ordersMapping(c, undefined, host);
+      replace(info, om ? h('div', { class: 'model-grid' }, h('div', {}, kv), h('div', {}, om)) : kv);
       return;
     }
     const r = report;
-    const mapping = h('table', { class: 'simple' }, h('tr', {}, h('th', {}, 'field'), h('th', {}, 'column of the file')),
+    // fixed layout: a layout's long column names (GA4's nested ones) must not widen the table past its column
+    const mapping = h('table', { class: 'simple', style: { tableLayout: 'fixed' } }, h('tr', {}, h('th', { style: { width: '40%' } }, 'field'), h('th', {}, 'column of the file')),
       CANONICAL_FIELDS.filter((k) => r.mapping[k] || ['event_id', 'event_ts', 'event_name', 'user_id', 'anon_id', 'revenue'].includes(k)).map((k) => {
-        const sel = h('select', { class: 'inp', 'aria-label': `column for ${k}` }, h('option', { value: '' }, '(none)'),
+        const sel = h('select', { class: 'inp', 'aria-label': `column for ${k}`, style: { width: '100%' } }, h('option', { value: '' }, '(none)'),
           [...new Set([...Object.values(r.mapping), ...r.unusedColumns])].filter(Boolean).map((col) => h('option', { value: col, selected: r.mapping[k] === col }, col))) as HTMLSelectElement;
         sel.addEventListener('change', () => host.update(c.id, { options: { ...c.options, map: { ...(c.options.map ?? {}), [k]: sel.value } } } as Partial<Cell>, { run: true }));
         return h('tr', {}, h('td', {}, k), h('td', {}, sel));
@@ -764,15 +777,16 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
         h('div', {}, h('dl', { class: 'kv', style: { padding: '0' } },
           h('dt', {}, more.length ? 'Files' : 'File'), h('dd', {}, files, ' ', pick),
           h('dt', {}, 'Format'), h('dd', {}, `${r.format}${r.detected.delimiter ? ` · delimiter ${JSON.stringify(r.detected.delimiter)}` : ''}${r.detected.encoding ? ` · ${r.detected.encoding}` : ''}`),
-          h('dt', {}, 'Detected export'), h('dd', {}, r.files ? `${r.presetLabel}, ${r.files.length} files` : r.presetLabel),
+          h('dt', {}, 'Detected export'), h('dd', { 'data-testid': 'data-layout' }, r.layout),
           h('dt', {}, 'Rows'), h('dd', {}, `${r.rowsRead.toLocaleString('en-US')} read · ${r.rowsLoaded.toLocaleString('en-US')} loaded · ${r.conversions.toLocaleString('en-US')} conversions`),
-          h('dt', {}, 'Conversions'), h('dd', {}, conversionsControl(c, r, host)),
+          h('dt', {}, 'Conversions'), h('dd', {}, conversionsControl(c, r, host, render)),
           h('dt', {}, 'Timestamps'), h('dd', {}, Object.entries(r.timestampKinds).map(([k, v]) => h('span', { class: 'pill' }, `${k.replace(/_/g, ' ')} ${v.toLocaleString('en-US')}`)), ` read in ${r.timezone}`),
           h('dt', {}, 'Rejected rows'), h('dd', {}, rejected ? [...Object.entries(r.rejectsByReason).map(([k, v]) => h('span', { class: 'pill bad' }, `${k.replace(/_/g, ' ')} ${v.toLocaleString('en-US')}`)), h('button', { class: 'btn small', onclick: () => host.openRejects() }, 'Show rejects')] : h('span', { class: 'pill good' }, 'none')),
           privacyRow(c, r, host),
           r.warnings.length ? [h('dt', {}, 'Warnings'), h('dd', {}, r.warnings.map((w) => h('div', { class: 'warn-text' }, w)))] : null,
         )),
-        h('div', {}, h('h4', {}, 'Column mapping'), mapping, r.unusedColumns.length ? h('div', { class: 'note', style: { marginTop: '6px' } }, `Not used: ${r.unusedColumns.join(', ')}`) : null),
+        h('div', {}, h('h4', {}, 'Column mapping'), mapping, r.unusedColumns.length ? notUsed(r.unusedColumns) : null,
+          c.conversionPaths?.length ? h('div', { style: { marginTop: '14px' } }, ordersMapping(c, r, host)) : null),
       ),
       // several files: each one's rows, full width below (a shard that read badly stands out)
       r.files ? h('div', { style: { padding: '0 12px 8px' } }, h('h4', {}, 'Files'), filesTable(r.files)) : null,
@@ -785,7 +799,17 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
       current = c as DataCell;
       render();
     },
-    setState: f.setState,
+    setState(s) {
+      f.setState(s);
+      const was = failed;
+      if (s.status === 'error') failed = true;
+      else if (s.status === 'done') failed = false;
+      if (was !== failed) {
+        // the preview below is the failed import's predecessor's: hidden with its report
+        f.out.style.display = failed ? 'none' : '';
+        render();
+      }
+    },
     setResult(r) {
       disposers.forEach((d) => d());
       disposers = [];
@@ -802,26 +826,10 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
   };
 }
 
-/**
- * How the data cell says what a conversion is: events of the named types
- * (comma-separated, default purchase), or the rows whose flag column is
- * 1/true/yes (a journey file's `is_conversion_purchase`). A change re-runs
- * the import.
- */
-function conversionsControl(c: DataCell, r: ImportReport, host: ViewHost): Node[] {
-  const flag = c.options.conversionFlag;
-  const columns = [...new Set([...Object.values(r.mapping), ...r.unusedColumns, ...(flag ? [flag] : [])])].filter(Boolean) as string[];
-  // kept within its column: a long column name must not run over the mapping table beside it
-  const by = h('select', { class: 'inp', 'aria-label': 'what a conversion is', title: flag ? `rows where ${flag} is 1, true or yes are conversions` : 'events of the named types are conversions', style: { maxWidth: '100%' } },
-    h('option', { value: '' }, 'events named'),
-    columns.map((col) => h('option', { value: col, selected: flag === col }, `${col} = 1/true/yes`))) as HTMLSelectElement;
-  const names = h('input', { class: 'inp', 'aria-label': 'conversion event names', placeholder: 'purchase', value: (c.options.conversionEvents ?? []).join(', '), style: { width: '14em' } }) as HTMLInputElement;
-  by.addEventListener('change', () => host.update(c.id, { options: { ...c.options, conversionFlag: by.value || undefined, conversionEvents: by.value ? undefined : c.options.conversionEvents } } as Partial<Cell>, { run: true }));
-  names.addEventListener('change', () => {
-    const list = names.value.split(',').map((x) => x.trim()).filter(Boolean);
-    host.update(c.id, { options: { ...c.options, conversionEvents: list.length ? list : undefined } } as Partial<Cell>, { run: true });
-  });
-  return flag ? [by] : [by, document.createTextNode(' '), names];
+/** The columns no field uses: all of them when few, else the first ones and how many more (all in the tooltip). */
+function notUsed(columns: string[]): Node {
+  const shown = columns.length > 12 ? `${columns.slice(0, 10).join(', ')} and ${columns.length - 10} more` : columns.join(', ');
+  return h('div', { class: 'note', style: { marginTop: '6px' }, title: columns.join('\n') }, `Not used: ${shown}`);
 }
 
 /** Each file of a several-file import: its layout and rows, so a shard that read badly stands out. */
@@ -829,7 +837,7 @@ function filesTable(files: NonNullable<ImportReport['files']>): Node {
   const n = (x: number) => x.toLocaleString('en-US');
   return h('table', { class: 'simple', 'data-testid': 'data-files' },
     h('tr', {}, ['file', 'export', 'read', 'loaded', 'rejected', 'conversions'].map((t) => h('th', {}, t))),
-    files.map((f) => h('tr', {}, h('td', {}, f.file), h('td', {}, f.presetLabel), h('td', {}, n(f.rowsRead)), h('td', {}, n(f.rowsLoaded)), h('td', {}, n(f.rejects)), h('td', {}, n(f.conversions)))));
+    files.map((f) => h('tr', {}, h('td', {}, f.file, f.role === 'conversions' ? h('span', { class: 'note' }, ' (orders)') : null), h('td', {}, f.presetLabel), h('td', {}, n(f.rowsRead)), h('td', {}, n(f.rowsLoaded)), h('td', {}, n(f.rejects)), h('td', {}, n(f.conversions)))));
 }
 
 /**

@@ -86,10 +86,11 @@ export class Session {
     for (const id of this.inflight.values()) this.client.cancel(id);
   }
 
-  /** Imports an event file, or several as one import, as `events` / `rejects`. */
-  openData(cellId: string, files: FileRef[], options: ImportOptions, onProgress?: OnProgress): Promise<ImportReport> {
+  /** Imports an event file, or several as one import, as `events` / `rejects`; `conversions`: files of orders kept apart. */
+  openData(cellId: string, files: FileRef[], options: ImportOptions, onProgress?: OnProgress, conversions: FileRef[] = []): Promise<ImportReport> {
     const [file, ...more] = files;
-    return this.call(cellId, this.client.call('open_file', more.length ? { file, more, options } : { file, options }, { onProgress }));
+    const args = { file, options, ...(more.length ? { more } : {}), ...(conversions.length ? { conversions } : {}) };
+    return this.call(cellId, this.client.call('open_file', args, { onProgress }));
   }
 
   /** Runs the attribution models; the engine re-cuts or keeps what did not change (Engine.run). */

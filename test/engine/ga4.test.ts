@@ -130,6 +130,9 @@ describe('GA4 BigQuery export', () => {
         const { engine, report, out } = await attribute(open, src(), { run: { models: MODELS } });
         try {
           assert.equal(report.preset, 'ga4');
+          // the layout in words (layoutLine.ts): the form from the columns, the day from the shard's name
+          const word = { ndjson: 'nested NDJSON', csv: 'CSV with JSON cells', parquet: 'nested Parquet' }[form];
+          assert.equal(report.layout, `GA4 BigQuery export, ${word}, 1 daily file (2026-03-01)`);
           assert.equal(report.rowsRead, 24);
           assert.deepEqual(report.rejectsByReason, { duplicate_transaction: 3 });
           assert.equal(report.conversions, 4);
@@ -200,6 +203,7 @@ describe('GA4 BigQuery export', () => {
     for (const file of ['events_20260301.ndjson', 'events_intraday_20260308.ndjson', 'ga4-export.jsonl']) {
       const { engine, report, out } = await attribute(openNativeDatabase, memorySource(file, NDJSON, 1000), { run: { models: MODELS } });
       assert.equal(report.preset, 'ga4', file);
+      assert.match(report.layout, /^GA4 BigQuery export, nested NDJSON(, 1 daily file \(2026-03-01\)|, 1 intraday file \(2026-03-08\))?$/, file);
       outs.push(render(out, file));
       await engine.close();
     }

@@ -70,6 +70,12 @@ describe('column mapping and presets', () => {
     assert.deepEqual(r.unused, ['timestamp']);
     assert.throws(() => resolveMapping(['a'], { overrides: { event_ts: 'nope' }, file: 'f.csv' }), /--map event_ts=nope: the file has no column 'nope'/);
     assert.throws(() => parseMapOption(['evt=x']), /expected field=column/);
+    // an empty override is "(none)" in a mapping step: the field stays empty, no alias fills it
+    const none = resolveMapping(['event_ts', 'user_id', 'revenue'], { overrides: { revenue: '' } });
+    assert.equal(none.mapping.revenue, undefined);
+    assert.deepEqual(none.unused, ['revenue']);
+    // a file of orders names its own option in the message
+    assert.throws(() => resolveMapping(['a'], { presetId: 'orders', overrides: { event_ts: 'Paid' }, file: 'o.csv', mapFlag: '--conversions-map' }), /^AttribError: --conversions-map event_ts=Paid: the file has no column 'Paid' \(columns: a\)$/);
   });
   it('no time or identity column is refused naming the columns', () => {
     assert.throws(() => requireCoreColumns(resolveMapping(['a', 'b']), ['a', 'b'], 'f.csv'), /no time column.*columns: a, b/);

@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fenceFor, NotebookFormatError, parseNotebook, serializeNotebook } from '../../common/notebook/format.ts';
-import type { Cell, ModelCell, Notebook } from '../../common/notebook/types.ts';
+import type { Cell, DataCell, ModelCell, Notebook } from '../../common/notebook/types.ts';
 
 const FILE = [
   '---',
@@ -316,6 +316,33 @@ describe('notebook format: reading and writing', () => {
     assert.throws(
       () => serializeNotebook({ format: 'attribution-notebook/1', title: 'T', cells: [{ id: 'd', kind: 'data', name: 'events', path: 'x.csv', morePaths: ['/abs/y.csv'], options: {} }] }),
       /data cell d: path '\/abs\/y.csv' is absolute/,
+    );
+  });
+
+  it('a data cell\'s conversions from a file of orders: conversionPaths after morePaths, conversionsMap in options, checked like path', () => {
+    const text = file('', '```data id=d', '{', '  "name": "events",', '  "path": "sessions.csv",', '  "conversionPaths": [', '    "shop/orders.csv"', '  ],', '  "options": {',
+      '    "conversionEvents": [', '      "order"', '    ],', '    "conversionsMap": {', '      "user_id": "Customer",', '      "event_ts": "Paid at"', '    },', '    "timezone": "Europe/Berlin"', '  }', '}', '```');
+    // written out of order on purpose: the canonical text puts timezone first and conversionsMap after conversionEvents
+    const { notebook, warnings } = parseNotebook(text, 'a.attrib.md');
+    assert.deepEqual(warnings, []);
+    const cell = notebook.cells[0] as DataCell;
+    assert.deepEqual(cell.conversionPaths, ['shop/orders.csv']);
+    assert.deepEqual(cell.options.conversionsMap, { user_id: 'Customer', event_ts: 'Paid at' });
+    const canonical = serializeNotebook(notebook);
+    assert.match(canonical, /"path": "sessions\.csv",\n {2}"conversionPaths": \[\n {4}"shop\/orders\.csv"\n {2}\],\n {2}"options": \{\n {4}"timezone": "Europe\/Berlin",\n {4}"conversionEvents": \[\n {6}"order"\n {4}\],\n {4}"conversionsMap": \{\n {6}"user_id": "Customer",\n {6}"event_ts": "Paid at"\n {4}\}\n {2}\}/);
+    assert.equal(serializeNotebook(parseNotebook(canonical, 'a.attrib.md').notebook), canonical, 'round-trips byte for byte');
+    // a notebook without them writes neither key: still what the earlier version 1 wrote
+    const plain = serializeNotebook({ format: 'attribution-notebook/1', title: 'T', cells: [{ id: 'd', kind: 'data', name: 'events', path: 'x.csv', options: {} }] });
+    assert.doesNotMatch(plain, /conversionPaths|conversionsMap/);
+    assert.match(plain, /^---\nformat: attribution-notebook\/1\n/);
+    // an absolute orders path is refused like path; a map value that is no column name fails naming the field
+    const abs = parseNotebook(canonical.replace('"shop/orders.csv"', '"/home/ann/orders.csv"'), 'a.attrib.md');
+    assert.deepEqual((abs.notebook.cells[0] as DataCell).conversionPaths, ['orders.csv']);
+    assert.match(abs.warnings[0], /data cell d: absolute path '\/home\/ann\/orders\.csv' refused/);
+    assert.throws(() => parseNotebook(canonical.replace('"Customer"', '7'), 'a.attrib.md'), /options: conversionsMap\.user_id must be a column name/);
+    assert.throws(
+      () => serializeNotebook({ format: 'attribution-notebook/1', title: 'T', cells: [{ id: 'd', kind: 'data', name: 'events', path: 'x.csv', conversionPaths: ['C:\\shop\\o.csv'], options: {} }] }),
+      /data cell d: path 'C:\\shop\\o.csv' is absolute/,
     );
   });
 

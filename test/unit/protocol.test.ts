@@ -45,6 +45,18 @@ describe('engine protocol', () => {
         return true;
       });
       await assert.rejects(client.call('query', { sql: 'SELECT * FROM no_such_table' }).result, /no_such_table/);
+      // a file of orders crosses as a ref (conversions), is read as one import with the events, and its
+      // columns can be asked for without importing it
+      const orders = path.join(dir, 'orders.csv');
+      writeFileSync(orders, 'Order,Customer,Paid,Amount\no1,u,2026-01-03T00:00:00Z,7\n');
+      assert.deepEqual(await client.call('file_columns', { file: { kind: 'path', path: orders } }).result, ['Order', 'Customer', 'Paid', 'Amount']);
+      const withOrders = await client.call('open_file', {
+        file: { kind: 'path', path: file }, conversions: [{ kind: 'path', path: orders }],
+        options: { conversionsMap: { event_id: 'Order', user_id: 'Customer', event_ts: 'Paid', revenue: 'Amount' } },
+      }).result;
+      assert.equal(withOrders.conversions, 2, "the events' purchase and the order");
+      assert.deepEqual(withOrders.conversionMapping, { file: 'orders.csv', columns: ['Order', 'Customer', 'Paid', 'Amount'], mapping: { event_id: 'Order', event_ts: 'Paid', user_id: 'Customer', revenue: 'Amount' } });
+      assert.equal(withOrders.layout, 'Generic (spec aliases)');
       // Parquet bytes cross the port as a Uint8Array; a missing table is a bad parameter, in words
       const pq = await client.call('export_parquet', { table: 'channel_summary' }).result;
       assert.ok(pq instanceof Uint8Array && pq.length > 100, 'bytes arrive');

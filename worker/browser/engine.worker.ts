@@ -70,6 +70,7 @@ function deferredEngine(ready: Promise<Engine>): AttributionEngine {
   ready.then((e) => (engine = e), () => {});
   return {
     openFile: async (source, opts) => (await ready).openFile(source, opts),
+    fileColumns: async (source, opts) => (await ready).fileColumns(source, opts),
     describe: async (table) => (await ready).describe(table),
     run: async (opts) => (await ready).run(opts),
     recredit: async (opts) => (await ready).recredit(opts),

@@ -45,6 +45,7 @@ export const mixpanel: Preset = {
   signature: ['distinct_id', 'time', '$insert_id'],
   altSignatures: [['properties.distinct_id', 'properties.time'], ['distinct_id', 'time', 'insert_id', 'name']],
   expand: { objects: [{ column: 'properties', paths: KEYS }] },
+  shapes: ['Mixpanel export, properties as columns', 'Mixpanel raw export', "Fivetran's Mixpanel event table"],
   fields: {
     event_id: ['$insert_id', 'properties.$insert_id', 'insert_id'],
     event_ts: ['time', 'properties.time'],

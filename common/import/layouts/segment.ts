@@ -30,6 +30,7 @@ export const segment: Preset = {
   label: 'Segment',
   signature: ['anonymous_id', 'context_campaign_source'],
   altSignatures: [['messageid', 'type'], ['anonymous_id', 'context_library_name']],
+  shapes: ['Segment warehouse table', 'Segment JSON messages', 'Segment warehouse table'],
   fields: {
     event_id: ['message_id', 'messageid', 'id'],
     event_ts: ['timestamp', 'original_timestamp', 'originaltimestamp', 'received_at', 'receivedat'],
