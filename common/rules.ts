@@ -10,7 +10,7 @@ import { sqlString } from './db.ts';
 /** Fields a condition may test (already trimmed, lower-cased, null-normalised in staging). */
 export const RULE_FIELDS = [
   'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'referrer_host', 'page_url',
-  'gclid', 'msclkid', 'fbclid', 'ttclid', 'li_fat_id', 'rdt_cid', 'click_token', 'event_name',
+  'gclid', 'msclkid', 'fbclid', 'ttclid', 'li_fat_id', 'rdt_cid', 'click_token', 'dclid', 'srsltid', 'event_name',
 ] as const;
 
 /** One condition of a rule. */

@@ -20,7 +20,7 @@ CREATE OR REPLACE TEMP TABLE audit_paid AS
 SELECT c.conversion_id,
   count(*) AS paid,
   count(*) FILTER (WHERE e.gclid IS NOT NULL OR e.msclkid IS NOT NULL OR e.fbclid IS NOT NULL OR e.ttclid IS NOT NULL
-    OR e.li_fat_id IS NOT NULL OR e.rdt_cid IS NOT NULL OR e.click_token IS NOT NULL) AS paid_with_click
+    OR e.li_fat_id IS NOT NULL OR e.rdt_cid IS NOT NULL OR e.click_token IS NOT NULL OR e.dclid IS NOT NULL) AS paid_with_click
 FROM conversions c
 JOIN journey_candidates j ON j.conversion_id = c.conversion_id AND j.touch_us >= c.conversion_us - c.lookback_us
 JOIN touches t ON t.person_key = c.person_key AND t.session_key = j.session_key
@@ -167,7 +167,8 @@ WITH t AS (
     [CASE WHEN e.gclid IS NOT NULL THEN 'gclid' END, CASE WHEN e.msclkid IS NOT NULL THEN 'msclkid' END,
      CASE WHEN e.fbclid IS NOT NULL THEN 'fbclid' END, CASE WHEN e.ttclid IS NOT NULL THEN 'ttclid' END,
      CASE WHEN e.li_fat_id IS NOT NULL THEN 'li_fat_id' END, CASE WHEN e.rdt_cid IS NOT NULL THEN 'rdt_cid' END,
-     CASE WHEN e.click_token IS NOT NULL THEN 'click_token' END] AS clicks
+     CASE WHEN e.click_token IS NOT NULL THEN 'click_token' END, CASE WHEN e.dclid IS NOT NULL THEN 'dclid' END,
+     CASE WHEN e.srsltid IS NOT NULL THEN 'srsltid' END] AS clicks
   FROM touch_events te JOIN events e ON e.event_id = te.event_id
   WHERE te.channel IN ('other', 'direct')
 ), v AS (

@@ -33,6 +33,7 @@ WITH n AS (
     s.referrer AS referrer_raw, s.page_url AS page_url_raw,
     aw_tok(s.gclid) AS gclid, aw_tok(s.msclkid) AS msclkid, aw_tok(s.fbclid) AS fbclid, aw_tok(s.ttclid) AS ttclid,
     aw_tok(s.li_fat_id) AS li_fat_id, aw_tok(s.rdt_cid) AS rdt_cid, aw_tok(s.click_token) AS click_token,
+    aw_tok(s.dclid) AS dclid, aw_tok(s.srsltid) AS srsltid,
     aw_tok(s.revenue_raw) AS revenue_t, aw_tok(s.currency) AS currency, aw_tok(s.transaction_id) AS transaction_id,
     -- --conversion-flag: 1/true/yes is a conversion, 0/false/no/empty is not, anything else a reject;
     -- numbers compare as numbers, so a Parquet DOUBLE flag (text '1.000000') reads as 1
@@ -59,7 +60,9 @@ WITH n AS (
     CASE WHEN contains(page_url, 'fbclid=') THEN regexp_extract(page_url, '[?&#]fbclid=([^&#]*)', 1) END AS x_fbclid,
     CASE WHEN contains(page_url, 'ttclid=') THEN regexp_extract(page_url, '[?&#]ttclid=([^&#]*)', 1) END AS x_ttclid,
     CASE WHEN contains(page_url, 'li_fat_id=') THEN regexp_extract(page_url, '[?&#]li_fat_id=([^&#]*)', 1) END AS x_li_fat_id,
-    CASE WHEN contains(page_url, 'rdt_cid=') THEN regexp_extract(page_url, '[?&#]rdt_cid=([^&#]*)', 1) END AS x_rdt_cid
+    CASE WHEN contains(page_url, 'rdt_cid=') THEN regexp_extract(page_url, '[?&#]rdt_cid=([^&#]*)', 1) END AS x_rdt_cid,
+    CASE WHEN contains(page_url, 'dclid=') THEN regexp_extract(page_url, '[?&#]dclid=([^&#]*)', 1) END AS x_dclid,
+    CASE WHEN contains(page_url, 'srsltid=') THEN regexp_extract(page_url, '[?&#]srsltid=([^&#]*)', 1) END AS x_srsltid
   FROM (SELECT page_url_raw, aw_tok(trim(page_url_raw)) AS page_url
         FROM (SELECT DISTINCT page_url AS page_url_raw FROM src WHERE page_url IS NOT NULL))
 ), url_parts AS (
@@ -75,7 +78,9 @@ WITH n AS (
     aw_norm(CASE WHEN x_fbclid <> '' THEN url_decode(replace(x_fbclid, '+', ' ')) END) AS q_fbclid,
     aw_norm(CASE WHEN x_ttclid <> '' THEN url_decode(replace(x_ttclid, '+', ' ')) END) AS q_ttclid,
     aw_norm(CASE WHEN x_li_fat_id <> '' THEN url_decode(replace(x_li_fat_id, '+', ' ')) END) AS q_li_fat_id,
-    aw_norm(CASE WHEN x_rdt_cid <> '' THEN url_decode(replace(x_rdt_cid, '+', ' ')) END) AS q_rdt_cid
+    aw_norm(CASE WHEN x_rdt_cid <> '' THEN url_decode(replace(x_rdt_cid, '+', ' ')) END) AS q_rdt_cid,
+    aw_norm(CASE WHEN x_dclid <> '' THEN url_decode(replace(x_dclid, '+', ' ')) END) AS q_dclid,
+    aw_norm(CASE WHEN x_srsltid <> '' THEN url_decode(replace(x_srsltid, '+', ' ')) END) AS q_srsltid
   FROM url_x
 ), ref_x AS (
   -- one regex for both referrer forms: with a scheme (or //) any host, without one only a dotted host
@@ -85,7 +90,7 @@ WITH n AS (
 ), ref_parts AS (
   SELECT referrer_raw, referrer, CASE WHEN m.pre <> '' OR m.host LIKE '%.%' THEN lower(m.host) END AS referrer_host FROM ref_x
 ), t AS (
-  SELECT n.*, up.page_url, up.page_host, rp.referrer, up.q_utm_source, up.q_utm_medium, up.q_utm_campaign, up.q_utm_content, up.q_utm_term, up.q_gclid, up.q_braid, up.q_msclkid, up.q_fbclid, up.q_ttclid, up.q_li_fat_id, up.q_rdt_cid, rp.referrer_host,
+  SELECT n.*, up.page_url, up.page_host, rp.referrer, up.q_utm_source, up.q_utm_medium, up.q_utm_campaign, up.q_utm_content, up.q_utm_term, up.q_gclid, up.q_braid, up.q_msclkid, up.q_fbclid, up.q_ttclid, up.q_li_fat_id, up.q_rdt_cid, up.q_dclid, up.q_srsltid, rp.referrer_host,
     CASE WHEN n.ts_native IS NULL THEN regexp_extract(n.ts_t,
       '^(\d{4}-\d{1,2}-\d{1,2})(?:[T ](\d{1,2}:\d{2}(?::\d{2})?)(?:[.,](\d{1,9}))?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$',
       ['d', 'hms', 'frac', 'zone']) END AS iso
@@ -156,6 +161,8 @@ SELECT
   coalesce(u.li_fat_id, u.q_li_fat_id) AS li_fat_id,
   coalesce(u.rdt_cid, u.q_rdt_cid) AS rdt_cid,
   u.click_token,
+  coalesce(u.dclid, u.q_dclid) AS dclid,
+  coalesce(u.srsltid, u.q_srsltid) AS srsltid,
   u.revenue_v AS revenue,
   upper(u.currency) AS currency,
   u.transaction_id,

@@ -27,7 +27,8 @@ WITH c AS (
   SELECT event_id, person_key, anon_id, ts_us,
     coalesce(utm_campaign, CASE WHEN gclid IS NOT NULL THEN '(gclid)' WHEN msclkid IS NOT NULL THEN '(msclkid)'
       WHEN fbclid IS NOT NULL THEN '(fbclid)' WHEN ttclid IS NOT NULL THEN '(ttclid)'
-      WHEN li_fat_id IS NOT NULL THEN '(li_fat_id)' WHEN rdt_cid IS NOT NULL THEN '(rdt_cid)' END) AS campaign
+      WHEN li_fat_id IS NOT NULL THEN '(li_fat_id)' WHEN rdt_cid IS NOT NULL THEN '(rdt_cid)'
+      WHEN dclid IS NOT NULL THEN '(dclid)' END) AS campaign
   FROM events_p
   WHERE $fraud_max_repeats > 0 AND NOT is_conversion
 ), k AS (

@@ -15,7 +15,9 @@ export { PRESETS };
 export const CANONICAL_FIELDS = [
   'event_id', 'event_ts', 'event_name', 'user_id', 'anon_id', 'session_id', 'channel',
   'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'referrer', 'page_url',
-  'gclid', 'msclkid', 'fbclid', 'ttclid', 'li_fat_id', 'rdt_cid', 'click_token', 'revenue', 'currency',
+  'gclid', 'msclkid', 'fbclid', 'ttclid', 'li_fat_id', 'rdt_cid', 'click_token',
+  // Google's display click id (Campaign Manager / DV360) and Merchant Center's organic-listing tag
+  'dclid', 'srsltid', 'revenue', 'currency',
   // an order id: repeats of one conversion are rejected as duplicate_transaction (transactions.ts)
   'transaction_id',
 ] as const;
@@ -51,6 +53,19 @@ export interface Preset {
    * `distinct_id`).
    */
   coalesce?: CanonicalField[];
+  /**
+   * The event names that are conversions in this export when the user names
+   * none (no --conversion-events, no --conversion-flag): Snowplow's
+   * `transaction`. Without it, `purchase`.
+   */
+  conversionEvents?: string[];
+  /**
+   * The export's anonymous id becomes the user's id once the user is
+   * identified (PostHog without person_id: after `$identify`, `distinct_id`
+   * is the id given to identify): rows whose anon_id some accepted row of the
+   * file names as a user_id are that user's (importer.ts).
+   */
+  anonIdBecomesUserId?: boolean;
   /** Unit of a numeric time column, when the export fixes it. */
   timeUnit?: TimeUnit;
   /**

@@ -778,7 +778,7 @@ class CsvParser {
   private endRecord(nf: number, badCol: number, recStart: number, recLine: number, end: number, line: number, term: number): boolean {
     if (term >= 0) this.noteTerminator(term);
     if (this.header === null) {
-      this.header = makeHeader(this.fields.slice(0, nf));
+      this.header = makeHeader(this.fields.slice(0, nf), this.fileName, recLine);
       this.ncols = nf;
       this.batch = emptyBatch(nf);
       this.cacheMode = new Uint8Array(nf).fill(2);
@@ -821,17 +821,26 @@ function detach(s: string): string {
 
 /**
  * Cleans header names: trimmed, empty ones named `column<N>` (1-based
- * position), duplicates suffixed `_2`, `_3`... Duplicates are compared
- * case-insensitively because the names become SQL identifiers, which are.
+ * position). A name given twice is an error naming both columns: which of
+ * two `distinct_id` or `param_source` columns a layout should read cannot be
+ * guessed, and picking one silently would change the numbers. Names are
+ * compared case-insensitively because the names become SQL identifiers,
+ * which are, and layouts match them so.
+ * @throws AttribError `file_bad_row` at the header's line.
  */
-export function makeHeader(raw: string[]): string[] {
-  const used = new Set<string>();
+export function makeHeader(raw: string[], file?: string, line = 1): string[] {
+  const used = new Map<string, number>();
   const out: string[] = [];
   raw.forEach((r, idx) => {
-    const base = r.trim() || `column${idx + 1}`;
-    let name = base;
-    for (let k = 2; used.has(name.toLowerCase()); k++) name = `${base}_${k}`;
-    used.add(name.toLowerCase());
+    const base = r.trim();
+    let name = base || `column${idx + 1}`;
+    // an unnamed column whose generated name is taken by a real one gets a suffix
+    for (let k = 2; !base && used.has(name.toLowerCase()); k++) name = `column${idx + 1}_${k}`;
+    const first = used.get(name.toLowerCase());
+    if (first !== undefined) {
+      throw new AttribError('file_bad_row', `the header repeats a column name: column ${first + 1} '${out[first]}' and column ${idx + 1} '${name}'; rename or drop one, so that each name is read from one column`, { file, line });
+    }
+    used.set(name.toLowerCase(), idx);
     out.push(name);
   });
   return out;

@@ -33,18 +33,47 @@ export interface ObjectExpansion {
   paths: string[];
 }
 
+/**
+ * Reads fields of one record picked inside a nested cell: the cell (or the
+ * value at `at` inside it) is a record or an array of records; the first
+ * record whose `where.field` starts with `where.prefix` (any record, without
+ * `where`) is picked, and each dot path inside it becomes column
+ * `<name>.<path>`. Self-describing JSON is the use: Snowplow's `contexts`
+ * (`{"schema": ..., "data": [{"schema": "iglu:<vendor>/<name>/jsonschema/1-0-0",
+ * "data": {...}}]}`) and its loaders' per-schema columns (an array of records).
+ */
+export interface PickExpansion {
+  /** The nested column (lower case), e.g. `contexts`. */
+  column: string;
+  /** Dot path inside the cell to the record or array (absent: the cell itself). */
+  at?: string;
+  /** Which record of an array (or whether the record) is picked: its field starts with the prefix. */
+  where?: { field: string; prefix: string };
+  /** The new columns' prefix; pick one no export uses, e.g. `snowplow:transaction`. */
+  name: string;
+  /** Dot paths inside the picked record. */
+  paths: string[];
+}
+
 /** A column computed per row: the first of `from` that is not empty (after trimming). */
 export interface FirstOf {
   /** The new column's name; pick one no export uses (GA4's layout uses `ga4:...`). */
   name: string;
   /** Candidate columns, expanded ones included, in order; absent ones are skipped. */
   from: string[];
+  /**
+   * Only on rows where one of these columns is not empty (else the value is
+   * empty): PostHog's `$identify` names the identified user in `distinct_id`
+   * only on the rows that carry `$anon_distinct_id`.
+   */
+  when?: string[];
 }
 
-/** What a layout expands. Order of evaluation: objects and key/value arrays, then firstOf. */
+/** What a layout expands. Order of evaluation: objects, picks and key/value arrays, then firstOf in order. */
 export interface Expansion {
   keyValue?: KeyValueExpansion[];
   objects?: ObjectExpansion[];
+  picks?: PickExpansion[];
   firstOf?: FirstOf[];
 }
 
@@ -53,7 +82,8 @@ interface Plan {
   header: string[];
   objects: { src: number; paths: string[][]; out: number[] }[];
   keyValue: { src: number; keys: string[]; valueFields: string[]; out: number[] }[];
-  firstOf: { out: number; from: number[] }[];
+  picks: { src: number; at: string[]; where?: { field: string; prefix: string }; paths: string[][]; out: number[] }[];
+  firstOf: { out: number; from: number[]; when?: number[] }[];
 }
 
 /**
@@ -73,7 +103,7 @@ export function planExpansion(header: string[], exp: Expansion): Plan {
     out.push(name);
     return out.length - 1;
   };
-  const plan: Plan = { header: out, objects: [], keyValue: [], firstOf: [] };
+  const plan: Plan = { header: out, objects: [], keyValue: [], picks: [], firstOf: [] };
   for (const o of exp.objects ?? []) {
     const src = index.get(o.column) ?? -1;
     const paths: string[][] = [];
@@ -99,9 +129,22 @@ export function planExpansion(header: string[], exp: Expansion): Plan {
     }
     plan.keyValue.push({ src, keys, valueFields: kv.valueFields, out: cols });
   }
+  for (const p of exp.picks ?? []) {
+    const src = index.get(p.column) ?? -1;
+    const paths: string[][] = [];
+    const cols: number[] = [];
+    for (const path of p.paths) {
+      const name = `${p.name}.${path}`;
+      if (index.has(name.toLowerCase())) continue;
+      paths.push(path.split('.'));
+      cols.push(add(name));
+    }
+    plan.picks.push({ src, at: p.at ? p.at.split('.') : [], where: p.where, paths, out: cols });
+  }
+  const present = (names: string[]) => names.map((c) => index.get(c.toLowerCase())).filter((i): i is number => i !== undefined);
   for (const f of exp.firstOf ?? []) {
-    const from = f.from.map((c) => index.get(c.toLowerCase())).filter((i): i is number => i !== undefined);
-    plan.firstOf.push({ out: add(f.name), from });
+    // `when` columns all absent: the condition never holds, so the column stays empty
+    plan.firstOf.push({ out: add(f.name), from: present(f.from), ...(f.when ? { when: present(f.when) } : {}) });
   }
   return plan;
 }
@@ -115,15 +158,23 @@ function cellText(v: unknown): string {
 }
 
 /** Parses a nested cell: '' and `null` are empty (undefined); throws with a message otherwise. */
-function parseCell(text: string, expect: 'object' | 'array'): unknown {
+function parseCell(text: string, expect: 'object' | 'array' | 'either'): unknown {
   const t = text.trim();
   if (t === '' || t === 'null') return undefined;
   const v = parseJsonKeepingDigits(t);
   const isArray = Array.isArray(v);
-  if (v === null || typeof v !== 'object' || isArray !== (expect === 'array')) {
-    throw new Error(`expected a JSON ${expect}, got ${v === null ? 'null' : isArray ? 'an array' : typeof v}`);
+  if (v === null || typeof v !== 'object' || (expect !== 'either' && isArray !== (expect === 'array'))) {
+    throw new Error(`expected a JSON ${expect === 'either' ? 'object or array' : expect}, got ${v === null ? 'null' : isArray ? 'an array' : typeof v}`);
   }
   return v;
+}
+
+/** The record a pick takes from a parsed cell: the value at `at`, itself or its first item, matching `where`. */
+function picked(v: unknown, at: string[], where: { field: string; prefix: string } | undefined): unknown {
+  const inner = at.length ? atPath(v, at) : v;
+  const ok = (x: unknown) => x !== null && typeof x === 'object' && !Array.isArray(x)
+    && (!where || String((x as Record<string, unknown>)[where.field] ?? '').startsWith(where.prefix));
+  return Array.isArray(inner) ? inner.find(ok) : ok(inner) ? inner : undefined;
 }
 
 function atPath(o: unknown, path: string[]): unknown {
@@ -199,9 +250,26 @@ export function expandBatch(batch: RecordBatch, plan: Plan, inputHeader: string[
       }
     }
   }
+  for (const p of plan.picks) {
+    if (p.src < 0 || p.out.length === 0) continue;
+    const srcCol = cols[p.src]!;
+    for (let i = 0; i < n; i++) {
+      let v: unknown;
+      try {
+        v = parseCell(srcCol[i]!, 'either');
+      } catch (e) {
+        fail(i, p.src, e);
+        continue;
+      }
+      const rec = v === undefined ? undefined : picked(v, p.at, p.where);
+      if (rec === undefined) continue;
+      for (let k = 0; k < p.paths.length; k++) cols[p.out[k]!]![i] = cellText(atPath(rec, p.paths[k]!));
+    }
+  }
   for (const f of plan.firstOf) {
     const out = cols[f.out]!;
     for (let i = 0; i < n; i++) {
+      if (f.when && !f.when.some((c) => cols[c]![i]!.trim() !== '')) continue;
       for (const c of f.from) {
         const v = cols[c]![i]!;
         if (v.trim() !== '') {
@@ -224,7 +292,18 @@ export function expandBatch(batch: RecordBatch, plan: Plan, inputHeader: string[
 
 /** The columns an expansion reads nested (NDJSON keeps these as JSON text: ndjson.ts `keepAsJson`). */
 export function nestedColumns(exp: Expansion): string[] {
-  return [...(exp.objects ?? []), ...(exp.keyValue ?? [])].map((e) => e.column);
+  return [...(exp.objects ?? []), ...(exp.keyValue ?? []), ...(exp.picks ?? [])].map((e) => e.column);
+}
+
+/**
+ * Whether a text file needs the expansion at all: a computed column, or a
+ * nested column (or, in NDJSON, its flattened fields) in the header. A file
+ * without them (a flat Mixpanel CSV) keeps the engine's CSV reader.
+ */
+export function expansionNeeded(exp: Expansion, header: string[]): boolean {
+  if (exp.firstOf?.length) return true;
+  const lower = header.map((h) => h.toLowerCase());
+  return nestedColumns(exp).some((c) => lower.some((h) => h === c || h.startsWith(`${c}.`)));
 }
 
 /** A reader whose header and batches are those of `reader` expanded by the layout's {@link Expansion}. */

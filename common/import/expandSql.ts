@@ -9,7 +9,7 @@
 import type { Database } from '../db.ts';
 import { ident, sqlString } from '../db.ts';
 import { AttribError } from '../errors.ts';
-import type { Expansion } from './expand.ts';
+import type { Expansion, PickExpansion } from './expand.ts';
 
 /** A column of the raw table: name and DuckDB type. */
 export interface RawColumn {
@@ -29,6 +29,16 @@ async function binds(db: Database, table: string, expr: string): Promise<boolean
 
 const asText = (expr: string) => `CAST(${expr} AS VARCHAR)`;
 
+/** The DuckDB type of `expr` over `table`, or undefined when it does not bind. */
+async function typeOf(db: Database, table: string, expr: string): Promise<string | undefined> {
+  try {
+    const r = await db.all(`DESCRIBE SELECT ${expr} AS x FROM ${ident(table)} LIMIT 0`);
+    return String(r[0]?.column_type ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Creates the view `view` over `table`: its columns plus the expansion's new
  * ones (all VARCHAR), and returns the view's columns without `_row`/`_line`.
@@ -43,12 +53,13 @@ export async function expandParquetView(db: Database, table: string, view: strin
     exprs.set(name.toLowerCase(), expr);
     out.push({ name, type: 'VARCHAR' });
   };
-  const nested = (name: string, want: 'STRUCT' | 'LIST') => {
+  const nested = (name: string, want: 'STRUCT' | 'LIST' | 'ANY') => {
     const c = byLower.get(name);
     if (!c) return undefined;
-    const ok = want === 'STRUCT' ? /^STRUCT\(/i.test(c.type) : /\[\]$/.test(c.type);
-    if (!ok) {
-      throw new AttribError('file_unsupported', `column ${c.name} is ${c.type}, expected a ${want === 'STRUCT' ? 'record (STRUCT)' : 'list (LIST)'}: nested columns stored as JSON text are read from CSV or NDJSON, not from Parquet`, { file });
+    const isStruct = /^STRUCT\(/i.test(c.type);
+    const isList = /\[\]$/.test(c.type);
+    if (want === 'STRUCT' ? !isStruct : want === 'LIST' ? !isList : !isStruct && !isList) {
+      throw notNested(c.name, c.type, want === 'STRUCT' ? 'a record (STRUCT)' : want === 'LIST' ? 'a list (LIST)' : 'a record or a list', file);
     }
     return ident(c.name);
   };
@@ -75,18 +86,58 @@ export async function expandParquetView(db: Database, table: string, view: strin
       add(name, base && fields.length ? `coalesce(${fields.map((f) => asText(`${rec}.${ident(f)}`)).join(', ')})` : 'CAST(NULL AS VARCHAR)');
     }
   }
+  for (const p of exp.picks ?? []) {
+    const rec = await pickedRecord(db, table, p, nested(p.column, 'ANY'), file);
+    for (const path of p.paths) {
+      const name = `${p.name}.${path}`;
+      if (byLower.has(name.toLowerCase()) || exprs.has(name.toLowerCase())) continue;
+      const expr = rec && `(${rec}).${path.split('.').map(ident).join('.')}`;
+      add(name, expr && (await binds(db, table, expr)) ? asText(expr) : 'CAST(NULL AS VARCHAR)');
+    }
+  }
   const nameOf = (lower: string) => out.find((c) => c.name.toLowerCase() === lower)!.name;
   // firstOf reads the inner query's new columns by name, the file's own columns as text
   const ref = (lower: string) => (exprs.has(lower) ? ident(nameOf(lower)) : byLower.has(lower) ? asText(ident(byLower.get(lower)!.name)) : undefined);
-  const derived: string[] = [];
+  // each firstOf is one more SELECT layer, so a later one may read an earlier one by name
+  let sql = `SELECT *${exprs.size ? `, ${[...exprs.entries()].map(([name, e]) => `${e} AS ${ident(nameOf(name))}`).join(', ')}` : ''} FROM ${ident(table)}`;
+  const derivedNames = new Set<string>();
+  const refOf = (lower: string) => (derivedNames.has(lower) ? ident(out.find((c) => c.name.toLowerCase() === lower)!.name) : ref(lower));
   for (const f of exp.firstOf ?? []) {
-    const from = f.from.map((c) => ref(c.toLowerCase())).filter((e): e is string => e !== undefined);
+    const from = f.from.map((c) => refOf(c.toLowerCase())).filter((e): e is string => e !== undefined);
     const whens = from.map((e) => `WHEN trim(${e}) <> '' THEN ${e}`).join(' ');
-    derived.push(`${from.length ? `CASE ${whens} END` : 'CAST(NULL AS VARCHAR)'} AS ${ident(f.name)}`);
+    let expr = from.length ? `CASE ${whens} END` : 'CAST(NULL AS VARCHAR)';
+    if (f.when) {
+      const conds = f.when.map((c) => refOf(c.toLowerCase())).filter((e): e is string => e !== undefined).map((e) => `trim(${e}) <> ''`);
+      expr = conds.length ? `CASE WHEN ${conds.join(' OR ')} THEN ${expr} END` : 'CAST(NULL AS VARCHAR)';
+    }
+    sql = `SELECT *, ${expr} AS ${ident(f.name)} FROM (${sql})`;
     out.push({ name: f.name, type: 'VARCHAR' });
+    derivedNames.add(f.name.toLowerCase());
   }
-  const inner = [...exprs.entries()].map(([name, e]) => `${e} AS ${ident(nameOf(name))}`);
-  await db.run(`CREATE OR REPLACE TEMP VIEW ${ident(view)} AS SELECT *${derived.length ? `, ${derived.join(', ')}` : ''}
-    FROM (SELECT *${inner.length ? `, ${inner.join(', ')}` : ''} FROM ${ident(table)})`);
+  await db.run(`CREATE OR REPLACE TEMP VIEW ${ident(view)} AS ${sql}`);
   return out;
+}
+
+function notNested(name: string, type: string, want: string, file: string): AttribError {
+  return new AttribError('file_unsupported', `column ${name} is ${type}, expected ${want}: nested columns stored as JSON text are read from CSV or NDJSON, not from Parquet`, { file });
+}
+
+/**
+ * The SQL of the record a {@link PickExpansion} takes from a Parquet column
+ * (a STRUCT, or a LIST of STRUCTs: its first item matching `where`), or
+ * undefined when the column is absent or holds no such record type.
+ */
+async function pickedRecord(db: Database, table: string, p: PickExpansion, base: string | undefined, file: string): Promise<string | undefined> {
+  if (!base) return undefined;
+  const inner = p.at ? `${base}.${p.at.split('.').map(ident).join('.')}` : base;
+  const type = await typeOf(db, table, inner);
+  if (type === undefined) return undefined;
+  const w = p.where;
+  if (/\[\]$/.test(type)) {
+    return w ? `list_filter(${inner}, lambda x: starts_with(CAST(x.${ident(w.field)} AS VARCHAR), ${sqlString(w.prefix)}))[1]` : `${inner}[1]`;
+  }
+  if (/^STRUCT\(/i.test(type)) {
+    return w ? `CASE WHEN starts_with(CAST(${inner}.${ident(w.field)} AS VARCHAR), ${sqlString(w.prefix)}) THEN ${inner} END` : inner;
+  }
+  throw notNested(`${p.column}${p.at ? `.${p.at}` : ''}`, type, 'a record or a list of records', file);
 }

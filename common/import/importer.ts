@@ -18,7 +18,7 @@ import { formatFromName, gunzipped, isGzipName } from './source.ts';
 import { CANONICAL_FIELDS, resolveFlagColumn, resolveMapping, requireCoreColumns, type ColumnMapping, type Preset, type ResolvedMapping, type TimeUnit } from './columns.ts';
 import { openCsv } from './csv.ts';
 import { openNdjson } from './ndjson.ts';
-import { expandReader, nestedColumns } from './expand.ts';
+import { expandReader, expansionNeeded, nestedColumns } from './expand.ts';
 import { expandParquetView } from './expandSql.ts';
 import { markDuplicateTransactions } from './transactions.ts';
 import { dropEngineTables, engineCsvEligible, loadCsvWithEngine, type EngineCsvResult } from './csvEngine.ts';
@@ -142,7 +142,7 @@ const STAGED_DDL = `CREATE OR REPLACE TABLE staged (
   event_name VARCHAR, user_id VARCHAR, anon_id VARCHAR, session_id VARCHAR, channel_explicit VARCHAR,
   utm_source VARCHAR, utm_medium VARCHAR, utm_campaign VARCHAR, utm_content VARCHAR, utm_term VARCHAR,
   referrer_host VARCHAR, referrer_internal BOOLEAN, page_url VARCHAR,
-  gclid VARCHAR, msclkid VARCHAR, fbclid VARCHAR, ttclid VARCHAR, li_fat_id VARCHAR, rdt_cid VARCHAR, click_token VARCHAR,
+  gclid VARCHAR, msclkid VARCHAR, fbclid VARCHAR, ttclid VARCHAR, li_fat_id VARCHAR, rdt_cid VARCHAR, click_token VARCHAR, dclid VARCHAR, srsltid VARCHAR,
   revenue DOUBLE, currency VARCHAR, transaction_id VARCHAR, is_conversion BOOLEAN, reason VARCHAR, reason_detail VARCHAR, raw_text VARCHAR)`;
 
 const NATIVE_TIME_TYPES = /^(TIMESTAMP|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|DATE|TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ)$/;
@@ -284,6 +284,7 @@ async function importAll(
         keptHeader = header;
         resolved = resolveMapping(header, { presetId: layout!.expand ? layout!.id : opts.preset, overrides: opts.map, file: source.name });
         requireCoreColumns(resolved, header, source.name);
+        await layoutConversions(db, resolved.preset, opts, part.role);
         flagCol = resolveFlagColumn(header, opts.conversionFlag, source.name);
         detected = { columns: fileCols.length };
       }
@@ -300,17 +301,19 @@ async function importAll(
     // layout hook: nested cells (JSON text) as flat columns (expand.ts), mapped on those. A layout
     // with `expand` needs its rows as a RecordReader: the expansion is TypeScript so both engines agree.
     const layout = layoutOf(reader.header, opts.preset);
-    if (layout.expand && format === 'ndjson') {
+    const expand = layout.expand && expansionNeeded(layout.expand, reader.header) ? layout.expand : undefined;
+    if (expand && format === 'ndjson') {
       // opened again with the layout's records kept whole, so fields first seen after the sample are not lost
       await reader.close?.();
-      reader = await openNdjson(source, { batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS, keepAsJson: nestedColumns(layout.expand) });
+      reader = await openNdjson(source, { batchSize: opts.batchSize ?? DEFAULT_BATCH_ROWS, keepAsJson: nestedColumns(expand) });
     }
-    if (layout.expand) reader = expandReader(reader, layout.expand);
+    if (expand) reader = expandReader(reader, expand);
     resolved = resolveMapping(reader.header, { presetId: layout.expand ? layout.id : opts.preset, overrides: opts.map, file: source.name });
     detected = { ...reader.detected };
     const header = reader.header;
     keptHeader = header;
     requireCoreColumns(resolved, header, source.name);
+    await layoutConversions(db, resolved.preset, opts, part.role);
     flagCol = resolveFlagColumn(header, opts.conversionFlag, source.name);
     if (Number(reader.detected.lateKeys ?? 0) > 0) {
       warnings.push(`${reader.detected.lateKeys} keys first appear after the sampled lines and are not imported as columns`);
@@ -319,7 +322,7 @@ async function importAll(
     const rawNames = header.map((_, i) => `c${i}`);
     const cols = rawNames.map((name) => ({ name, type: 'VARCHAR' }));
     // a layout that unpacks text cells must see its records in TypeScript: such a file keeps that reader
-    const engine = format !== 'ndjson' && !layout.expand && engineCsvWanted(opts) ? await readCsvWithEngine(db, source, reader, header.length) : null;
+    const engine = format !== 'ndjson' && !expand && engineCsvWanted(opts) ? await readCsvWithEngine(db, source, reader, header.length) : null;
     if (engine) {
       reader = undefined;
       readerUsed = 'engine';
@@ -351,6 +354,7 @@ async function importAll(
   }
 
   await shiftNaiveTimes(db, opts.timezone, source.name);
+  if (resolved!.preset.anonIdBecomesUserId) await identifiedAnonIds(db, source.name);
   return {
     file: source.name,
     role: part.role,
@@ -413,9 +417,10 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
     warnings.push(`${timestampKinds.iso_naive} timestamps have no UTC offset and were read as ${opts.timezone ?? 'UTC'} (set --timezone to change)`);
   }
   if (conversions === 0) {
+    const names = opts.conversionEvents ?? first.resolved.preset.conversionEvents ?? ['purchase'];
     warnings.push(first.flagCol
       ? `no conversions: no row has ${first.flagCol} set to 1, true or yes${opts.conversionEvents?.length ? ` and no event is named ${opts.conversionEvents.join(' or ')}` : ''}`
-      : `no conversions: no event is named ${(opts.conversionEvents ?? ['purchase']).join(' or ')} (set --conversion-events)`);
+      : `no conversions: no event is named ${names.join(' or ')} (set --conversion-events)`);
   }
   const resolved = first.resolved;
   const reported = (await db.all(`SELECT a.model, count(*) AS n FROM reported_attribution a
@@ -456,6 +461,29 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
         }
       : {}),
   };
+}
+
+/**
+ * A layout's own conversion events (Preset.conversionEvents) replace the
+ * default `purchase` when the user named none and gave no flag column.
+ */
+async function layoutConversions(db: Database, preset: Preset, opts: ImportOptions, role: FileReport['role']): Promise<void> {
+  if (role !== 'events' || !preset.conversionEvents || opts.conversionEvents !== undefined || opts.conversionFlag !== undefined) return;
+  await db.run('DELETE FROM conversion_names');
+  for (const n of new Set(preset.conversionEvents.map((x) => x.toLowerCase()))) await db.run('INSERT INTO conversion_names VALUES ($1)', [n]);
+}
+
+/**
+ * Identity stitching for exports whose anonymous id becomes the user's id
+ * once identified (Preset.anonIdBecomesUserId, PostHog): the `$identify`
+ * row links the earlier anonymous id to the user (its user_id), and every
+ * row of this file whose anon_id is such a user id gets it as its user_id,
+ * so the user's later rows and the linked anonymous ones are one person
+ * (identity.sql). Pseudonymised imports hash both sides alike, so they match.
+ */
+async function identifiedAnonIds(db: Database, file: string): Promise<void> {
+  await db.run(`UPDATE staged SET user_id = anon_id
+    WHERE _file = $1 AND user_id IS NULL AND anon_id IN (SELECT user_id FROM staged WHERE _file = $1 AND reason IS NULL AND user_id IS NOT NULL)`, [file]);
 }
 
 /** The event name the rows of a conversions file take: the first conversion event name. */

@@ -1,9 +1,12 @@
 /**
  * Vendors' real export layouts attribute with no --map, on both engines
  * (issue 12): Mixpanel's raw export (seconds and milliseconds) and its
- * Fivetran table, Segment's JSON messages and RudderStack's upper-case
- * warehouse table, PostHog's CSV and NDJSON, Amplitude's export, and a
- * journey file whose conversions are a 0/1 column (--conversion-flag).
+ * Fivetran table (properties JSON), Fivetran's GA4 Export table (param_*),
+ * Segment's JSON messages and RudderStack's upper-case warehouse table,
+ * PostHog's CSV and NDJSON (and $identify links without person_id),
+ * Amplitude's export, Snowplow's atomic events with ecommerce entities as
+ * JSON contexts and as the BigQuery loader's columns, and a journey file
+ * whose conversions are a 0/1 column (--conversion-flag).
  * Each fixture (test/fixtures/layouts, hand-written after the vendor's
  * documented shape) has credits worked out by hand in the comments below.
  */
@@ -65,21 +68,86 @@ const CASES: Case[] = [
     rejects: { duplicate_event_id: 1 },
   },
   {
-    // Fivetran's Mixpanel event table: UTMs only in current_url (the properties JSON is not read),
-    // so no revenue column: value 0. dev-f: 07-01 cpc (paid_search), 07-02 linkedin referrer
-    // (organic_social), Purchase 07-02 10:30. [paid_search, organic_social].
+    // Fivetran's Mixpanel event table, the properties JSON read (its UTMs, $referrer, $current_url,
+    // $insert_id, revenue), the table's own insert_id / current_url / referrer where the JSON lacks them.
+    // dev-f: 07-01 cpc (URL and JSON: paid_search), 07-02 linkedin referrer column (organic_social),
+    // Purchase 07-02 10:30, revenue 75 from the JSON. [paid_search, organic_social]: 37.5 each linear.
+    // dev-g: 07-03 UTMs only in the JSON (newsletter/email -> email), 07-05 $referrer only in the JSON
+    // (duckduckgo -> organic_search), Purchase 09:20 40 ($insert_id mpf-06 only in the JSON), its
+    // repeat at 09:21 (same $insert_id: duplicate_event_id). [email, organic_search]: 20 each.
     file: 'mixpanel_fivetran_event.csv',
     preset: 'mixpanel',
     credits: {
-      first_touch: { paid_search: 1 },
-      last_touch: { organic_social: 1 },
-      linear: { paid_search: 0.5, organic_social: 0.5 },
-      position_based: { paid_search: 0.5, organic_social: 0.5 },
+      first_touch: { paid_search: 1, email: 1 },
+      last_touch: { organic_social: 1, organic_search: 1 },
+      linear: { paid_search: 0.5, organic_social: 0.5, email: 0.5, organic_search: 0.5 },
+      position_based: { paid_search: 0.5, organic_social: 0.5, email: 0.5, organic_search: 0.5 },
     },
-    linearRevenue: { paid_search: 0, organic_social: 0 },
-    conversions: { 'mpf-03': ['anon:dev-f', 0, 2] },
-    rejects: {},
+    linearRevenue: { paid_search: 37.5, organic_social: 37.5, email: 20, organic_search: 20 },
+    conversions: { 'mpf-03': ['anon:dev-f', 75, 2], 'mpf-06': ['anon:dev-g', 40, 2] },
+    rejects: { duplicate_event_id: 1 },
   },
+  {
+    // Fivetran's GA4 Export EVENT table (param_* columns). Sessions are user_pseudo_id.param_ga_session_id.
+    // 111.1: 09-01 UTMs in param_page_location (email); 09-03 srsltid in the URL, google referrer
+    // (organic_shopping: the Merchant Center tag decides before the referrer); 09-04 gclid and srsltid
+    // (paid_search: the gclid outranks it); purchase T-1 90 (ecommerce_*) at 12:10, sent again at
+    // 12:15 (duplicate_transaction). [email, organic_shopping, paid_search]: linear 1/3 each (30),
+    // position 0.4 / 0.2 / 0.4. 222.2: 09-05 dclid in the URL (display), 09-06 param_source/medium
+    // partner/affiliate (affiliate); purchase T-2 with param_value 40 only (the fallback). [display,
+    // affiliate]. 333.3: a direct visit, purchase T-3 25: direct_only; its traffic_source_* (google /
+    // cpc, first acquisition, on every row of 222.2 and 333.3) is no touch.
+    file: 'ga4_fivetran_event.csv',
+    preset: 'ga4_fivetran',
+    credits: {
+      first_touch: { email: 1, display: 1, direct: 1 },
+      last_touch: { paid_search: 1, affiliate: 1, direct: 1 },
+      linear: { email: third, organic_shopping: third, paid_search: third, display: 0.5, affiliate: 0.5, direct: 1 },
+      position_based: { email: 0.4, organic_shopping: 0.2, paid_search: 0.4, display: 0.5, affiliate: 0.5, direct: 1 },
+    },
+    linearRevenue: { email: 30, organic_shopping: 30, paid_search: 30, display: 20, affiliate: 20, direct: 25 },
+    conversions: { 'ga4_fivetran_event.csv:4': ['anon:111.1', 90, 3], 'ga4_fivetran_event.csv:8': ['anon:222.2', 40, 2], 'ga4_fivetran_event.csv:10': ['anon:333.3', 25, 1] },
+    rejects: { duplicate_transaction: 1 },
+  },
+  ...['posthog_identify.csv', 'posthog_identify.ndjson'].map((file): Case => ({
+    // PostHog without person_id. anon-1: s-10 05-10 (cpc URL -> paid_search), s-11 05-12 (reddit ->
+    // organic_social); $identify as user-bob with $anon_distinct_id anon-1 (the link). user-bob: s-12
+    // 05-14 (email URL), purchase 90: user-bob's rows and anon-1's are one person, user-bob.
+    // [paid_search, organic_social, email]: linear 30 each, position 0.4 / 0.2 / 0.4. anon-2, never
+    // identified: s-20 bing (organic_search), purchase 10. Without the link: one touch (email) for 90.
+    file,
+    preset: 'posthog',
+    credits: {
+      first_touch: { paid_search: 1, organic_search: 1 },
+      last_touch: { email: 1, organic_search: 1 },
+      linear: { paid_search: third, organic_social: third, email: third, organic_search: 1 },
+      position_based: { paid_search: 0.4, organic_social: 0.2, email: 0.4, organic_search: 1 },
+    },
+    linearRevenue: { paid_search: 30, organic_social: 30, email: 30, organic_search: 10 },
+    conversions: { 'ph-5': ['user-bob', 90, 3], 'ph-7': ['anon:anon-2', 10, 1] },
+    rejects: {},
+  })),
+  ...['snowplow_atomic_contexts.csv', 'snowplow_bigquery.ndjson'].map((file): Case => ({
+    // Snowplow atomic events: contexts / unstruct_event as self-describing JSON text (CSV), and the
+    // BigQuery loader's per-schema columns (NDJSON). No --conversion-events: the layout's conversion is
+    // `transaction`. du-1: ds-1 10-01 google/cpc (paid_search); ds-2 10-03 news.ycombinator referrer
+    // (referral), product_view and add_to_cart actions (no conversions), the transaction action at 14:20
+    // with its transaction entity T-100, 120 USD (beside web_page and product entities), sent again at
+    // 14:21 (duplicate_transaction). [paid_search, referral]: 60 each. du-2: ds-3 10-05 newsletter/email;
+    // a legacy `transaction` event (tr_orderid L-7, tr_total 35.50) with its transaction_item row
+    // (not a conversion). [email].
+    file,
+    preset: 'snowplow',
+    credits: {
+      first_touch: { paid_search: 1, email: 1 },
+      last_touch: { referral: 1, email: 1 },
+      linear: { paid_search: 0.5, referral: 0.5, email: 1 },
+      position_based: { paid_search: 0.5, referral: 0.5, email: 1 },
+    },
+    linearRevenue: { paid_search: 60, referral: 60, email: 35.5 },
+    conversions: { 'sp-05': ['anon:du-1', 120, 2], 'sp-09': ['anon:du-2', 35.5, 1] },
+    rejects: { duplicate_transaction: 1 },
+  })),
   // Segment's messages as JSON lines, and the same messages as RudderStack's Snowflake table (upper-case names, event slugs)
   ...['segment_messages.jsonl', 'rudderstack_tracks_upper.csv'].map((file): Case => ({
     // Segment JSON messages. anon-a1: page 04-01 (context.campaign cpc -> paid_search), page 04-02

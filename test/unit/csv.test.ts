@@ -201,9 +201,15 @@ test('explicit delimiter and tsv option win over sniffing', async () => {
   assert.equal(t.detected.delimiter, '\t');
 });
 
-test('header names: trimmed, empty -> columnN, duplicates -> _2, _3', async () => {
-  const p = await parse(' id ,,name,Name,name,\n1,2,3,4,5,6\n');
-  assert.deepEqual(p.header, ['id', 'column2', 'name', 'Name_2', 'name_3', 'column6']);
+test('header names: trimmed, empty -> columnN; a repeated name is an error naming both columns', async () => {
+  const p = await parse(' id ,,name,\n1,2,3,4\n');
+  assert.deepEqual(p.header, ['id', 'column2', 'name', 'column4']);
+  await assert.rejects(parse(' id ,,name,Name,name,\n1,2,3,4,5,6\n'), (e: Error & { code?: string; where?: { line?: number } }) => {
+    assert.equal(e.code, 'file_bad_row');
+    assert.equal(e.where?.line, 1);
+    assert.match(e.message, /the header repeats a column name: column 3 'name' and column 4 'Name'/);
+    return true;
+  });
 });
 
 test('ragged rows are rejected with row numbers and lines', async () => {

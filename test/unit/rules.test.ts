@@ -10,7 +10,11 @@ const set = (rules: unknown[]): RuleSet => ({ format: 'attribution-channel-rules
 describe('channel rule compiler', () => {
   it('the default rule file is valid and follows spec section 3 in order', () => {
     const r = loadRules();
-    assert.deepEqual(r.rules.map((x) => x.channel), ['paid_search', 'paid_search', 'paid_social', 'email', 'affiliate', 'display', 'direct', 'organic_search', 'organic_social', 'referral', 'other']);
+    // spec section 3, plus Google's two auto-tags (issue 12): dclid (a display ad click) right after the
+    // search click ids; srsltid (Merchant Center's organic listings) after the UTM mediums, before referrers
+    assert.deepEqual(r.rules.map((x) => x.channel), ['paid_search', 'display', 'paid_search', 'paid_social', 'email', 'affiliate', 'display', 'organic_shopping', 'direct', 'organic_search', 'organic_social', 'referral', 'other']);
+    assert.deepEqual(r.rules.map((x) => x.id).slice(0, 2), ['click_id_search', 'click_id_display']);
+    assert.equal(r.rules[7].id, 'merchant_listing');
   });
   it('refuses bad rules with a message naming the rule', () => {
     assert.throws(() => validateRules({ format: 'x', rules: [] }), /unknown rule file format/);

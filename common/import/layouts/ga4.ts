@@ -37,10 +37,13 @@
  *   reloads; repeats are rejected as duplicate_transaction. Revenue is
  *   `ecommerce.purchase_revenue`, else the `value` param; currency the
  *   `currency` param.
- * - dclid (Display & Video 360 / Campaign Manager) is a click proof
- *   (click_token); srsltid (Merchant Center's organic listings) is no ad
- *   click and does not change the channel. wbraid/gbraid in page_location
- *   count as gclid (staging.sql).
+ * - dclid (Display & Video 360 / Campaign Manager) is a paid display click:
+ *   channel display (rule click_id_display, after a gclid), and a click
+ *   proof (click_token). srsltid (Merchant Center's organic product
+ *   listings) is an organic tag: organic_shopping (rule merchant_listing),
+ *   below a gclid and UTM mediums. Both are read from collected_traffic_source,
+ *   the params, and page_location (staging.sql); wbraid/gbraid in
+ *   page_location count as gclid.
  */
 import type { Preset } from '../columns.ts';
 import type { Expansion } from '../expand.ts';
@@ -81,6 +84,8 @@ const expand: Expansion = {
     { name: 'ga4:content', from: ['collected_traffic_source.manual_content', 'event_params.content'] },
     { name: 'ga4:gclid', from: ['collected_traffic_source.gclid', 'event_params.gclid', 'event_params.wbraid', 'event_params.gbraid', 'gclid'] },
     { name: 'ga4:click_token', from: ['collected_traffic_source.dclid', 'event_params.dclid'] },
+    { name: 'ga4:dclid', from: ['collected_traffic_source.dclid', 'event_params.dclid'] },
+    { name: 'ga4:srsltid', from: ['collected_traffic_source.srsltid', 'event_params.srsltid'] },
     { name: 'ga4:page_url', from: ['event_params.page_location', 'page_location'] },
     { name: 'ga4:referrer', from: ['event_params.page_referrer', 'page_referrer'] },
     { name: 'ga4:revenue', from: ['ecommerce.purchase_revenue', 'event_params.value', 'purchase_revenue'] },
@@ -121,6 +126,8 @@ export const ga4: Preset = {
     utm_term: ['ga4:term', 'collected_traffic_source.manual_term'],
     gclid: ['ga4:gclid', 'collected_traffic_source.gclid'],
     click_token: ['ga4:click_token', 'collected_traffic_source.dclid'],
+    dclid: ['ga4:dclid'],
+    srsltid: ['ga4:srsltid'],
     referrer: ['ga4:referrer', 'page_referrer', 'event_params.page_referrer'],
     page_url: ['ga4:page_url', 'page_location', 'event_params.page_location'],
     revenue: ['ga4:revenue', 'ecommerce.purchase_revenue', 'purchase_revenue'],

@@ -29,6 +29,8 @@ export const GENERIC: Preset['fields'] = {
   li_fat_id: ['li_fat_id'],
   rdt_cid: ['rdt_cid'],
   click_token: ['click_token', 'click_id'],
+  dclid: ['dclid'],
+  srsltid: ['srsltid'],
   revenue: ['revenue', 'value', 'amount', 'order_value', 'total', 'purchase_revenue', 'tr_total'],
   currency: ['currency', 'currency_code', 'tr_currency'],
 };

@@ -6,6 +6,7 @@
  */
 import type { Preset } from '../columns.ts';
 import { ga4 } from './ga4.ts';
+import { ga4Fivetran } from './ga4Fivetran.ts';
 import { segment } from './segment.ts';
 import { posthog } from './posthog.ts';
 import { mixpanel } from './mixpanel.ts';
@@ -16,5 +17,5 @@ import { generic } from './generic.ts';
 
 export { GENERIC } from './generic.ts';
 
-/** The layouts, most specific first; `orders` (never detected: no signature) is only chosen by name; `generic` is last. */
-export const PRESETS: Preset[] = [ga4, segment, posthog, mixpanel, amplitude, snowplow, orders, generic];
+/** The layouts, most specific first (Fivetran's flat GA4 table has the nested export's signature columns too); `orders` (never detected: no signature) is only chosen by name; `generic` is last. */
+export const PRESETS: Preset[] = [ga4Fivetran, ga4, segment, posthog, mixpanel, amplitude, snowplow, orders, generic];

@@ -17,14 +17,26 @@
  * events carrying both stitch the device's earlier visits; `utm_*`,
  * `$referrer`, `$current_url` (its UTMs and click ids too), `gclid`,
  * `fbclid`, and revenue from `revenue`, `amount` or `value`.
- * Not read: Fivetran's `properties` JSON text (its UTMs are only seen where
- * they are also in `current_url`: parsing JSON is not something both engines
- * can do offline), `$initial_referrer` when `$referrer` is there (it is the
- * first referrer ever, repeated on every event), and the Original ID Merge's
- * `$identify` links (`$anon_distinct_id`): such projects stitch only through
- * a shared `$device_id`.
+ * The `properties` object (nested in the raw export, JSON text in Fivetran's
+ * table) is read for the keys below (expand.ts, in TypeScript, so both
+ * engines agree), so Fivetran's table gets its UTMs, `$referrer`,
+ * `$current_url`, `$insert_id` (Mixpanel's dedupe key) and revenue from it,
+ * the table's own `insert_id`, `current_url` and `referrer` columns where
+ * the JSON lacks them.
+ * Not read: other properties, `$initial_referrer` (the first referrer ever,
+ * repeated on every event: it would credit the first referrer again), the Original
+ * ID Merge's `$identify` links (`$anon_distinct_id`): such projects stitch
+ * only through a shared `$device_id`.
  */
 import type { Preset } from '../columns.ts';
+
+/** The keys of `properties` read (as `properties.<key>` columns). */
+const KEYS = [
+  'time', 'distinct_id', '$device_id', '$user_id', '$insert_id',
+  'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term',
+  '$referrer', '$current_url', 'gclid', 'fbclid', 'msclkid',
+  'revenue', 'amount', 'value', 'currency',
+];
 
 /** The mixpanel layout: its signature columns and where each canonical field comes from. */
 export const mixpanel: Preset = {
@@ -32,6 +44,7 @@ export const mixpanel: Preset = {
   label: 'Mixpanel',
   signature: ['distinct_id', 'time', '$insert_id'],
   altSignatures: [['properties.distinct_id', 'properties.time'], ['distinct_id', 'time', 'insert_id', 'name']],
+  expand: { objects: [{ column: 'properties', paths: KEYS }] },
   fields: {
     event_id: ['$insert_id', 'properties.$insert_id', 'insert_id'],
     event_ts: ['time', 'properties.time'],
@@ -43,7 +56,7 @@ export const mixpanel: Preset = {
     utm_campaign: ['utm_campaign', 'properties.utm_campaign'],
     utm_content: ['utm_content', 'properties.utm_content'],
     utm_term: ['utm_term', 'properties.utm_term'],
-    referrer: ['$referrer', 'properties.$referrer', 'referrer', '$initial_referrer'],
+    referrer: ['$referrer', 'properties.$referrer', 'referrer'],
     page_url: ['$current_url', 'properties.$current_url', 'current_url'],
     gclid: ['gclid', 'properties.gclid'],
     fbclid: ['fbclid', 'properties.fbclid'],
@@ -51,6 +64,7 @@ export const mixpanel: Preset = {
     revenue: ['revenue', 'amount', 'value', 'properties.revenue', 'properties.amount', 'properties.value'],
     currency: ['currency', 'properties.currency'],
   },
-  // a server-side event may carry only distinct_id: it is the device id then
-  coalesce: ['anon_id'],
+  // a server-side event may carry only distinct_id: it is the device id then; Fivetran's table has
+  // a value in its own column or in the properties JSON
+  coalesce: ['anon_id', 'event_id', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'referrer', 'page_url', 'revenue'],
 };

@@ -12,13 +12,22 @@
  * `$referrer` (`$direct` has no host, so it is no referral), `$current_url`
  * (its UTMs and click ids too), `gclid`, `fbclid`, `msclkid`, revenue from
  * `revenue` or `$revenue`.
+ * Identity without `person_id`: after `posthog.identify(id)` the events'
+ * `distinct_id` is `id`, and the `$identify` event links the anonymous id
+ * used before (`properties.$anon_distinct_id`) to it. That row is read as
+ * user `distinct_id` on anonymous id `$anon_distinct_id` (the link), and the
+ * rows whose `distinct_id` is an identified id are that user's
+ * (anonIdBecomesUserId), so the anonymous visits before identify are
+ * stitched to the user's later ones like any user_id/anon_id link
+ * (models/identity.sql). With `person_id`, PostHog's own merge is used.
+ *
  * Not read: `$initial_*` and `person_properties` (first-touch copies repeated
- * on later events), `elements_chain`, `$set`. Without `person_id`, an
- * identified user's events and their anonymous ones before `identify` are
- * two people (PostHog links them in `$identify`'s `$anon_distinct_id`, which
- * one column mapping cannot follow).
+ * on later events), `elements_chain`, `$set`, `$create_alias` and `$merge_dangerously`
+ * links (only `$identify`'s).
  */
 import type { Preset } from '../columns.ts';
+
+const ANON = ['properties.$anon_distinct_id', '$anon_distinct_id'];
 
 /** The posthog layout: its signature columns and where each canonical field comes from. */
 export const posthog: Preset = {
@@ -26,12 +35,20 @@ export const posthog: Preset = {
   label: 'PostHog',
   signature: ['distinct_id', '$session_id'],
   altSignatures: [['distinct_id', 'properties.$session_id'], ['uuid', 'distinct_id', 'properties.$current_url']],
+  expand: {
+    firstOf: [
+      // on $identify rows only: the identified id is the user, the earlier anonymous id the device
+      { name: 'posthog:identified', from: ['distinct_id'], when: ANON },
+      { name: 'posthog:anon_id', from: [...ANON, 'distinct_id'] },
+    ],
+  },
+  anonIdBecomesUserId: true,
   fields: {
     event_id: ['uuid'],
     event_ts: ['timestamp'],
     event_name: ['event'],
-    user_id: ['person_id', '$user_id', 'properties.$user_id'],
-    anon_id: ['distinct_id'],
+    user_id: ['person_id', '$user_id', 'properties.$user_id', 'posthog:identified'],
+    anon_id: ['posthog:anon_id', 'distinct_id'],
     session_id: ['$session_id', 'properties.$session_id'],
     utm_source: ['utm_source', '$utm_source', 'properties.utm_source'],
     utm_medium: ['utm_medium', '$utm_medium', 'properties.utm_medium'],
@@ -46,4 +63,6 @@ export const posthog: Preset = {
     revenue: ['revenue', '$revenue', 'value', 'properties.revenue', 'properties.$revenue', 'properties.value'],
     currency: ['currency', 'properties.currency'],
   },
+  // person_id where the export has it, else the identified id of an $identify row
+  coalesce: ['user_id'],
 };
