@@ -35,7 +35,8 @@ WITH r AS (
     false AS referrer_internal, CAST(NULL AS VARCHAR) AS page_url,
     CAST(NULL AS VARCHAR) AS gclid, CAST(NULL AS VARCHAR) AS msclkid, CAST(NULL AS VARCHAR) AS fbclid,
     CAST(NULL AS VARCHAR) AS ttclid, CAST(NULL AS VARCHAR) AS li_fat_id, CAST(NULL AS VARCHAR) AS rdt_cid,
-    CAST(NULL AS VARCHAR) AS click_token, CAST(NULL AS VARCHAR) AS event_name, CAST(NULL AS VARCHAR) AS channel_explicit
+    CAST(NULL AS VARCHAR) AS click_token, CAST(NULL AS VARCHAR) AS dclid, CAST(NULL AS VARCHAR) AS srsltid,
+    CAST(NULL AS VARCHAR) AS event_name, CAST(NULL AS VARCHAR) AS channel_explicit
   FROM r
 )
 SELECT e.conversion_id, e.model, e.channel_group, e.source, e.medium, e.campaign,
