@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,27 @@ describe('attrib on vendor exports with no --map', () => {
     const presets = attrib('presets').stdout;
     assert.match(presets, /amplitude/);
     assert.match(presets, /mixpanel .*properties\.distinct_id, properties\.time/);
+  });
+
+  it('reads Snowplow ecommerce transactions from JSON contexts (no --map, no --conversion-events), same bytes on both engines', () => {
+    for (const engine of ['native', 'wasm']) {
+      const r = attrib('attribute', '--events', 'test/fixtures/layouts/snowplow_atomic_contexts.csv', '--models', 'linear', '--out', path.join(tmp, `sp-${engine}`), '--engine', engine);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /preset snowplow/);
+      assert.match(r.stdout, /duplicate_transaction 1/);
+    }
+    for (const f of FILES) assert.equal(read('sp-wasm', f), read('sp-native', f), f);
+    // du-1 [paid_search, referral] 120, du-2 [email] 35.5 (test/engine/layouts.test.ts works them out)
+    const linear = read('sp-native', 'channel_summary.csv').split('\n').filter((l) => l.startsWith('linear,'));
+    assert.deepEqual(linear, ['linear,email,1,35.5,transaction', 'linear,paid_search,0.5,60,transaction', 'linear,referral,0.5,60,transaction']);
+  });
+
+  it('a header that repeats a column name stops with one line naming the file, line 1 and both columns', () => {
+    const file = path.join(tmp, 'dup_header.csv');
+    writeFileSync(file, 'user_id,event_ts,event_name,utm_source,UTM_SOURCE\nu1,2024-01-01T00:00:00Z,purchase,a,b\n');
+    const r = attrib('attribute', '--events', file, '--out', path.join(tmp, 'dup'));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /dup_header\.csv:1: the header repeats a column name: column 4 'utm_source' and column 5 'UTM_SOURCE'/);
   });
 });
 
