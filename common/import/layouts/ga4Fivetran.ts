@@ -7,7 +7,11 @@
  * `<record>_<field>` (`ecommerce_transaction_id`, `traffic_source_source`,
  * `collected_traffic_source_manual_source` where the connector writes it).
  * Recognised by `event_timestamp`, `user_pseudo_id` and a `param_` column,
- * before the nested GA4 layout (whose signature it shares).
+ * before the nested GA4 layout (whose signature it shares). The connector's
+ * own table names the event `name` and its time `timestamp` (a timestamp,
+ * not GA4's microseconds), and may carry only the `*_in_usd` revenue: so its
+ * own seed (fivetran/dbt_ga4_export integration_tests/seeds/event.csv, and
+ * the package's get_event_columns macro) has them; both names are read.
  *
  * Read as in the nested export (ga4.ts): the session is
  * `user_pseudo_id.param_ga_session_id`; a touch's campaign is
@@ -34,11 +38,16 @@ export const ga4Fivetran: Preset = {
   id: 'ga4_fivetran',
   label: 'GA4 Export via Fivetran (flattened param_* columns)',
   signature: ['event_timestamp', 'user_pseudo_id', 'param_ga_session_id'],
-  altSignatures: [['event_timestamp', 'user_pseudo_id', 'param_page_location']],
+  altSignatures: [
+    ['event_timestamp', 'user_pseudo_id', 'param_page_location'],
+    // the connector's own column names (Fivetran's seed): `timestamp`, `name`
+    ['timestamp', 'user_pseudo_id', 'param_ga_session_id'],
+    ['timestamp', 'user_pseudo_id', 'param_page_location'],
+  ],
   sessionPerAnon: true,
   fields: {
-    event_ts: ['event_timestamp'],
-    event_name: ['event_name'],
+    event_ts: ['event_timestamp', 'timestamp'],
+    event_name: ['event_name', 'name'],
     user_id: ['user_id'],
     anon_id: ['user_pseudo_id'],
     session_id: ['param_ga_session_id'],
@@ -52,7 +61,8 @@ export const ga4Fivetran: Preset = {
     srsltid: [cts('srsltid'), 'param_srsltid'],
     referrer: ['param_page_referrer'],
     page_url: ['param_page_location'],
-    revenue: ['ecommerce_purchase_revenue', 'param_value'],
+    // in the property's currency first; the USD copies where only they are synced
+    revenue: ['ecommerce_purchase_revenue', 'param_value', 'ecommerce_purchase_revenue_in_usd', 'value_in_usd'],
     currency: ['param_currency'],
     transaction_id: ['ecommerce_transaction_id', 'param_transaction_id'],
   },

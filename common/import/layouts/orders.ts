@@ -18,7 +18,9 @@ export const orders: Preset = {
   fields: {
     event_id: ['order_id', 'transaction_id', 'conversion_id', 'order_number', 'id'],
     event_ts: ['ordered_at', 'order_date', 'created_at', 'created at', 'converted_at', 'processed_at', 'paid at'],
-    user_id: ['user_id', 'customer_id', 'customer.id', 'email'],
+    // customer_id before user_id: in a shop's order table (Shopify's, as Fivetran syncs it) user_id is the
+    // staff member who keyed the order in (empty online), the buyer is customer_id
+    user_id: ['customer_id', 'user_id', 'customer.id', 'email'],
     anon_id: ['anon_id', 'anonymous_id', 'client_id', 'user_pseudo_id', 'distinct_id'],
     revenue: ['revenue', 'total_price', 'order_total', 'total', 'amount', 'value'],
     currency: ['currency', 'currency_code'],
