@@ -72,6 +72,13 @@ export interface Preset {
    * file names as a user_id are that user's (importer.ts).
    */
   anonIdBecomesUserId?: boolean;
+  /**
+   * What a repeat of an event id must also share to be a duplicate, when the
+   * export's id alone is not unique (Mixpanel dedupes on $insert_id together
+   * with the event name, distinct_id and time). Rows that share the id but
+   * not these are different events: kept, their ids told apart (importer.ts).
+   */
+  duplicateKey?: ('event_name' | 'user_id' | 'anon_id' | 'ts_us')[];
   /** Unit of a numeric time column, when the export fixes it. */
   timeUnit?: TimeUnit;
   /**

@@ -440,7 +440,10 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
   const many = staged.length > 1;
   const warnings = staged.flatMap((f) => f.warnings.map((w) => (many ? `${f.file}: ${w}` : w)));
   for (const k of new Set(staged.flatMap((f) => f.keptMissing))) warnings.push(`column '${k}' to keep is not in the file: its values are empty`);
-  await markDuplicates(db);
+  await markDuplicates(db, staged);
+  // only a layout's duplicate key can leave an id shared by accepted rows
+  const renamed = staged.some((f) => f.resolved.preset.duplicateKey?.length) ? await separateSharedIds(db) : 0;
+  if (renamed) warnings.push(`${renamed} events share an event id with an earlier event of another name, person or time (not a duplicate to the export): kept, with ~2, ~3, ... added to their ids`);
   if (staged.some((f) => f.resolved.mapping.transaction_id)) await markDuplicateTransactions(db);
   // A view, not a copy: copying every event cost a sixth of the import and, in wasm, the heap twice over.
   await db.run(`CREATE OR REPLACE VIEW events AS SELECT * EXCLUDE (reason, reason_detail, raw_text) FROM staged WHERE reason IS NULL`);
@@ -813,8 +816,17 @@ async function shiftNaiveTimes(db: Database, zone: string | undefined, file: str
     WHERE staged._file = x._file AND staged._row = x._row`, [file]);
 }
 
-/** Marks every repeat of an event_id after its first row (spec section 2). */
-async function markDuplicates(db: Database): Promise<void> {
+/**
+ * Marks every repeat of an event_id after its first row (spec section 2). A
+ * layout with a duplicate key (Preset.duplicateKey: Mixpanel) counts a repeat
+ * only when that key matches too.
+ */
+async function markDuplicates(db: Database, staged: StagedFile[]): Promise<void> {
+  // per file, what besides the id a repeat must share (NULL: nothing; the same for every file of no key)
+  const keyed = staged.filter((f) => f.resolved.preset.duplicateKey?.length);
+  const key = keyed.length
+    ? `, CASE ${keyed.map((f) => `WHEN s._file = ${sqlString(f.file)} THEN struct_pack(${f.resolved.preset.duplicateKey!.map((c) => `${c} := s.${c}`).join(', ')})`).join(' ')} END`
+    : '';
   // Grouping 10M event ids as text cost a tenth of a 10M-row import: the ids whose 64-bit hash
   // repeats are found first (integers), and only their rows are grouped by the text itself, so a
   // hash collision of two different ids is never taken for a duplicate.
@@ -827,9 +839,29 @@ async function markDuplicates(db: Database): Promise<void> {
         'event_ts=' || strftime(make_timestamp(staged.ts_us), '%Y-%m-%dT%H:%M:%S.%fZ'), 'event_name=' || staged.event_name,
         'user_id=' || staged.user_id, 'anon_id=' || staged.anon_id, 'session_id=' || staged.session_id))
     FROM (SELECT s._file, s._row, s.event_id,
-            row_number() OVER (PARTITION BY s.event_id ORDER BY s._file, s._row) AS k,
-            min(s._row) OVER (PARTITION BY s.event_id) AS first_row
+            row_number() OVER (PARTITION BY s.event_id${key} ORDER BY s._file, s._row) AS k,
+            min(s._row) OVER (PARTITION BY s.event_id${key}) AS first_row
           FROM staged s WHERE s.event_id IN (SELECT event_id FROM dup_ids)) d
     WHERE staged._file = d._file AND staged._row = d._row AND d.k > 1`);
   await db.run('DROP TABLE dup_ids');
+}
+
+/**
+ * Ids still shared after duplicates are marked (a layout's duplicate key told
+ * the rows apart) would make one conversion of two: each later row's id gets
+ * `~k` (its rank by file and row), so every accepted event id is unique.
+ * Returns how many were renamed.
+ */
+async function separateSharedIds(db: Database): Promise<number> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE shared_ids AS
+    SELECT s._file, s._row, s.event_id, row_number() OVER (PARTITION BY s.event_id ORDER BY s._file, s._row) AS k
+    FROM staged s WHERE s.reason IS NULL AND NOT s.event_id_generated
+      AND s.event_id IN (SELECT event_id FROM staged WHERE reason IS NULL AND NOT event_id_generated GROUP BY 1 HAVING count(*) > 1)`);
+  const n = Number((await db.all('SELECT count(*) AS n FROM shared_ids WHERE k > 1'))[0].n);
+  if (n) {
+    await db.run(`UPDATE staged SET event_id = d.event_id || '~' || CAST(d.k AS VARCHAR)
+      FROM shared_ids d WHERE staged._file = d._file AND staged._row = d._row AND d.k > 1`);
+  }
+  await db.run('DROP TABLE shared_ids');
+  return n;
 }

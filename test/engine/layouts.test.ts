@@ -77,7 +77,7 @@ const CASES: Case[] = [
     // Purchase 07-02 10:30, revenue 75 from the JSON. [paid_search, organic_social]: 37.5 each linear.
     // dev-g: 07-03 UTMs only in the JSON (newsletter/email -> email), 07-05 $referrer only in the JSON
     // (duckduckgo -> organic_search), Purchase 09:20 40 ($insert_id mpf-06 only in the JSON), its
-    // repeat at 09:21 (same $insert_id: duplicate_event_id). [email, organic_search]: 20 each.
+    // resend at 09:20 (same $insert_id, event, person and time: duplicate_event_id, Mixpanel's rule). [email, organic_search]: 20 each.
     file: 'mixpanel_fivetran_event.csv',
     preset: 'mixpanel',
     credits: {

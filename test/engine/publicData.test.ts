@@ -134,16 +134,26 @@ describe('public test data written by others (Fivetran seeds)', () => {
     }
   });
 
-  it('Fivetran Mixpanel EVENT table: 5 rows, 5 events as Mixpanel counts them', { todo: 'insert_id alone is read as the event id: rows 3 and 5 are rejected duplicate_event_id, though Mixpanel dedupes on (event, distinct_id, insert_id, time or day) and dbt_mixpanel on (insert_id, person, event, day); see README' }, async () => {
+  it('Fivetran Mixpanel EVENT table: 5 rows, 5 events as Mixpanel counts them', async () => {
     // fivetran/dbt_mixpanel integration_tests/seeds/event.csv: insert_id ...AkuFu on rows 2 and 3
     // (same event and distinct_id, 2020-08-01 and 2024-02-02), ...AkuGu on rows 4 and 5 (different
-    // events, days). Each is a different event to Mixpanel, so none is a duplicate.
+    // events, days). Each is a different event to Mixpanel (same insert_id, event, distinct_id and
+    // time would be a duplicate), so none is rejected; the later row of each pair gets '~2'.
     for (const [, open] of ENGINES) {
       const { engine, report } = await attribute(open, fileSourceFromPath(dir + 'fivetran_mixpanel/event.csv'));
       try {
         assert.equal(report.preset, 'mixpanel');
         assert.deepEqual(report.rejectsByReason, {});
         assert.equal(report.rowsLoaded, 5);
+        assert.ok(report.warnings.includes('2 events share an event id with an earlier event of another name, person or time (not a duplicate to the export): kept, with ~2, ~3, ... added to their ids'), report.warnings.join('\n'));
+        const ids = await engine.query('SELECT _row, event_id, event_name FROM events ORDER BY _row');
+        assert.deepEqual(ids.map((r) => [r._row, r.event_id, r.event_name]), [
+          [1, 'pnreuCmtCqgcDgkCaFhymwDgmwajggzaiDdn', 'plays'],
+          [2, 'vqrpqghnlgcCzfjBmdsjcgqgDtwchbxAkuFu', 'playthrough_25'],
+          [3, 'vqrpqghnlgcCzfjBmdsjcgqgDtwchbxAkuFu~2', 'playthrough_25'],
+          [4, 'vqrpqghnlgcCzfjBmdsjcgqgDtwchbxAkuGu', 'playthrough_29'],
+          [5, 'vqrpqghnlgcCzfjBmdsjcgqgDtwchbxAkuGu~2', 'playthrough_30'],
+        ]);
       } finally {
         await engine.close();
       }

@@ -11,8 +11,11 @@
  *   properties as JSON text in `properties`).
  *
  * Read: `time` in seconds or, with the export's `time_in_ms`, milliseconds
- * (told apart by magnitude); `$insert_id` as the event id, so Mixpanel's
- * duplicates are rejected as `duplicate_event_id`; `$user_id` (Simplified ID
+ * (told apart by magnitude); `$insert_id` as the event id, and a repeat
+ * with the same event name, person and time is rejected as
+ * `duplicate_event_id`, Mixpanel's own dedupe rule (duplicateKey); the same
+ * `$insert_id` on another event, person or time is another event (seen in
+ * Fivetran's dbt_mixpanel test data), kept with `~2` added to its id; `$user_id` (Simplified ID
  * Merge) as the user and `$device_id`, else `distinct_id`, as the device, so
  * events carrying both stitch the device's earlier visits; `utm_*`,
  * `$referrer`, `$current_url` (its UTMs and click ids too), `gclid`,
@@ -46,6 +49,8 @@ export const mixpanel: Preset = {
   altSignatures: [['properties.distinct_id', 'properties.time'], ['distinct_id', 'time', 'insert_id', 'name']],
   expand: { objects: [{ column: 'properties', paths: KEYS }] },
   shapes: ['Mixpanel export, properties as columns', 'Mixpanel raw export', "Fivetran's Mixpanel event table"],
+  // Mixpanel's dedupe: same $insert_id, event name, distinct_id and time
+  duplicateKey: ['event_name', 'user_id', 'anon_id', 'ts_us'],
   fields: {
     event_id: ['$insert_id', 'properties.$insert_id', 'insert_id'],
     event_ts: ['time', 'properties.time'],
