@@ -12,7 +12,7 @@
  * Parquet file end to end on the native engine (bench/replicate.mjs makes it
  * from the 10M file) beside the floor query on it.
  * Options: --sizes 1000000,10000000  --skip-csv (no CSV runs)  --csv-only (only the CSV processes)
- *          --repeat N (default 3 at <= 1M, else 1)  --skip-100m (no 100M-event run)
+ *          --repeat N (default 3 at <= 1M, else 1)  --skip-100m (no 100M-event run)  --only-100m (that run alone)
  */
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -25,7 +25,7 @@ import { benchPathModels } from './paths.ts';
 import { uiLatency } from './ui-latency.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' }, 'csv-only': { type: 'boolean' }, repeat: { type: 'string' }, 'skip-100m': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' }, 'csv-only': { type: 'boolean' }, repeat: { type: 'string' }, 'skip-100m': { type: 'boolean' }, 'only-100m': { type: 'boolean' } } });
 const sizes = (values.sizes ?? '1000000,10000000').split(',').map(Number);
 const dataDir = path.join(here, 'data');
 mkdirSync(dataDir, { recursive: true });
@@ -199,7 +199,7 @@ async function hundredMillion(): Promise<void> {
 }
 
 console.log(`attribution bench — node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
-for (const n of sizes) {
+for (const n of values['only-100m'] ? [] : sizes) {
   const name = `bench_${abbreviateCount(n)}`;
   const parquet = path.join(dataDir, `${name}.parquet`);
   const csvFile = path.join(dataDir, `${name}.csv`);
@@ -244,9 +244,9 @@ if (imports.length > 1) {
     `(${(peakOf(b.ours) / peakOf(a.ours)).toFixed(2)}x for ${(b.n / a.n).toFixed(0)}x the rows; read_csv alone: ${peakOf(a.floor)} -> ${peakOf(b.floor)} MB)`);
 }
 
-if (!values['csv-only'] && !values['skip-100m']) await hundredMillion();
+if ((!values['csv-only'] && !values['skip-100m']) || values['only-100m']) await hundredMillion();
 
-if (!values['csv-only']) {
+if (!values['csv-only'] && !values['only-100m']) {
   benchPathModels();
   // The workbench's live tweaking: slider to repainted chart in web mode (wasm) on the 1M-event export.
   console.log('\n## live tweaking in web mode (headless Chromium, wasm engine)');
