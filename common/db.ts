@@ -110,6 +110,12 @@ export interface Database {
    */
   loadCsv?(source: FileSource, table: string, spec: CsvLoadSpec): Promise<boolean>;
   /**
+   * Optional: whether {@link Database.loadCsv} can read this source: the
+   * native engine needs a path; the wasm one a file small enough to sit in
+   * its heap beside the table it makes. Without it, a path is required.
+   */
+  canLoadCsv?(source: FileSource): boolean;
+  /**
    * The rows of a read query as the bytes of one Parquet file, column types
    * kept where Parquet has them. The native engine writes with DuckDB's COPY;
    * the wasm one (whose parquet extension would be downloaded) fetches the

@@ -26,8 +26,8 @@
  * The checks cost one read of the bytes (memchr-like scans) and one SQL
  * aggregate; the files that fail them are the unusual ones.
  */
-import type { Database } from '../db.ts';
-import { ident } from '../db.ts';
+import type { CsvLoadSpec, Database } from '../db.ts';
+import { ident, sqlString } from '../db.ts';
 import type { FileSource } from './source.ts';
 import { truncateRaw, type StructuralReject } from './records.ts';
 
@@ -221,13 +221,41 @@ export interface EngineCsvResult {
 }
 
 /**
+ * The statements of Database.loadCsv, the same on both engines: DuckDB's
+ * `read_csv` of the file at `path` (as the engine sees it) into `table`,
+ * every column VARCHAR, as the TypeScript reader sniffed it (no DuckDB
+ * sniffing: its guesses could differ); malformed records into
+ * `table`_rejects (store_rejects) rather than failing the file. Run
+ * {@link csvLoadCleanup} after them, whatever happened.
+ */
+export function csvLoadSql(path: string, table: string, spec: CsvLoadSpec): string[] {
+  const columns = Array.from({ length: spec.columns }, (_, i) => `${sqlString(`c${i}`)}: 'VARCHAR'`).join(', ');
+  return [
+    // header=false, skip=1: the header is ours (csv.ts); DuckDB must not rename or validate it.
+    // No new_line: DuckDB takes LF and CRLF alike, and given either explicitly it read a CRLF
+    // file as no rows at all (1.5.6; the importer's line count would refuse that, not trust it).
+    `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM read_csv(${sqlString(path)},
+       columns = {${columns}}, header = false, skip = 1, auto_detect = false,
+       delim = ${sqlString(spec.delimiter)}, quote = ${sqlString(spec.quote)}, escape = ${sqlString(spec.quote)},
+       encoding = 'utf-8', strict_mode = true, null_padding = false,
+       store_rejects = true, rejects_table = ${sqlString(`${table}_errors`)}, rejects_scan = ${sqlString(`${table}_scans`)})`,
+    `CREATE OR REPLACE TABLE ${ident(`${table}_rejects`)} AS SELECT line, error_type, csv_line FROM ${ident(`${table}_errors`)}`,
+  ];
+}
+
+/** Drops the reject tables DuckDB made for {@link csvLoadSql}. */
+export function csvLoadCleanup(table: string): string[] {
+  return [`DROP TABLE IF EXISTS ${ident(`${table}_errors`)}`, `DROP TABLE IF EXISTS ${ident(`${table}_scans`)}`];
+}
+
+/**
  * Whether the engine's reader can be tried for this file at all: single-byte
  * ASCII delimiter and the standard quote (DuckDB's escape for it is the same
  * doubled quote the TypeScript reader takes), line feeds as line breaks.
  */
 export function engineCsvEligible(db: Database, source: FileSource, head: CsvHead): boolean {
   const d = head.delimiter.charCodeAt(0);
-  return !!db.loadCsv && !!source.path && head.quote === '"' && head.delimiter.length === 1 && d > 0 && d < 128 && d !== LF && d !== CR
+  return !!db.loadCsv && (db.canLoadCsv ? db.canLoadCsv(source) : !!source.path) && head.quote === '"' && head.delimiter.length === 1 && d > 0 && d < 128 && d !== LF && d !== CR
     && (head.lineEnding === 'LF' || head.lineEnding === 'CRLF');
 }
 

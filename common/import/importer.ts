@@ -307,7 +307,8 @@ async function importAll(
     });
     await db.run(sql, params);
     const pii = pseudo ? piiColumns(rawNames, resolved.mapping, resolved.fallbacks) : undefined;
-    await db.run(fillRawText(rawTable, columns, (detected.delimiter as string) ?? ',', pii));
+    const fill = fillRawText(rawTable, columns, (detected.delimiter as string) ?? ',', source.name, pii);
+    await db.run(fill.sql, fill.params);
     if (keep.length) await db.run(extrasInsert(rawTable, columns, rawNames, keep, source.name, pii));
     const reported = reportedInsert(rawTable, columns, rawNames, resolved.preset, source.name, pseudo);
     if (reported) await db.run(reported.sql, reported.params);
@@ -704,15 +705,23 @@ function piiColumns(sourceNames: string[], mapping: ColumnMapping, fallbacks: Re
  * fields joined by its delimiter). Done after staging, for rejects only: building
  * it for every row cost more than a tenth of the import.
  */
-function fillRawText(rawTable: string, columns: { name: string }[], delimiter: string, pii?: Set<number>): string {
+function fillRawText(rawTable: string, columns: { name: string }[], delimiter: string, file: string, pii?: Set<number>): { sql: string; params: string[] } {
   const field = (c: { name: string }, i: number) => {
     const v = `CAST(r.${ident(c.name)} AS VARCHAR)`;
     // pseudonymised: identifier columns hashed, e-mail and IP addresses elsewhere hashed or cut out
     return `coalesce(${!pii ? v : pii.has(i) ? pidSql(`trim(${v})`) : rawScrubSql(v)}, '')`;
   };
   const rawText = `concat_ws(${sqlString(delimiter)}, ${columns.map(field).join(', ')})`;
-  return `UPDATE staged SET raw_text = ${rawText} FROM ${ident(rawTable)} r${pii ? ' CROSS JOIN __pkey k' : ''}
-    WHERE staged.reason IS NOT NULL AND staged.raw_text IS NULL AND staged._row = r._row`;
+  // The rejected rows are picked before their text is built: joined after, the text of every
+  // row of the file was built (a tenth of a 10M-row import) to keep a few thousand.
+  const open = `_file = $1 AND reason IS NOT NULL AND raw_text IS NULL`;
+  return {
+    sql: `UPDATE staged SET raw_text = x.raw_text
+      FROM (SELECT r._row, ${rawText} AS raw_text FROM ${ident(rawTable)} r${pii ? ' CROSS JOIN __pkey k' : ''}
+            WHERE r._row IN (SELECT _row FROM staged WHERE ${open})) x
+      WHERE staged.${open.replace(/ AND /g, ' AND staged.')} AND staged._row = x._row`,
+    params: [file],
+  };
 }
 
 /** The keepColumns option as distinct lower-case names; names that would clash with _file/_row are refused. */

@@ -82,7 +82,7 @@ describe('web mode in Chromium', { timeout: 300_000 }, () => {
     app.assertClean();
   });
 
-  it('reports a CSV\'s bad row as a reject, through the worker', async () => {
+  it('reports a CSV\'s bad rows as rejects, through the worker and DuckDB\'s own CSV reader', async () => {
     const got = await app.page.evaluate(async () => {
       const client = globalThis.__smoke!.client;
       const csv = [
@@ -90,17 +90,22 @@ describe('web mode in Chromium', { timeout: 300_000 }, () => {
         'e1,2026-01-01T10:00:00Z,page_view,a1,google,cpc,',
         'e2,not-a-date,page_view,a1,,,',
         'e3,2026-01-01T10:05:00Z,purchase,a1,,,19.90',
+        'e4,2026-01-01T10:06:00Z,page_view',
       ].join('\n') + '\n';
       const blob = new Blob([csv], { type: 'text/csv' });
       const report = await client.call('open_file', { file: { kind: 'blob', name: 'bad.csv', blob } }).result;
       const rejects = await client.call('query', { sql: 'SELECT file, row_number, line, reason, detail, raw FROM rejects ORDER BY row_number' }).result;
       return { report, rejects };
     });
-    assert.equal(got.report.rowsRead, 3);
+    // read by duckdb-wasm's read_csv from the File (registered for the import), not the TypeScript reader
+    assert.equal(got.report.reader, 'engine');
+    assert.equal(got.report.rowsRead, 4);
     assert.equal(got.report.rowsLoaded, 2);
-    assert.deepEqual(got.report.rejectsByReason, { invalid_timestamp: 1 });
-    assert.equal(got.rejects.length, 1);
-    const [r] = got.rejects;
+    assert.deepEqual(got.report.rejectsByReason, { invalid_timestamp: 1, ragged_row: 1 });
+    assert.equal(got.rejects.length, 2);
+    const [r, ragged] = got.rejects;
+    assert.deepEqual([Number(ragged.row_number), Number(ragged.line), ragged.reason, ragged.raw], [4, 5, 'ragged_row', 'e4,2026-01-01T10:06:00Z,page_view']);
+    assert.match(String(ragged.detail), /3 fields, header has 7/);
     assert.equal(r.file, 'bad.csv');
     assert.equal(Number(r.row_number), 2);
     assert.equal(Number(r.line), 3);

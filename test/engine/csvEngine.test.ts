@@ -1,6 +1,6 @@
 /**
- * The native engine's CSV fast path (DuckDB read_csv, common/import/csvEngine.ts)
- * gives exactly the TypeScript reader's rows, row and line numbers, rejects and
+ * The CSV fast path (DuckDB read_csv, common/import/csvEngine.ts), on both
+ * engines (wasm: the file registered in duckdb-wasm's inbox folder), gives exactly the TypeScript reader's rows, row and line numbers, rejects and
  * numbers, or steps aside for it: every file here is imported both ways and the
  * events, rejects and outputs compared, and the test says which reader was used.
  */
@@ -12,6 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attribute } from '../helpers.ts';
 import { openNativeDatabase } from '../../worker/native/database.ts';
+import { openWasmDatabaseInNode } from '../../worker/wasm/node.ts';
+import type { Database } from '../../common/db.ts';
 import { fileSourceFromPath } from '../../worker/native/source.ts';
 import { toCsv } from '../../common/csvWrite.ts';
 import { OUTPUT_COLUMNS } from '../../common/pipeline.ts';
@@ -36,9 +38,9 @@ function file(n: number, extra: Record<number, string> = {}, eol = '\n'): string
 }
 
 /** Everything a reader decides, as text: rejects with numbers and raw text, events, outputs. */
-async function run(p: string, opts: ImportOptions) {
+async function run(open: () => Promise<Database>, p: string, opts: ImportOptions) {
   try {
-    const { engine, report, out } = await attribute(openNativeDatabase, fileSourceFromPath(p), { import: opts });
+    const { engine, report, out } = await attribute(open, fileSourceFromPath(p), { import: opts });
     const events = await engine.query('SELECT _row, _line, event_id, ts_us, user_id, anon_id, utm_source, revenue FROM events ORDER BY _row');
     const rejects = await engine.query('SELECT * FROM rejects ORDER BY row_number, reason');
     await engine.close();
@@ -78,13 +80,14 @@ const cases: [string, string | Uint8Array, 'engine' | 'typescript'][] = [
   ['unterminated.csv', file(3000) + '"open,2026\n', 'error'],
 ] as never;
 
-describe('CSV fast path (native): the TypeScript reader\'s results or none', () => {
+const engines: [string, () => Promise<Database>][] = [['native', openNativeDatabase], ['wasm', () => openWasmDatabaseInNode()]];
+for (const [engineName, open] of engines) describe(`CSV fast path (${engineName}): the TypeScript reader's results or none`, () => {
   for (const [name, content, want] of cases) {
     it(`${name}: ${want === ('error' as string) ? 'the same one-line error' : `read by the ${want} reader, same rows, rejects and numbers`}`, async () => {
       const p = path.join(dir, name);
       writeFileSync(p, content);
-      const fast = await run(p, { format: name.endsWith('.tsv') ? 'tsv' : undefined });
-      const ts = await run(p, { csvReader: 'typescript', format: name.endsWith('.tsv') ? 'tsv' : undefined });
+      const fast = await run(open, p, { format: name.endsWith('.tsv') ? 'tsv' : undefined });
+      const ts = await run(open, p, { csvReader: 'typescript', format: name.endsWith('.tsv') ? 'tsv' : undefined });
       assert.equal(fast.reader, want, fast.report);
       if (want !== ('error' as string)) assert.equal(ts.reader, 'typescript');
       assert.equal(fast.report, ts.report);
@@ -97,8 +100,8 @@ describe('CSV fast path (native): the TypeScript reader\'s results or none', () 
     for (const k of [2, 3, 4, 9_999, 30_000, 30_001, 47_777, 59_999]) extra[k] = `r${k},x`;
     const p = path.join(dir, 'big.csv');
     writeFileSync(p, file(60_000, extra));
-    const fast = await run(p, {});
-    const ts = await run(p, { csvReader: 'typescript' });
+    const fast = await run(open, p, {});
+    const ts = await run(open, p, { csvReader: 'typescript' });
     assert.equal(fast.reader, 'engine');
     assert.equal(fast.report, ts.report);
     assert.equal(fast.text, ts.text);
@@ -112,9 +115,29 @@ describe('CSV fast path (native): the TypeScript reader\'s results or none', () 
       { lf: 3, cr: 3, quotes: 2, headerQuotes: 2, blank: true, loneCr: false, end: false, header: 5, bytes: text.length });
   });
 
+  if (engineName === 'wasm') {
+    it('wasm: a file past the heap allowance keeps the TypeScript reader; the registered file is gone after the import', async () => {
+      const p = path.join(dir, 'allowance.csv');
+      writeFileSync(p, file(300));
+      const small = await run(() => openWasmDatabaseInNode({ maxEngineCsvBytes: 1000 }), p, {});
+      const fast = await run(open, p, {});
+      assert.equal(small.reader, 'typescript');
+      assert.equal(fast.reader, 'engine');
+      assert.equal(small.text, fast.text);
+      const { engine } = await attribute(open, fileSourceFromPath(p), {});
+      try {
+        // nothing is left in the inbox a SQL cell could read, and nothing else is reachable from it
+        assert.deepEqual(await engine.query(`SELECT * FROM glob('/aw-inbox/*')`), []);
+        await assert.rejects(engine.query(`SELECT * FROM read_csv('/aw-inbox/../etc/passwd')`));
+      } finally {
+        await engine.close();
+      }
+    });
+  }
+
   it('samples/sample.csv goes through the engine reader with the same numbers', async () => {
-    const fast = await run(`${root}samples/sample.csv`, {});
-    const ts = await run(`${root}samples/sample.csv`, { csvReader: 'typescript' });
+    const fast = await run(open, `${root}samples/sample.csv`, {});
+    const ts = await run(open, `${root}samples/sample.csv`, { csvReader: 'typescript' });
     assert.equal(fast.reader, 'engine');
     assert.equal(fast.report, ts.report);
     assert.equal(fast.text, ts.text);

@@ -20,7 +20,7 @@
  * nested module workers has wasm exception handling, and the MVP build would
  * add another 39 MB. A browser without it gets a clear error, no download.
  */
-import { AsyncDuckDB, VoidLogger, getPlatformFeatures } from '@duckdb/duckdb-wasm';
+import { AsyncDuckDB, DuckDBDataProtocol, VoidLogger, getPlatformFeatures } from '@duckdb/duckdb-wasm';
 import duckdbWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import initParquet, * as parquetWasm from 'parquet-wasm/esm';
@@ -32,7 +32,7 @@ import type { FileRef } from '../../common/protocol.ts';
 import { fileSourceFromBlob, type FileSource } from '../../common/import/source.ts';
 import type { ProgressFn } from '../../common/db.ts';
 import { serveEngine } from '../host.ts';
-import { wrapWasmConnection, type ParquetWasm, type WasmConnection } from '../wasm/database.ts';
+import { wrapWasmConnection, type ParquetWasm, type WasmConnection, type WasmFiles } from '../wasm/database.ts';
 import { browserModelLibrary } from './library.ts';
 
 /** Opens duckdb-wasm (its own nested worker) and parquet-wasm, then the engine. */
@@ -48,9 +48,14 @@ async function openEngine(onProgress: ProgressFn): Promise<Engine> {
   await db.open({});
   const conn = await db.connect();
   await parquetReady;
+  // DuckDB's CSV reader reads an opened File lazily, through duckdb-wasm's own worker (FileReaderSync)
+  const files: WasmFiles = {
+    register: async (name, source) => db.registerFileHandle(name, await source.blob(), DuckDBDataProtocol.BROWSER_FILEREADER, true),
+    drop: async (name) => void (await db.dropFile(name)),
+  };
   const database = await wrapWasmConnection(conn as unknown as WasmConnection, parquetWasm as unknown as ParquetWasm, async () => {
     await db.terminate();
-  });
+  }, {}, files);
   return new Engine(database, browserModelLibrary(), onProgress);
 }
 

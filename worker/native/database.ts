@@ -18,9 +18,20 @@ import { ident, sqlString } from '../../common/db.ts';
 import { AttribError, parquetError } from '../../common/errors.ts';
 import type { FileSource } from '../../common/import/source.ts';
 import { toRow } from '../../common/values.ts';
+import { csvLoadCleanup, csvLoadSql } from '../../common/import/csvEngine.ts';
 
 /** DuckDB's vector size: an appended data chunk holds at most this many rows. */
 const CHUNK_ROWS = 2048;
+
+/**
+ * AW_SQL_TIMING=1 prints each statement's wall time to stderr (slowest first to
+ * look at when an import or a model is slow): a developer's tool, off by default.
+ */
+const TIMING = process.env.AW_SQL_TIMING === '1';
+function timed(sql: string, start: number): void {
+  const ms = performance.now() - start;
+  if (ms >= 20) process.stderr.write(`[sql ${(ms / 1000).toFixed(2)} s] ${sql.replace(/\s+/g, ' ').slice(0, 140)}\n`);
+}
 
 /** Options of {@link openNativeDatabase}. */
 export interface NativeOptions {
@@ -159,11 +170,15 @@ class NativeDatabase implements Database {
   }
 
   async run(sql: string, params: SqlValue[] = []): Promise<void> {
+    const t = TIMING ? performance.now() : 0;
     await this.conn.run(sql, params.length ? params : undefined);
+    if (TIMING) timed(sql, t);
   }
 
   async all(sql: string, params: SqlValue[] = []): Promise<Row[]> {
+    const t = TIMING ? performance.now() : 0;
     const reader = await this.conn.runAndReadAll(sql, params.length ? params : undefined);
+    if (TIMING) timed(sql, t);
     return reader.getRowObjectsJS().map((r) => toRow(r as Record<string, unknown>));
   }
 
@@ -228,31 +243,21 @@ class NativeDatabase implements Database {
    * than failing the file; the importer decides what they mean. The file is
    * linked into the sandbox like an opened Parquet file, for this call only.
    */
+  canLoadCsv(source: FileSource): boolean {
+    return !!source.path;
+  }
+
   async loadCsv(source: FileSource, table: string, spec: CsvLoadSpec): Promise<boolean> {
     if (!source.path) return false;
+    const t0 = TIMING ? performance.now() : 0;
     const linked = await this.link(source, source.path);
-    const errors = `${table}_errors`;
-    const scans = `${table}_scans`;
-    const columns = Array.from({ length: spec.columns }, (_, i) => `${sqlString(`c${i}`)}: 'VARCHAR'`).join(', ');
     try {
-      // header=false, skip=1: the header is ours (csv.ts); DuckDB must not rename or validate it.
-      // No new_line: DuckDB takes LF and CRLF alike, and given either explicitly it read a CRLF
-      // file as no rows at all (1.5.6; the importer's line count would refuse that, not trust it).
-      await this.conn.run(
-        `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM read_csv(${sqlString(linked.path)},
-           columns = {${columns}}, header = false, skip = 1, auto_detect = false,
-           delim = ${sqlString(spec.delimiter)}, quote = ${sqlString(spec.quote)}, escape = ${sqlString(spec.quote)},
-           encoding = 'utf-8', strict_mode = true, null_padding = false,
-           store_rejects = true, rejects_table = ${sqlString(errors)}, rejects_scan = ${sqlString(scans)})`,
-      );
-      await this.conn.run(
-        `CREATE OR REPLACE TABLE ${ident(`${table}_rejects`)} AS SELECT line, error_type, csv_line FROM ${ident(errors)}`,
-      );
+      for (const sql of csvLoadSql(linked.path, table, spec)) await this.conn.run(sql);
     } finally {
-      await this.conn.run(`DROP TABLE IF EXISTS ${ident(errors)}`).catch(() => undefined);
-      await this.conn.run(`DROP TABLE IF EXISTS ${ident(scans)}`).catch(() => undefined);
+      for (const sql of csvLoadCleanup(table)) await this.conn.run(sql).catch(() => undefined);
       await linked.remove();
     }
+    if (TIMING) timed(`loadCsv ${table}`, t0);
     return true;
   }
 

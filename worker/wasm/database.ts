@@ -7,10 +7,11 @@
  * never holds more than the table plus one row group.
  */
 import { tableToIPC, makeData, makeVector, Type, Utf8, Table, type Vector } from 'apache-arrow';
-import type { Database, Row, SqlValue, ProgressFn } from '../../common/db.ts';
+import type { CsvLoadSpec, Database, Row, SqlValue, ProgressFn } from '../../common/db.ts';
 import { ident } from '../../common/db.ts';
 import { AttribError, parquetError } from '../../common/errors.ts';
 import type { FileSource } from '../../common/import/source.ts';
+import { csvLoadCleanup, csvLoadSql } from '../../common/import/csvEngine.ts';
 import { toRow } from '../../common/values.ts';
 import { arrowToParquet, exportColumns, type ParquetWasmWriter } from './parquetWrite.ts';
 
@@ -37,8 +38,32 @@ export interface ParquetWasm extends ParquetWasmWriter {
   };
 }
 
+/**
+ * Registers a file the user opened in duckdb-wasm's virtual file system, for
+ * DuckDB's own CSV reader: in Node its bytes are copied into the heap, in a
+ * worker it is read lazily through the File (FileReaderSync). Given by the
+ * host that opened duckdb-wasm (node.ts, the browser worker).
+ */
+export interface WasmFiles {
+  register(name: string, source: FileSource): Promise<void>;
+  drop(name: string): Promise<void>;
+}
+
+/**
+ * The one folder of duckdb-wasm's virtual file system DuckDB may read:
+ * files are registered there for the import that reads them, under a
+ * random name, and dropped when it ends.
+ */
+const INBOX = '/aw-inbox/';
+
 /** How the wasm engine trades speed for heap; the defaults suit the 4 GiB ceiling. */
 export interface WasmTuning {
+  /**
+   * CSV files up to this size are read by DuckDB's read_csv (one table of the
+   * whole file, then staged at once); larger ones by the TypeScript reader in
+   * batches, so the heap never holds the whole file. Default 384 MiB.
+   */
+  maxEngineCsvBytes?: number;
   /** Past this many expected rows tables are stored compressed (see expectRows). Default 2.5M. */
   compressAboveRows?: number;
   /** Parquet row groups are gathered into staging batches of at least this many rows. Default 100k. */
@@ -51,19 +76,22 @@ export async function wrapWasmConnection(
   parquet: ParquetWasm,
   onClose: () => MaybePromise<void>,
   tuning: WasmTuning = {},
+  files?: WasmFiles,
 ): Promise<Database> {
   // Never reach for the network: an unknown function must fail, not download an extension.
   await conn.query('SET autoinstall_known_extensions = false');
   await conn.query('SET autoload_known_extensions = false');
-  // SQL cells run arbitrary SQL. This engine reads every file through JavaScript (CSV and
-  // NDJSON tokenised in TypeScript, Parquet through parquet-wasm, both into Arrow), so DuckDB
-  // itself needs no file at all: its virtual file system (registered files, and in Node the
-  // host's real files) and the network are shut, and the lock stops any SET, RESET or
-  // configuration PRAGMA from reopening them (docs/sql-safety.md). In-memory ATTACH (the
-  // compressed database of expectRows) and USE still work after it.
+  // SQL cells run arbitrary SQL. This engine reads files through JavaScript (NDJSON and large
+  // CSV tokenised in TypeScript, Parquet through parquet-wasm, both into Arrow), and CSV files
+  // registered for one import in the inbox folder (read_csv). So DuckDB needs no other file:
+  // its virtual file system (other registered files, and in Node the host's real files) and the
+  // network are shut, and the lock stops any SET, RESET or configuration PRAGMA from reopening
+  // them (docs/sql-safety.md). In-memory ATTACH (the compressed database of expectRows) and USE
+  // still work after it.
+  if (files) await conn.query(`SET allowed_directories = ['${INBOX}']`);
   await conn.query('SET enable_external_access = false');
   await conn.query('SET lock_configuration = true');
-  return new WasmDatabase(conn, parquet, onClose, { compressAboveRows: 2_500_000, minBatchRows: 100_000, ...tuning });
+  return new WasmDatabase(conn, parquet, onClose, { compressAboveRows: 2_500_000, minBatchRows: 100_000, maxEngineCsvBytes: 384 * 2 ** 20, ...tuning }, files);
 }
 
 class WasmDatabase implements Database {
@@ -74,6 +102,7 @@ class WasmDatabase implements Database {
     private readonly parquet: ParquetWasm,
     private readonly onClose: () => MaybePromise<void>,
     private readonly tuning: Required<WasmTuning>,
+    private readonly files?: WasmFiles,
   ) {}
 
   private compressed = false;
@@ -149,6 +178,28 @@ class WasmDatabase implements Database {
     await this.conn.insertArrowFromIPCStream(tableToIPC(arrow, 'stream'), { name: '__append', create: true });
     await this.conn.query(`INSERT INTO ${ident(table)} SELECT * FROM __append`);
     await this.conn.query('DROP TABLE __append');
+  }
+
+  canLoadCsv(source: FileSource): boolean {
+    return !!this.files && source.size <= this.tuning.maxEngineCsvBytes;
+  }
+
+  /**
+   * DuckDB's read_csv on the file registered in the inbox for this call only
+   * (see Database.loadCsv; the same statements as the native engine's).
+   */
+  async loadCsv(source: FileSource, table: string, spec: CsvLoadSpec): Promise<boolean> {
+    if (!this.files || !this.canLoadCsv(source)) return false;
+    this.checkInterrupt();
+    const name = `${INBOX}${crypto.randomUUID()}.csv`;
+    await this.files.register(name, source);
+    try {
+      for (const sql of csvLoadSql(name, table, spec)) await this.conn.query(sql);
+    } finally {
+      for (const sql of csvLoadCleanup(table)) await Promise.resolve(this.conn.query(sql)).catch(() => undefined);
+      await this.files.drop(name);
+    }
+    return true;
   }
 
   async loadParquet(source: FileSource, table: string, onBatch: () => Promise<void>, onProgress?: ProgressFn): Promise<void> {

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from '../../common/db.ts';
-import { wrapWasmConnection, type ParquetWasm, type WasmConnection, type WasmTuning } from './database.ts';
+import { wrapWasmConnection, type ParquetWasm, type WasmConnection, type WasmFiles, type WasmTuning } from './database.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -23,7 +23,13 @@ export async function openWasmDatabaseInNode(tuning: WasmTuning = {}): Promise<D
   await db.instantiate();
   db.open({});
   const conn = db.connect() as WasmConnection;
-  return wrapWasmConnection(conn, await loadParquetWasm(), () => db.reset?.(), tuning);
+  // DuckDB's CSV reader gets a copy of the file's bytes (the Node file handle protocol of this
+  // duckdb-wasm build refused a path); only files small enough for the heap (WasmTuning) come here.
+  const files: WasmFiles = {
+    register: async (name, source) => db.registerFileBuffer(name, new Uint8Array(await (await source.blob()).arrayBuffer())),
+    drop: async (name) => void db.dropFile(name),
+  };
+  return wrapWasmConnection(conn, await loadParquetWasm(), () => db.reset?.(), tuning, files);
 }
 
 let parquetWasm: Promise<ParquetWasm> | undefined;
