@@ -129,7 +129,7 @@ function csvProcesses(csvFile: string, n: number, times: number): void {
     { name: 'floor: read_csv + same credits, plain DuckDB', runs: times, fn: () => floorRun(csvFile) },
     // above 1M rows only the comparison the target is about: the others take many minutes there
     { name: 'native, TypeScript CSV reader (before)', runs: n <= 1_000_000 ? 1 : 0, fn: () => cliRun(csvFile, ['--engine', 'native', '--csv-reader', 'typescript']) },
-    { name: 'wasm (TypeScript CSV reader)', runs: n <= 1_000_000 ? 1 : 0, fn: () => cliRun(csvFile, ['--engine', 'wasm']) },
+    { name: 'wasm (DuckDB CSV reader)', runs: n <= 1_000_000 ? 1 : 0, fn: () => cliRun(csvFile, ['--engine', 'wasm']) },
   ];
   const runs = configs.map((): ProcessRun[] => []);
   for (let i = 0; i < times; i++) configs.forEach((c, k) => i < c.runs && runs[k].push(c.fn()));

@@ -101,6 +101,25 @@ for (const engine of ['native', 'wasm']) {
 `);
       assert.match(read(out, 'rejects.csv'), /^orders\.csv,2,duplicate_event_id,.*,3,event_id 1001 first seen at row 1$/m);
     });
+
+    it('events that are conversions too, beside a file of orders: one transaction counts once, the rest twice, with a warning', () => {
+      // v2 is the shop's order 1001 as the site's tag saw it (its transaction_id is the order id), 5 s
+      // after the order: the order (earliest) counts, v2 is a duplicate_transaction. v3 carries no
+      // transaction id: a fourth conversion beside orders 1001, 1002 and 1003, and the warning says so.
+      const events = path.join(tmp, `events-and-orders-${engine}.csv`);
+      writeFileSync(events, `event_id,event_ts,event_name,user_id,utm_source,utm_medium,transaction_id,revenue
+v1,2026-03-01T10:00:00Z,page_view,u1,google,cpc,,
+v2,2026-03-04T12:00:05Z,purchase,u1,,,1001,100
+v3,2026-03-06T12:00:00Z,purchase,u2,,,,30
+`);
+      const out = path.join(tmp, `both-${engine}`);
+      const r = attrib('attribute', '--events', events, '--conversions', orders, '--out', out, '--engine', engine);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout + r.stderr, /1 event of the event files is a conversion too \(named purchase\) and counts beside the orders of orders\.csv: an event and an order count once only when they carry the same transaction id \(the order id\)/);
+      const conv = read(out, 'conversions.csv').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 4).join(','));
+      assert.deepEqual(conv.sort(), ['1001,u1,2026-03-04T12:00:00.000000Z,100', '1002,u3,2026-03-05T12:00:00.000000Z,50', '1003,u2,2026-03-02T08:00:00.000000Z,20', 'v3,u2,2026-03-06T12:00:00.000000Z,30']);
+      assert.match(read(out, 'rejects.csv'), new RegExp(`^events-and-orders-${engine}\\.csv,2,duplicate_transaction,.*transaction_id 1001 first seen at row 1 of orders\\.csv$`, 'm'));
+    });
   });
 }
 

@@ -477,6 +477,8 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
       { file: f.file, line: firstReject?.line == null ? undefined : Number(firstReject.line) },
     );
   }
+  const overlap = await conversionsInBoth(db, staged);
+  if (overlap) warnings.push(overlap);
   if (timestampKinds.iso_naive) {
     warnings.push(`${timestampKinds.iso_naive} timestamps have no UTC offset and were read as ${opts.timezone ?? 'UTC'} (set --timezone to change)`);
   }
@@ -659,7 +661,10 @@ function srcView(
   parts.push(nativeTs ? `CAST(${ts!.ref} AS TIMESTAMP) AS ts_native` : 'CAST(NULL AS TIMESTAMP) AS ts_native');
   for (const f of CANONICAL_FIELDS) {
     if (f === 'event_ts') continue;
-    const c = colFor(mapping[f]);
+    // A file of conversions: its order id is also the transaction id, so an event of the event
+    // files that carries the same one (GA4's transaction_id is the shop's order number) and the
+    // order count once (duplicate_transaction), not twice.
+    const c = colFor(mapping[f] ?? (f === 'transaction_id' && eventName !== undefined ? mapping.event_id : undefined));
     const alias = f === 'revenue' ? 'revenue_raw' : f;
     // a layout's fallback columns fill the rows where the mapped one is empty (Preset.coalesce)
     const more = (fallbacks[f] ?? []).map(colFor).filter((x) => x !== undefined);
@@ -826,6 +831,24 @@ async function shiftNaiveTimes(db: Database, zone: string | undefined, file: str
 }
 
 /**
+ * With files of conversions: whether the event files hold conversions too
+ * (events named as the orders are), which then count beside the orders.
+ * Said as a warning: one order and one event of the same transaction id
+ * count once, but an event with another id, or none, is a second conversion.
+ */
+async function conversionsInBoth(db: Database, staged: StagedFile[]): Promise<string | undefined> {
+  const convFiles = staged.filter((f) => f.role === 'conversions').map((f) => f.file);
+  const eventFiles = staged.filter((f) => f.role === 'events').map((f) => f.file);
+  if (!convFiles.length) return undefined;
+  const [r] = await db.all(`SELECT count(*) AS n, string_agg(DISTINCT event_name, ' or ' ORDER BY event_name) AS names
+    FROM staged WHERE is_conversion AND reason IS NULL AND _file IN (${eventFiles.map(sqlString).join(', ')})`);
+  const n = Number(r?.n ?? 0);
+  if (!n) return undefined;
+  return `${n} ${n === 1 ? 'event of the event files is a conversion' : 'events of the event files are conversions'} too (named ${r.names}) and ${n === 1 ? 'counts' : 'count'} beside the orders of ${convFiles.join(', ')}: ` +
+    'an event and an order count once only when they carry the same transaction id (the order id)';
+}
+
+/**
  * Marks every repeat of an event_id after its first row (spec section 2). A
  * layout with a duplicate key (Preset.duplicateKey: Mixpanel) counts a repeat
  * only when that key matches too.
@@ -843,14 +866,15 @@ async function markDuplicates(db: Database, staged: StagedFile[]): Promise<void>
     WITH h AS (SELECT hash(event_id) AS h FROM staged WHERE NOT event_id_generated GROUP BY 1 HAVING count(*) > 1)
     SELECT event_id FROM staged WHERE NOT event_id_generated AND hash(event_id) IN (SELECT h FROM h)
     GROUP BY event_id HAVING count(*) > 1`);
-  await db.run(`UPDATE staged SET reason = 'duplicate_event_id', reason_detail = 'event_id ' || d.event_id || ' first seen at row ' || CAST(d.first_row AS VARCHAR),
+  await db.run(`UPDATE staged SET reason = 'duplicate_event_id', reason_detail = 'event_id ' || d.event_id || ' first seen at row ' || CAST(d.first_row AS VARCHAR)
+        || CASE WHEN d.first_file <> staged._file THEN ' of ' || d.first_file ELSE '' END,
       raw_text = coalesce(staged.raw_text, concat_ws(', ', 'event_id=' || staged.event_id,
         'event_ts=' || strftime(make_timestamp(staged.ts_us), '%Y-%m-%dT%H:%M:%S.%fZ'), 'event_name=' || staged.event_name,
         'user_id=' || staged.user_id, 'anon_id=' || staged.anon_id, 'session_id=' || staged.session_id))
     FROM (SELECT s._file, s._row, s.event_id,
-            row_number() OVER (PARTITION BY s.event_id${key} ORDER BY s._file, s._row) AS k,
-            min(s._row) OVER (PARTITION BY s.event_id${key}) AS first_row
-          FROM staged s WHERE s.event_id IN (SELECT event_id FROM dup_ids)) d
+            row_number() OVER w AS k, first_value(s._row) OVER w AS first_row, first_value(s._file) OVER w AS first_file
+          FROM staged s WHERE s.event_id IN (SELECT event_id FROM dup_ids)
+          WINDOW w AS (PARTITION BY s.event_id${key} ORDER BY s._file, s._row)) d
     WHERE staged._file = d._file AND staged._row = d._row AND d.k > 1`);
   await db.run('DROP TABLE dup_ids');
 }

@@ -12,6 +12,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultMemoryLimit, openNativeDatabase } from '../../worker/native/database.ts';
+import { fileSourceFromPath } from '../../worker/native/source.ts';
+import { Engine } from '../../common/engine.ts';
+import { DEFAULT_MODELS } from '../../common/pipeline.ts';
+import { loadModelLibrary, loadRules } from '../../worker/node/library.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const attrib = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'cli/attrib.mjs'), ...args], { encoding: 'utf8', cwd: root });
@@ -64,5 +68,27 @@ describe('native memory limit', () => {
     const wasm = attrib('attribute', '--events', path.join(root, 'samples/tiny.csv'), '--out', path.join(tmp, 'w'), '--engine', 'wasm', '--memory-limit', '1GB');
     assert.equal(wasm.status, 2);
     assert.match(wasm.stderr, /--memory-limit applies to the native engine/);
+  });
+
+  it('past onDiskRows the tables go to a database file in the sandbox, with the same numbers as in memory', async () => {
+    const lib = loadModelLibrary();
+    const numbers = async (onDiskRows?: number) => {
+      const engine = new Engine(await openNativeDatabase({ onDiskRows }), lib);
+      try {
+        const report = await engine.openFile(fileSourceFromPath(path.join(root, 'samples/tiny.csv')));
+        const out = await engine.run({ models: DEFAULT_MODELS, rules: loadRules(), params: {} });
+        const where = (await engine.query(`SELECT database_name AS d FROM duckdb_tables() WHERE table_name = 'staged'`)).map((r) => r.d);
+        return { where, report: JSON.stringify(report), summary: JSON.stringify(out.channel_summary), rejects: JSON.stringify(out.rejects) };
+      } finally {
+        await engine.close();
+      }
+    };
+    const memory = await numbers();
+    const disk = await numbers(1);
+    assert.deepEqual(memory.where, ['memory']);
+    assert.deepEqual(disk.where, ['aw']);
+    assert.equal(disk.report, memory.report);
+    assert.equal(disk.summary, memory.summary);
+    assert.equal(disk.rejects, memory.rejects);
   });
 });

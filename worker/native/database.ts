@@ -18,10 +18,14 @@ import { ident, sqlString } from '../../common/db.ts';
 import { AttribError, parquetError } from '../../common/errors.ts';
 import type { FileSource } from '../../common/import/source.ts';
 import { toRow } from '../../common/values.ts';
+import { claimSandboxes, sweepStaleSandboxes } from './sandbox.ts';
 import { csvLoadCleanup, csvLoadSql } from '../../common/import/csvEngine.ts';
 
 /** DuckDB's vector size: an appended data chunk holds at most this many rows. */
 const CHUNK_ROWS = 2048;
+
+/** Expected rows past which an import's tables live in a database file, not in memory (expectRows). */
+export const ON_DISK_ROWS = 20_000_000;
 
 /**
  * AW_SQL_TIMING=1 prints each statement's wall time to stderr (slowest first to
@@ -39,6 +43,8 @@ export interface NativeOptions {
   threads?: number;
   /** DuckDB's memory_limit, e.g. '512MB' (default: {@link defaultMemoryLimit}); past it, work spills to the sandbox. */
   memoryLimit?: string;
+  /** Expected rows past which an import's tables go to a database file in the sandbox (default {@link ON_DISK_ROWS}). */
+  onDiskRows?: number;
 }
 
 /**
@@ -75,8 +81,12 @@ export function defaultMemoryLimit(total = totalmem()): string {
  */
 export async function openNativeDatabase(opts: NativeOptions = {}): Promise<Database> {
   // realpath: on macOS the temp folder is reached through a symbolic link (/var -> /private/var).
+  // what processes that died without closing left behind (spilled tables can be gigabytes)
+  sweepStaleSandboxes(tmpdir(), 'attrib-sandbox-');
+  sweepStaleSandboxes(cacheFolder(), 'sandbox-');
   const sandbox = await realpath(await mkdtemp(path.join(tmpdir(), 'attrib-sandbox-')));
   const sandboxes = [sandbox, ...(await homeSandbox(sandbox))];
+  const release = claimSandboxes(sandboxes);
   let instance: DuckDBInstance | undefined;
   try {
     instance = await DuckDBInstance.create(':memory:', {
@@ -94,12 +104,21 @@ export async function openNativeDatabase(opts: NativeOptions = {}): Promise<Data
     await conn.run(`SET allowed_directories = [${sandboxes.map(sqlString).join(', ')}]`);
     await conn.run('SET enable_external_access = false');
     await conn.run('SET lock_configuration = true');
-    return new NativeDatabase(instance, conn, sandboxes);
+    return new NativeDatabase(instance, conn, sandboxes, release, opts.onDiskRows ?? ON_DISK_ROWS);
   } catch (e) {
+    release();
     instance?.closeSync();
     for (const d of sandboxes) await rm(d, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** The app's folder in the user's cache folder (the second sandbox's parent). */
+function cacheFolder(): string {
+  const home = homedir();
+  return process.platform === 'win32' ? path.join(process.env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'attribution-workbench')
+    : process.platform === 'darwin' ? path.join(home, 'Library', 'Caches', 'attribution-workbench')
+    : path.join(process.env.XDG_CACHE_HOME || path.join(home, '.cache'), 'attribution-workbench');
 }
 
 /**
@@ -109,11 +128,7 @@ export async function openNativeDatabase(opts: NativeOptions = {}): Promise<Data
  * file's size in time and, on tmpfs, in RAM. Nothing when it cannot be made.
  */
 async function homeSandbox(first: string): Promise<string[]> {
-  const home = homedir();
-  const base =
-    process.platform === 'win32' ? path.join(process.env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'attribution-workbench')
-    : process.platform === 'darwin' ? path.join(home, 'Library', 'Caches', 'attribution-workbench')
-    : path.join(process.env.XDG_CACHE_HOME || path.join(home, '.cache'), 'attribution-workbench');
+  const base = cacheFolder();
   try {
     await mkdir(base, { recursive: true, mode: 0o700 });
     if ((await stat(base)).dev === (await stat(first)).dev) return [];
@@ -163,6 +178,9 @@ class NativeDatabase implements Database {
     private readonly conn: DuckDBConnection,
     /** The only folders DuckDB may touch (see openNativeDatabase; the first holds spills and exports); removed on close. */
     private readonly sandboxes: string[],
+    /** Undoes the exit hook that removes the sandboxes (sandbox.ts): close removes them itself. */
+    private readonly release: () => void,
+    private readonly onDiskRows = ON_DISK_ROWS,
   ) {}
 
   private get sandbox(): string {
@@ -288,7 +306,27 @@ class NativeDatabase implements Database {
     this.conn.interrupt();
   }
 
+  private onDisk = false;
+
+  /**
+   * Past `onDiskRows` expected rows (NativeOptions) the tables go to a database file
+   * in the sandbox (on the disk beside the opened file where there is a second
+   * sandbox) instead of memory: DuckDB then writes compressed row groups as
+   * they fill and can drop any block from memory, where an in-memory table of
+   * 100M events ran out of memory at the 4 GB limit. Smaller imports stay in
+   * memory (faster). The file is removed with the sandbox on close; tables
+   * made before the switch stay where they are.
+   */
+  async expectRows(rows: number): Promise<void> {
+    if (this.onDisk || rows < this.onDiskRows) return;
+    const file = path.join(this.sandboxes.at(-1)!, 'events.duckdb');
+    await this.conn.run(`ATTACH ${sqlString(file)} AS aw`);
+    await this.conn.run('USE aw');
+    this.onDisk = true;
+  }
+
   async close(): Promise<void> {
+    this.release();
     this.conn.closeSync();
     this.instance.closeSync();
     for (const d of this.sandboxes) await rm(d, { recursive: true, force: true });
