@@ -113,7 +113,7 @@ v2,2026-03-04T12:00:05Z,purchase,u1,,,1001,100
 v3,2026-03-06T12:00:00Z,purchase,u2,,,,30
 `);
       const out = path.join(tmp, `both-${engine}`);
-      const r = attrib('attribute', '--events', events, '--conversions', orders, '--out', out, '--engine', engine);
+      const r = attrib('attribute', '--events', events, '--map', 'transaction_id=transaction_id', '--conversions', orders, '--out', out, '--engine', engine);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout + r.stderr, /1 event of the event files is a conversion too \(named purchase\) and counts beside the orders of orders\.csv: an event and an order count once only when they carry the same transaction id \(the order id\)/);
       const conv = read(out, 'conversions.csv').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 4).join(','));

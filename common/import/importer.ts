@@ -445,7 +445,8 @@ async function finish(db: Database, staged: StagedFile[], opts: ImportOptions): 
   // only a layout's duplicate key can leave an id shared by accepted rows
   const renamed = staged.some((f) => f.resolved.preset.duplicateKey?.length) ? await separateSharedIds(db) : 0;
   if (renamed) warnings.push(`${renamed} events share an event id with an earlier event of another name, person or time (not a duplicate to the export): kept, with ~2, ~3, ... added to their ids`);
-  if (staged.some((f) => f.resolved.mapping.transaction_id)) await markDuplicateTransactions(db);
+  // a file of conversions carries its order id as transaction id too (srcView)
+  if (staged.some((f) => f.resolved.mapping.transaction_id || (f.role === 'conversions' && f.resolved.mapping.event_id))) await markDuplicateTransactions(db);
   // A view, not a copy: copying every event cost a sixth of the import and, in wasm, the heap twice over.
   await db.run(`CREATE OR REPLACE VIEW events AS SELECT * EXCLUDE (reason, reason_detail, raw_text) FROM staged WHERE reason IS NULL`);
   await db.run(`CREATE OR REPLACE TABLE rejects AS
