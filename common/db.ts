@@ -110,9 +110,9 @@ export interface Database {
    */
   loadCsv?(source: FileSource, table: string, spec: CsvLoadSpec): Promise<boolean>;
   /**
-   * Optional: whether {@link Database.loadCsv} can read this source: the
-   * native engine needs a path; the wasm one a file small enough to sit in
-   * its heap beside the table it makes. Without it, a path is required.
+   * Whether {@link Database.loadCsv} can read this source (given with it):
+   * the native engine needs a path; the wasm one a file small enough to sit
+   * in its heap beside the table it makes.
    */
   canLoadCsv?(source: FileSource): boolean;
   /**

@@ -255,7 +255,7 @@ export function csvLoadCleanup(table: string): string[] {
  */
 export function engineCsvEligible(db: Database, source: FileSource, head: CsvHead): boolean {
   const d = head.delimiter.charCodeAt(0);
-  return !!db.loadCsv && (db.canLoadCsv ? db.canLoadCsv(source) : !!source.path) && head.quote === '"' && head.delimiter.length === 1 && d > 0 && d < 128 && d !== LF && d !== CR
+  return !!db.loadCsv && !!db.canLoadCsv?.(source) && head.quote === '"' && head.delimiter.length === 1 && d > 0 && d < 128 && d !== LF && d !== CR
     && (head.lineEnding === 'LF' || head.lineEnding === 'CRLF');
 }
 

@@ -80,10 +80,10 @@ export function defaultMemoryLimit(total = totalmem()): string {
  * link them into the sandbox for the length of the import.
  */
 export async function openNativeDatabase(opts: NativeOptions = {}): Promise<Database> {
-  // realpath: on macOS the temp folder is reached through a symbolic link (/var -> /private/var).
   // what processes that died without closing left behind (spilled tables can be gigabytes)
   sweepStaleSandboxes(tmpdir(), 'attrib-sandbox-');
   sweepStaleSandboxes(cacheFolder(), 'sandbox-');
+  // realpath: on macOS the temp folder is reached through a symbolic link (/var -> /private/var).
   const sandbox = await realpath(await mkdtemp(path.join(tmpdir(), 'attrib-sandbox-')));
   const sandboxes = [sandbox, ...(await homeSandbox(sandbox))];
   const release = claimSandboxes(sandboxes);
@@ -254,6 +254,11 @@ class NativeDatabase implements Database {
     onProgress?.(1, 1, 'reading Parquet');
   }
 
+  /** Reads CSV from a path only (linked into the sandbox). */
+  canLoadCsv(source: FileSource): boolean {
+    return !!source.path;
+  }
+
   /**
    * Reads a CSV file with DuckDB's parallel reader, every column VARCHAR, as
    * the TypeScript reader sniffed it (no DuckDB sniffing: its guesses could
@@ -261,10 +266,6 @@ class NativeDatabase implements Database {
    * than failing the file; the importer decides what they mean. The file is
    * linked into the sandbox like an opened Parquet file, for this call only.
    */
-  canLoadCsv(source: FileSource): boolean {
-    return !!source.path;
-  }
-
   async loadCsv(source: FileSource, table: string, spec: CsvLoadSpec): Promise<boolean> {
     if (!source.path) return false;
     const t0 = TIMING ? performance.now() : 0;
