@@ -93,13 +93,17 @@ function cliRun(file: string, args: string[]): ProcessRun {
     const r = spawnSync(process.execPath, [path.join(here, '..', 'cli', 'attrib.mjs'), 'attribute', '--events', file, '--out', out, '--quiet', ...args], { encoding: 'utf8' });
     const seconds = (performance.now() - t) / 1000;
     if (r.status !== 0) throw new Error(`attrib attribute ${args.join(' ')} failed:\n${r.stderr}`);
-    const [head, ...lines] = readFileSync(path.join(out, 'channel_summary.csv'), 'utf8').trim().split('\n');
-    const cols = head.split(',');
-    const summary = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
-    return { seconds, summary };
+    return { seconds, summary: csvSummary(path.join(out, 'channel_summary.csv')) };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** channel_summary.csv's rows as objects (its values hold no comma). */
+function csvSummary(file: string): Record<string, unknown>[] {
+  const [head, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+  const cols = head.split(',');
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
 }
 
 /** The floor as a whole process (bench/floor.mjs), its totals cut to the five default models. */
@@ -173,10 +177,34 @@ function csvImport(csvFile: string, n: number): void {
 }
 
 /**
- * 100M events from Parquet on the native engine, end to end (import, journeys,
- * the nine rule-based models, the outputs read; no data-driven models), as one
- * process, beside the floor query on the same file. Targets: < 120 s, peak
- * memory < 8 GB, spilling to disk past the memory limit.
+ * A whole process, timed from spawn to exit, with its peak resident memory
+ * where GNU time is installed (/usr/bin/time -o: the child's own maximum RSS,
+ * not this process's).
+ */
+function measured(args: string[]): { status: number | null; stdout: string; stderr: string; seconds: number; peakMb?: number } {
+  const gnuTime = existsSync('/usr/bin/time');
+  const tmp = mkdtempSync(path.join(tmpdir(), 'aw-bench-time-'));
+  const rss = path.join(tmp, 'rss');
+  try {
+    const t = performance.now();
+    const r = gnuTime
+      ? spawnSync('/usr/bin/time', ['-o', rss, '-f', '%M', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 })
+      : spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const seconds = (performance.now() - t) / 1000;
+    const kb = gnuTime && existsSync(rss) ? Number(readFileSync(rss, 'utf8').trim().split('\n').at(-1)) : NaN;
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds, peakMb: Number.isFinite(kb) ? Math.round(kb / 1024) : undefined };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * 100M events from Parquet on the native engine, end to end as a user runs
+ * it: `attrib attribute --models all` (import, journeys, the nine rule-based
+ * models, the four output files written), one process, beside the floor
+ * query on the same file under the same memory limit (4 GB, the app's
+ * default ceiling). Targets: < 120 s, peak memory < 8 GB, spilling to disk
+ * past the memory limit.
  */
 async function hundredMillion(): Promise<void> {
   const file = path.join(dataDir, 'bench_100m.parquet');
@@ -186,27 +214,33 @@ async function hundredMillion(): Promise<void> {
     const r = spawnSync(process.execPath, [path.join(here, 'replicate.mjs'), ten, file, '10'], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`replicate failed:\n${r.stderr}`);
   }
-  const floor = runOne('floor', file);
-  console.log(`\n## 100M events from Parquet, native engine end to end (import, journeys, 9 models, outputs), one process each`);
-  let ours: Result;
-  const t = performance.now();
+  const limit = '4GB';
+  console.log(`\n## 100M events from Parquet, native engine end to end (attrib attribute --models all: import, journeys, 9 models, 4 files), memory limit ${limit}, one process each`);
+  const floorRun = measured([path.join(here, 'floor.mjs'), file, '--memory-limit', limit]);
+  const floorLine = `${'floor: one hand-written query, whole process'.padEnd(46)}${fmt(floorRun.seconds)} ${String(floorRun.peakMb ?? '?').padStart(8)}${floorRun.status === 0 ? '' : '   FAILED: ' + lastError(floorRun.stderr)}`;
+  const out = mkdtempSync(path.join(tmpdir(), 'aw-bench-100m-'));
   try {
-    ours = runOne('native', file, ['--steps', 'core']);
-  } catch (e) {
-    // a failure is a result here (the target not met), said in one line, not the end of the bench
-    const why = String(e).split('\n').find((l) => /Error:/.test(l) && !/failed:$/.test(l)) ?? String(e).split('\n')[0];
-    console.log(`pipeline: FAILED after ${((performance.now() - t) / 1000).toFixed(0)} s: ${why.trim()}`);
-    console.log(`${'floor: one hand-written query, whole process'.padEnd(46)}${fmt(floor.wallSeconds!)} ${String(peakOf(floor)).padStart(8)}`);
-    console.log('target < 120 s: NOT met (did not finish)');
-    return;
+    const ours = measured([path.join(here, '..', 'cli', 'attrib.mjs'), 'attribute', '--events', file, '--out', out, '--models', 'all', '--memory-limit', limit, '--quiet']);
+    console.log(`${'process'.padEnd(46)}${'s'.padStart(9)}${'peak MB'.padStart(9)}`);
+    console.log(`${'attrib attribute, whole process'.padEnd(46)}${fmt(ours.seconds)} ${String(ours.peakMb ?? '?').padStart(8)}${ours.status === 0 ? '' : '   FAILED: ' + lastError(ours.stderr)}`);
+    console.log(floorLine);
+    if (ours.status !== 0) {
+      console.log('target < 120 s: NOT met (did not finish)');
+      return;
+    }
+    const floor = floorRun.status === 0 ? (JSON.parse(floorRun.stdout.trim().split('\n').at(-1)!) as Result) : undefined;
+    console.log(`pipeline / floor ${(ours.seconds / floorRun.seconds).toFixed(2)}x; target < 120 s: ${ours.seconds < 120 ? 'met' : 'NOT met'}, ` +
+      `peak < 8 GB: ${ours.peakMb === undefined ? 'not measured (no /usr/bin/time)' : ours.peakMb < 8192 ? 'met' : 'NOT met'}` +
+      (floor ? `; same channel totals as the floor (max abs diff): ${maxDiff({ summary: csvSummary(path.join(out, 'channel_summary.csv')) } as Result, floor).toExponential(1)}` : ''));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
-  console.log(`${'step'.padEnd(46)}${'s'.padStart(9)}${'peak MB'.padStart(9)}`);
-  for (const st of ours.steps) console.log(`${st.step.padEnd(46)}${fmt(st.seconds)} ${String(st.peakRssMb).padStart(8)}`);
-  console.log(`${'whole process (spawn to exit)'.padEnd(46)}${fmt(ours.wallSeconds!)} ${String(peakOf(ours)).padStart(8)}   spilled ${ours.spilledMb ?? 0} MB`);
-  console.log(`${'floor: one hand-written query, whole process'.padEnd(46)}${fmt(floor.wallSeconds!)} ${String(peakOf(floor)).padStart(8)}`);
-  console.log(`${ours.rowsLoaded?.toLocaleString('en-US')} events loaded; pipeline / floor ${(ours.wallSeconds! / floor.wallSeconds!).toFixed(2)}x; ` +
-    `target < 120 s: ${ours.wallSeconds! < 120 ? 'met' : 'NOT met'}, peak < 8 GB: ${peakOf(ours) < 8192 ? 'met' : 'NOT met'}; ` +
-    `same channel totals as the floor (max abs diff): ${maxDiff(ours, floor).toExponential(1)}`);
+}
+
+/** The last line of a failed process's stderr that names an error (one line for the table). */
+function lastError(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  return (lines.reverse().find((l) => /error/i.test(l)) ?? lines[0] ?? '').trim().slice(0, 160);
 }
 
 console.log(`attribution bench — node ${process.version}, ${(await import('node:os')).cpus().length} cores`);

@@ -5,15 +5,20 @@
  * as a hand-written DuckDB script would be. Reads Parquet with
  * read_parquet, CSV with read_csv (DuckDB's own sniffing, all its threads).
  * Prints one JSON line: the seconds of the query and the channel totals.
- * Usage: node bench/floor.mjs FILE [--load-only]
+ * Usage: node bench/floor.mjs FILE [--load-only] [--memory-limit 4GB]
  * --load-only: only DuckDB's reader into a table (read_csv or read_parquet,
  * all columns as it types them), the floor of an import.
+ * --memory-limit: DuckDB's memory_limit (default: DuckDB's own, 80% of RAM).
+ * The 100M-event run gives it the pipeline's own limit: with DuckDB's default
+ * the floor itself grew past 20 GB on a 24 GB machine and thrashed.
  */
 import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const file = process.argv[2];
 const loadOnly = process.argv.includes('--load-only');
+const limitAt = process.argv.indexOf('--memory-limit');
+const memoryLimit = limitAt > 0 ? process.argv[limitAt + 1] : undefined;
 const lit = `'${file.replace(/'/g, "''")}'`;
 const csv = !/\.parquet$/i.test(file);
 // read_csv has no file_row_number (duplicates keep their first row): the rows go into a table
@@ -27,6 +32,7 @@ const t = performance.now();
 const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
 const conn = await instance.connect();
 await conn.run("SET TimeZone = 'UTC'");
+if (memoryLimit) await conn.run(`SET memory_limit = '${memoryLimit.replace(/'/g, '')}'`);
 // statements end with ';' at the end of a line (floor.sql has no other)
 for (const s of sql.split(/;\s*$/m).map((x) => x.trim()).filter((x) => x && !/^(--[^\n]*\n?)*$/.test(x))) await conn.run(s);
 const seconds = (performance.now() - t) / 1000;

@@ -5,11 +5,12 @@
 import { KEYGEN_HELP, PSEUDONYM_HELP, PSEUDONYM_OPTIONS, keygenCommand } from './pseudonymize.ts';
 import { mkdirSync } from 'node:fs';
 import { AttribError } from '../common/errors.ts';
+import type { Database } from '../common/db.ts';
 import { numberOption, parseCommand } from './args.ts';
 import { PRESETS, signaturesOf } from '../common/import/columns.ts';
 import { importOptionsFrom, list } from './importOptions.ts';
 import { importEvents, type ImportReport } from '../common/import/importer.ts';
-import { buildJourneys, readOutputs, validateRun, withReported, OUTPUT_COLUMNS, DATA_DRIVEN_MODELS, DEFAULT_MODELS, RULE_BASED_MODELS, type ModelLibrary } from '../common/pipeline.ts';
+import { buildJourneys, summarizeOutputs, validateRun, withReported, OUTPUT_ROWS_SQL, ROW_OUTPUTS, DATA_DRIVEN_MODELS, DEFAULT_MODELS, RULE_BASED_MODELS, type ModelLibrary } from '../common/pipeline.ts';
 import { runModels } from '../common/dataDriven.ts';
 import type { ParamSpec } from '../common/modelHeader.ts';
 import { loadModelLibrary, loadRules } from '../worker/node/library.ts';
@@ -17,7 +18,7 @@ import { openDatabase } from '../worker/node/open.ts';
 import { conversionsFrom, EVENT_FILE_HELP, EVENT_FILE_OPTIONS, eventSources } from './eventFiles.ts';
 import { pathsCommand, writeMarkovFiles, PATHS_HELP } from './paths.ts';
 import { modelPresetCommand, modelPresetExists, MODEL_PRESET_HELP, MODEL_PRESET_OPTIONS } from './modelPreset.ts';
-import { writeCsv } from './output.ts';
+import { writeCsv, writeCsvQuery } from './output.ts';
 import { EXTRA_OPTIONS, EXTRAS_HELP, applyExtras, outputColumns, startExtras } from './extras.ts';
 import { sweepCommand, SWEEP_HELP } from './sweep.ts';
 import { auditCommand, AUDIT_HELP } from './audit.ts';
@@ -244,12 +245,14 @@ async function attribute(args: string[]): Promise<number> {
     // GA4's own attribution (ga4_reported) is written beside the models whenever the export carries it
     const shown = await withReported(db, lib, models);
     const dataDriven = await runModels(db, lib, { ...runOpts, models: shown }, progress);
-    const out = await readOutputs(db, shown);
+    const summary = await summarizeOutputs(db, shown);
     progress.done();
     mkdirSync(o.out, { recursive: true });
-    for (const [name, rows] of Object.entries(out)) writeCsv(o.out, name, outputColumns(name as keyof typeof OUTPUT_COLUMNS, extras), rows);
+    writeCsv(o.out, 'channel_summary', outputColumns('channel_summary', extras), summary);
+    // streamed from the engine to the files: at 100M events the credits alone are tens of millions of rows
+    for (const name of ROW_OUTPUTS) await writeCsvQuery(o.out, name, outputColumns(name, extras), db, OUTPUT_ROWS_SQL[name]);
     if (dataDriven?.markov) writeMarkovFiles(o.out, dataDriven.markov);
-    if (!o.quiet) printSummary(report, out.conversions, o.out, db.kind, !!dataDriven?.markov);
+    if (!o.quiet) printSummary(report, await conversionStatus(db), o.out, db.kind, !!dataDriven?.markov);
     await extra.finish(runOpts, o.out);
     if (survey) await writeSurvey(db, lib, survey, models, o.out);
     return 0;
@@ -265,9 +268,14 @@ function oneSpendFile(files: string[] | undefined): string | undefined {
   return files?.[0];
 }
 
-function printSummary(r: ImportReport, conversions: Record<string, unknown>[], out: string, engine: string, markov: boolean): void {
-  const status: Record<string, number> = {};
-  for (const c of conversions) status[String(c.touch_status)] = (status[String(c.touch_status)] ?? 0) + 1;
+/** Conversions by touch status, in the order conversions.csv first shows each status. */
+async function conversionStatus(db: Database): Promise<Record<string, number>> {
+  const rows = await db.all('SELECT touch_status AS s, count(*) AS n FROM conversions GROUP BY 1 ORDER BY min(conversion_id)');
+  return Object.fromEntries(rows.map((r) => [String(r.s), Number(r.n)]));
+}
+
+function printSummary(r: ImportReport, status: Record<string, number>, out: string, engine: string, markov: boolean): void {
+  const total = Object.values(status).reduce((a, n) => a + n, 0);
   const rejects = Object.entries(r.rejectsByReason);
   const lines = [
     ...(r.files
@@ -276,8 +284,8 @@ function printSummary(r: ImportReport, conversions: Record<string, unknown>[], o
     `  layout: ${r.layout}`,
     `  rows read ${r.rowsRead}, loaded ${r.rowsLoaded}, rejected ${rejects.reduce((a, [, n]) => a + n, 0)}${rejects.length ? ' (' + rejects.map(([k, n]) => `${k} ${n}`).join(', ') + ')' : ''}`,
     `  timestamps: ${Object.entries(r.timestampKinds).map(([k, n]) => `${k} ${n}`).join(', ')}${r.timestampKinds.iso_naive ? `; naive ones read as ${r.timezone}` : ''}`,
-    `  conversions ${conversions.length} (${Object.entries(status).map(([k, n]) => `${k} ${n}`).join(', ')})`,
-    ...(r.reported ?? []).map((x) => `  ${x.model}: the export's own attribution, on ${x.conversions} of ${conversions.length} conversions (the rest '(not set)'), written beside the models; not a model of ours`),
+    `  conversions ${total} (${Object.entries(status).map(([k, n]) => `${k} ${n}`).join(', ')})`,
+    ...(r.reported ?? []).map((x) => `  ${x.model}: the export's own attribution, on ${x.conversions} of ${total} conversions (the rest '(not set)'), written beside the models; not a model of ours`),
     ...(r.pseudonymized ? [`  pseudonymised with key ${r.pseudonymized.keyId}: ${[...r.pseudonymized.fields, ...r.pseudonymized.keptColumns, 'e-mail addresses'].join(', ')}`] : []),
     ...r.warnings.map((w) => `  warning: ${w}`),
     `  wrote ${out}/channel_summary.csv, credits.csv, conversions.csv, rejects.csv${markov ? ', markov_transitions.csv, removal_effects.csv' : ''}`,

@@ -75,6 +75,13 @@ export interface Database {
   /** Runs one query and returns its rows as plain objects. */
   all(sql: string, params?: SqlValue[]): Promise<Row[]>;
   /**
+   * Optional: runs one query and hands its rows to `onRows` a chunk at a
+   * time as the engine produces them, so a result of tens of millions of
+   * rows is never held whole (the CLI's output files). Without it,
+   * {@link eachRows} falls back to {@link Database.all}.
+   */
+  each?(sql: string, params: SqlValue[], onRows: (rows: Row[]) => void | Promise<void>): Promise<void>;
+  /**
    * Appends a batch of text columns to `table`, creating it (all VARCHAR,
    * plus `_row` and `_line` BIGINT first) when `create` is true.
    */
@@ -131,6 +138,12 @@ export interface Database {
   clearInterrupt?(): void;
   /** Releases the database. */
   close(): Promise<void>;
+}
+
+/** A query's rows in chunks: streamed where the engine can ({@link Database.each}), else all at once. */
+export async function eachRows(db: Database, sql: string, onRows: (rows: Row[]) => void | Promise<void>, params: SqlValue[] = []): Promise<void> {
+  if (db.each) return db.each(sql, params, onRows);
+  await onRows(await db.all(sql, params));
 }
 
 /** Quotes an identifier for SQL ("a""b"). */

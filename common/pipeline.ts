@@ -212,6 +212,41 @@ function checkAbort(signal?: AbortSignal): void {
  * only their rows of the channel_summary table are rebuilt.
  */
 export async function readOutputs(db: Database, models: string[], outputs: 'all' | 'summary' = 'all', stale?: string[]): Promise<Record<'channel_summary' | 'credits' | 'conversions' | 'rejects', Row[]>> {
+  const channel_summary = await summarizeOutputs(db, models, stale);
+  if (outputs === 'summary') return { channel_summary, credits: [], conversions: [], rejects: [] };
+  const credits = await db.all(OUTPUT_ROWS_SQL.credits);
+  const conversions = await db.all(OUTPUT_ROWS_SQL.conversions);
+  const rejects = await db.all(OUTPUT_ROWS_SQL.rejects);
+  return { channel_summary, credits, conversions, rejects };
+}
+
+/** The output files with one row per credit, conversion or reject (read with {@link OUTPUT_ROWS_SQL}). */
+export const ROW_OUTPUTS = ['credits', 'conversions', 'rejects'] as const;
+
+/**
+ * The queries of the row-level output files, in output order. They read the
+ * temp table model_order that {@link summarizeOutputs} writes. Shared by
+ * readOutputs (rows into memory) and the CLI, which streams them to its files
+ * (cli/output.ts): at 100M events the credits are tens of millions of rows.
+ */
+export const OUTPUT_ROWS_SQL: Record<(typeof ROW_OUTPUTS)[number], string> = {
+  credits: `
+    SELECT c.conversion_id, v.person_key, c.model, c.channel, c.credit, c.credit * v.value AS attributed_revenue, v.conversion_kind
+    FROM credits c JOIN conversions v USING (conversion_id) JOIN model_order o ON o.model = c.model
+    ORDER BY c.conversion_id, o.k, c.channel`,
+  conversions: `
+    SELECT conversion_id, person_key, strftime(make_timestamp(conversion_us), '%Y-%m-%dT%H:%M:%S.%fZ') AS conversion_ts,
+      value, touch_status, touches, conversion_kind, has_click_proof
+    FROM conversions ORDER BY conversion_id`,
+  rejects: `SELECT file, row_number, reason, raw, line, detail FROM rejects ORDER BY file, row_number, reason`,
+};
+
+/**
+ * Writes the temp table model_order (the models in the order asked) and the
+ * channel_summary table, and returns channel_summary's rows in output order.
+ * With `stale`, only the recomputed models' rows are rebuilt.
+ */
+export async function summarizeOutputs(db: Database, models: string[], stale?: string[]): Promise<Row[]> {
   await db.run('CREATE OR REPLACE TEMP TABLE model_order (model VARCHAR, k INTEGER)');
   if (models.length) await db.run(`INSERT INTO model_order VALUES ${models.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}`, models.flatMap((m, i) => [m, i]));
   // Models with their own channel totals (markov, spec section 7) report those; the others sum their credits.
@@ -242,23 +277,12 @@ export async function readOutputs(db: Database, models: string[], outputs: 'all'
     // Kept as a table too, so notebook cells and reports can query it.
     await db.run(`CREATE OR REPLACE TABLE channel_summary AS ${summary('')}`);
   }
-  const channel_summary = await db.all(`SELECT c.* FROM channel_summary c JOIN model_order o ON o.model = c.model ORDER BY o.k, c.channel, c.conversion_kind`);
-  if (outputs === 'summary') return { channel_summary, credits: [], conversions: [], rejects: [] };
-  const credits = await db.all(`
-    SELECT c.conversion_id, v.person_key, c.model, c.channel, c.credit, c.credit * v.value AS attributed_revenue, v.conversion_kind
-    FROM credits c JOIN conversions v USING (conversion_id) JOIN model_order o ON o.model = c.model
-    ORDER BY c.conversion_id, o.k, c.channel`);
-  const conversions = await db.all(`
-    SELECT conversion_id, person_key, strftime(make_timestamp(conversion_us), '%Y-%m-%dT%H:%M:%S.%fZ') AS conversion_ts,
-      value, touch_status, touches, conversion_kind, has_click_proof
-    FROM conversions ORDER BY conversion_id`);
-  const rejects = await readRejects(db);
-  return { channel_summary, credits, conversions, rejects };
+  return db.all(`SELECT c.* FROM channel_summary c JOIN model_order o ON o.model = c.model ORDER BY o.k, c.channel, c.conversion_kind`);
 }
 
 /** The rejects table in output order (also written by runs that have no credits, e.g. a model preset). */
 export function readRejects(db: Database): Promise<Row[]> {
-  return db.all(`SELECT file, row_number, reason, raw, line, detail FROM rejects ORDER BY file, row_number, reason`);
+  return db.all(OUTPUT_ROWS_SQL.rejects);
 }
 
 /**

@@ -1,5 +1,5 @@
 -- name: touches
--- version: 3
+-- version: 4
 -- kind: stage
 -- description: Channels and sessions (spec sections 3 and 4). Every non-conversion event gets a
 -- description: channel from the compiled rules ({{channel_case}}); sessions come from session_id, else
@@ -71,11 +71,27 @@ WITH with_id AS (
   SELECT person_key, session_key, ts_us, event_id, channel, has_click_token FROM with_id
   UNION ALL
   SELECT person_key, 'd:' || lpad(CAST(n AS VARCHAR), 9, '0'), ts_us, event_id, channel, has_click_token FROM numbered
+), g AS (
+  -- fixed-size aggregate states only: DuckDB spills them past its memory limit; arg_min over
+  -- text (the channel, the event id) did not, and 100M events ran out of memory here at 4 GB
+  SELECT person_key, session_key, min(ts_us) AS touch_us, count(*) AS events, bool_or(has_click_token) AS has_click_token,
+    min(ts_us) FILTER (WHERE channel <> 'direct') AS first_us
+  FROM all_rows GROUP BY person_key, session_key
+), cand AS (
+  -- the session's earliest non-direct events: nearly always one per session
+  SELECT a.person_key, a.session_key, a.channel, a.event_id
+  FROM all_rows a JOIN g ON g.person_key = a.person_key AND g.session_key = a.session_key AND g.first_us = a.ts_us
+  WHERE a.channel <> 'direct'
+), tied AS (
+  SELECT person_key, session_key FROM cand GROUP BY person_key, session_key HAVING count(*) > 1
+), first AS (
+  SELECT c.* FROM cand c ANTI JOIN tied t ON t.person_key = c.person_key AND t.session_key = c.session_key
+  UNION ALL
+  -- a tie on time goes to the smallest event_id; the window runs over the few tied rows only
+  -- (over every candidate it too ran out of memory where the rest fitted)
+  SELECT * FROM (SELECT c.* FROM cand c SEMI JOIN tied t ON t.person_key = c.person_key AND t.session_key = c.session_key)
+  QUALIFY row_number() OVER (PARTITION BY person_key, session_key ORDER BY event_id) = 1
 )
-SELECT person_key, session_key, min(ts_us) AS touch_us,
-  coalesce(arg_min(channel, (ts_us, event_id)) FILTER (WHERE channel <> 'direct'), 'direct') AS channel,
-  count(*) AS events,
-  bool_or(has_click_token) AS has_click_token,
-  arg_min(event_id, (ts_us, event_id)) FILTER (WHERE channel <> 'direct') AS channel_event_id
-FROM all_rows
-GROUP BY person_key, session_key
+SELECT g.person_key, g.session_key, g.touch_us, coalesce(f.channel, 'direct') AS channel, g.events, g.has_click_token,
+  f.event_id AS channel_event_id
+FROM g LEFT JOIN first f ON f.person_key = g.person_key AND f.session_key = g.session_key;

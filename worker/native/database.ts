@@ -200,6 +200,14 @@ class NativeDatabase implements Database {
     return reader.getRowObjectsJS().map((r) => toRow(r as Record<string, unknown>));
   }
 
+  async each(sql: string, params: SqlValue[], onRows: (rows: Row[]) => void | Promise<void>): Promise<void> {
+    const t = TIMING ? performance.now() : 0;
+    // A streaming result: DuckDB produces the next chunk only when it is fetched.
+    const result = await this.conn.stream(sql, params.length ? params : undefined);
+    for await (const chunk of result.yieldRowObjectJs()) await onRows(chunk.map((r) => toRow(r as Record<string, unknown>)));
+    if (TIMING) timed(sql, t);
+  }
+
   async appendText(
     table: string,
     columns: string[],
