@@ -12,7 +12,9 @@
  * The 100M-event run gives it the pipeline's own limit: with DuckDB's default
  * the floor itself grew past 20 GB on a 24 GB machine and thrashed.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const file = process.argv[2];
@@ -32,6 +34,15 @@ const t = performance.now();
 const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
 const conn = await instance.connect();
 await conn.run("SET TimeZone = 'UTC'");
+// Spill into a folder of our own, removed at the end or when the bench stops us: DuckDB's default
+// is '.tmp' in the working folder, where a 100M-event run left 60 GB.
+const spill = mkdtempSync(path.join(tmpdir(), 'aw-floor-spill-'));
+const removeSpill = () => rmSync(spill, { recursive: true, force: true });
+process.on('SIGTERM', () => {
+  removeSpill();
+  process.exit(143);
+});
+await conn.run(`SET temp_directory = '${spill.replace(/'/g, "''")}'`);
 if (memoryLimit) await conn.run(`SET memory_limit = '${memoryLimit.replace(/'/g, '')}'`);
 // statements end with ';' at the end of a line (floor.sql has no other)
 for (const s of sql.split(/;\s*$/m).map((x) => x.trim()).filter((x) => x && !/^(--[^\n]*\n?)*$/.test(x))) await conn.run(s);
@@ -40,4 +51,5 @@ const reader = await conn.runAndReadAll(loadOnly ? "SELECT 'rows' AS model, '' A
 const summary = reader.getRowObjectsJS().map((r) => ({ ...r, attributed_conversions: Number(r.attributed_conversions), attributed_revenue: Number(r.attributed_revenue) }));
 conn.closeSync();
 instance.closeSync();
+removeSpill();
 console.log(JSON.stringify({ engine: 'floor', file, steps: [{ step: 'floor query', seconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }], summary }));
