@@ -7,6 +7,9 @@
  */
 import type { Port } from './client.ts';
 import type { FileRef } from './protocol.ts';
+import type { RecoverySlot } from './electronApi.ts';
+
+export type { RecoverySlot };
 
 /** A data file the user chose: a path in the desktop app, a File in the browser. */
 export interface PickedFile {
@@ -78,12 +81,12 @@ export interface HostBridge {
   saveNotebook(text: string, suggestedName: string, handle?: unknown): Promise<SavedNotebook | null>;
   /** Saves an export (CSV, Parquet, PNG, SVG, HTML) where the user says; false when cancelled. */
   exportFile(suggestedName: string, data: Blob): Promise<boolean>;
-  /** Writes the crash-recovery copy of the open notebook (autosave). */
-  writeRecovery(text: string): Promise<void>;
-  /** The recovery copy left by a session that did not close cleanly, if any. */
-  readRecovery(): Promise<string | null>;
-  /** Removes the recovery copy (after a clean save or close). */
-  clearRecovery(): Promise<void>;
+  /** Writes a crash-recovery copy: of the open notebook (autosave), or of the edited one just replaced. */
+  writeRecovery(text: string, slot?: RecoverySlot): Promise<void>;
+  /** The recovery copy of that slot left by an earlier session, if any. */
+  readRecovery(slot?: RecoverySlot): Promise<string | null>;
+  /** Removes the recovery copy of that slot (after a clean save, a restore or a discard). */
+  clearRecovery(slot?: RecoverySlot): Promise<void>;
   /** Recently opened notebooks, newest first (names for labels, opaque handles). */
   recentNotebooks(): Promise<{ name: string; handle: unknown }[]>;
   /** Reopens a recent notebook. */

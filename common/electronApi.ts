@@ -92,12 +92,12 @@ export interface WorkbenchApi {
   saveNotebook(args: SaveNotebookArgs): Promise<SavedFile | null>;
   /** Native save dialog, then an atomic write of `data`; false when cancelled. */
   exportFile(args: ExportFileArgs): Promise<boolean>;
-  /** Writes the crash-recovery copy (in the app's user-data folder). */
-  writeRecovery(text: string): Promise<void>;
-  /** The recovery copy left by a session that did not close cleanly, if any. */
-  readRecovery(): Promise<string | null>;
-  /** Removes the recovery copy. */
-  clearRecovery(): Promise<void>;
+  /** Writes a crash-recovery copy (in the app's user-data folder): the open notebook, or the one last replaced. */
+  writeRecovery(text: string, slot?: RecoverySlot): Promise<void>;
+  /** The recovery copy of that slot left by an earlier session, if any. */
+  readRecovery(slot?: RecoverySlot): Promise<string | null>;
+  /** Removes the recovery copy of that slot. */
+  clearRecovery(slot?: RecoverySlot): Promise<void>;
   /** Recently opened notebooks, newest first (at most 10). */
   recentNotebooks(): Promise<RecentEntry[]>;
   /** Reopens a notebook from the recent list (only paths on that list are accepted). */
@@ -123,3 +123,13 @@ export interface WorkbenchApi {
   /** Save dialog: writes the key as a key file (readable by the user only). False when cancelled. */
   exportKeyFile(keyId: string): Promise<boolean>;
 }
+
+/**
+ * Which crash-recovery copy: `open` is the notebook being edited (autosaved);
+ * `replaced` is the edited notebook that New, Open or a template last put
+ * aside, kept until it is restored or discarded, so replacing never loses work.
+ */
+export type RecoverySlot = 'open' | 'replaced';
+
+/** The recovery slots, for validation. */
+export const RECOVERY_SLOTS: readonly RecoverySlot[] = ['open', 'replaced'];

@@ -161,16 +161,16 @@ export function makeHandlers(deps: HandlerDeps): Handlers {
       return true;
     },
 
-    async 'workbench:write-recovery'(text) {
-      await writeRecovery(deps.userData, text);
+    async 'workbench:write-recovery'(text, slot) {
+      await writeRecovery(deps.userData, text, slot);
     },
 
-    async 'workbench:read-recovery'() {
-      return readRecovery(deps.userData);
+    async 'workbench:read-recovery'(slot) {
+      return readRecovery(deps.userData, slot);
     },
 
-    async 'workbench:clear-recovery'() {
-      await clearRecovery(deps.userData);
+    async 'workbench:clear-recovery'(slot) {
+      await clearRecovery(deps.userData, slot);
     },
 
     async 'workbench:recent-notebooks'() {

@@ -7,7 +7,8 @@
  */
 import type { KeyInfo } from '../common/bridge.ts';
 import { KEY_ID_RE } from '../common/pseudonym.ts';
-import type { AppInfo, ExportFileArgs, NotebookFile, PathFile, RecentEntry, SaveNotebookArgs, SavedFile } from '../common/electronApi.ts';
+import type { AppInfo, ExportFileArgs, NotebookFile, PathFile, RecentEntry, RecoverySlot, SaveNotebookArgs, SavedFile } from '../common/electronApi.ts';
+import { RECOVERY_SLOTS } from '../common/electronApi.ts';
 
 /** Request/response channels (ipcRenderer.invoke -> ipcMain.handle): argument tuple and result. */
 export interface InvokeMap {
@@ -15,9 +16,9 @@ export interface InvokeMap {
   'workbench:open-notebook': { args: []; result: NotebookFile | null };
   'workbench:save-notebook': { args: [SaveNotebookArgs]; result: SavedFile | null };
   'workbench:export-file': { args: [ExportFileArgs]; result: boolean };
-  'workbench:write-recovery': { args: [string]; result: void };
-  'workbench:read-recovery': { args: []; result: string | null };
-  'workbench:clear-recovery': { args: []; result: void };
+  'workbench:write-recovery': { args: [string, RecoverySlot?]; result: void };
+  'workbench:read-recovery': { args: [RecoverySlot?]; result: string | null };
+  'workbench:clear-recovery': { args: [RecoverySlot?]; result: void };
   'workbench:recent-notebooks': { args: []; result: RecentEntry[] };
   'workbench:open-recent': { args: [string]; result: NotebookFile | null };
   'workbench:app-info': { args: []; result: AppInfo };
@@ -63,6 +64,18 @@ type Validator<C extends InvokeChannel> = (args: readonly unknown[]) => InvokeMa
 
 function arity(channel: string, args: readonly unknown[], n: number): void {
   if (args.length !== n) throw new IpcValidationError(channel, `expected ${n} argument(s), got ${args.length}`);
+}
+
+/** A recovery slot by name (anything else is refused). */
+function slot(channel: string, v: unknown): RecoverySlot {
+  if (!RECOVERY_SLOTS.includes(v as RecoverySlot)) throw new IpcValidationError(channel, `slot must be one of ${RECOVERY_SLOTS.join(', ')}`);
+  return v as RecoverySlot;
+}
+
+/** No argument, or one recovery slot. */
+function slotOnly(channel: string, args: readonly unknown[]): [RecoverySlot?] {
+  if (args.length > 1) throw new IpcValidationError(channel, `expected 0 or 1 argument(s), got ${args.length}`);
+  return args.length ? [slot(channel, args[0])] : [];
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -143,13 +156,13 @@ export const VALIDATORS: { readonly [C in InvokeChannel]: Validator<C> } = Objec
     if (a.data.byteLength > MAX_EXPORT_BYTES) throw new IpcValidationError(ch, 'data is too large');
     return [{ suggestedName: fileName(ch, a.suggestedName, 'suggestedName'), data: a.data }];
   },
-  'workbench:write-recovery': (args: readonly unknown[]): [string] => {
+  'workbench:write-recovery': (args: readonly unknown[]): [string, RecoverySlot?] => {
     const ch = 'workbench:write-recovery';
-    arity(ch, args, 1);
-    return [text(ch, args[0], 'text')];
+    if (args.length !== 1 && args.length !== 2) throw new IpcValidationError(ch, `expected 1 or 2 argument(s), got ${args.length}`);
+    return args.length === 2 ? [text(ch, args[0], 'text'), slot(ch, args[1])] : [text(ch, args[0], 'text')];
   },
-  'workbench:read-recovery': none('workbench:read-recovery'),
-  'workbench:clear-recovery': none('workbench:clear-recovery'),
+  'workbench:read-recovery': (args: readonly unknown[]): [RecoverySlot?] => slotOnly('workbench:read-recovery', args),
+  'workbench:clear-recovery': (args: readonly unknown[]): [RecoverySlot?] => slotOnly('workbench:clear-recovery', args),
   'workbench:recent-notebooks': none('workbench:recent-notebooks'),
   'workbench:open-recent': (args: readonly unknown[]): [string] => {
     const ch = 'workbench:open-recent';

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { RecentEntry } from '../common/electronApi.ts';
+import type { RecentEntry, RecoverySlot } from '../common/electronApi.ts';
 import { atomicWriteFile } from './atomicWrite.ts';
 
 export const MAX_RECENT = 10;
@@ -78,22 +78,22 @@ export class RecentList {
   }
 }
 
-/** The recovery copy of the open notebook. */
-export function recoveryPath(userData: string): string {
-  return path.join(userData, 'recovery', 'notebook.attrib.md');
+/** The recovery copy of the open notebook, or of the one last replaced (see RecoverySlot). */
+export function recoveryPath(userData: string, slot: RecoverySlot = 'open'): string {
+  return path.join(userData, 'recovery', slot === 'open' ? 'notebook.attrib.md' : 'replaced.attrib.md');
 }
 
-/** Writes the recovery copy (atomically, so a crash mid-autosave keeps the previous copy). */
-export async function writeRecovery(userData: string, text: string): Promise<void> {
-  const file = recoveryPath(userData);
+/** Writes a recovery copy (atomically, so a crash mid-autosave keeps the previous copy). */
+export async function writeRecovery(userData: string, text: string, slot: RecoverySlot = 'open'): Promise<void> {
+  const file = recoveryPath(userData, slot);
   await mkdir(path.dirname(file), { recursive: true });
   await atomicWriteFile(file, text);
 }
 
 /** The recovery copy, or null when there is none. */
-export async function readRecovery(userData: string): Promise<string | null> {
+export async function readRecovery(userData: string, slot: RecoverySlot = 'open'): Promise<string | null> {
   try {
-    return await readFile(recoveryPath(userData), 'utf8');
+    return await readFile(recoveryPath(userData, slot), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
@@ -101,6 +101,6 @@ export async function readRecovery(userData: string): Promise<string | null> {
 }
 
 /** Removes the recovery copy (no error when there is none). */
-export async function clearRecovery(userData: string): Promise<void> {
-  await rm(recoveryPath(userData), { force: true });
+export async function clearRecovery(userData: string, slot: RecoverySlot = 'open'): Promise<void> {
+  await rm(recoveryPath(userData, slot), { force: true });
 }

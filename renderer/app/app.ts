@@ -24,7 +24,7 @@ import { Runner } from '../../common/runner.ts';
 import { DATA_DRIVEN, DEFAULT_DIFF_MODEL, DEFAULT_RULES, LIBRARY } from './models.ts';
 import { bindNamed, resolveParams } from '../../common/modelHeader.ts';
 import { fingerprintBlob, sameFingerprint } from './fingerprint.ts';
-import { openPalette, showDialog, toast } from './overlays.ts';
+import { askChoice, openPalette, showDialog, toast } from './overlays.ts';
 import { exportHtmlReport } from './report.ts';
 import { openInspector, type InspectorHandle, type InspectorRun } from './inspector.ts';
 
@@ -32,6 +32,18 @@ const MAC = /Mac|iPhone|iPad/.test(navigator.platform);
 const CHART_ROWS = 5000;
 /** Quiet time after the last run before the sidebar's table list is re-read. */
 const CATALOG_IDLE_MS = 700;
+
+/** A notebook put aside by New, Open or a template, as it was. */
+interface Replaced {
+  text: string;
+  title: string;
+  name: string;
+  handle: unknown;
+  baseUrl: string | undefined;
+  dirty: boolean;
+  files: Map<string, PickedFile[]>;
+  conversionFiles: Map<string, PickedFile[]>;
+}
 
 export class App implements ViewHost {
   private state!: core.NotebookState;
@@ -57,6 +69,8 @@ export class App implements ViewHost {
   private baseUrl: string | undefined;
   private dirty = false;
   private readOnly = false;
+  /** The notebook New, Open or a template last put aside, as it was: undo brings it back. */
+  private replaced: Replaced | undefined;
   private autosaveTimer = 0;
   private catalogTimer = 0;
   /** Results SQL cells made in the current run, whose columns are known without asking. */
@@ -113,6 +127,72 @@ export class App implements ViewHost {
         ['Discard', () => void this.host.clearRecovery()],
       ]);
     }
+    const replacedText = await this.host.readRecovery('replaced').catch(() => null);
+    if (replacedText) {
+      const title = (() => {
+        try {
+          return core.parseNotebook(replacedText, 'Replaced.attrib.md').notebook.title;
+        } catch {
+          return 'a notebook';
+        }
+      })();
+      this.showBanner('warn', `“${title}” was replaced by another notebook in an earlier session, with unsaved changes.`, [
+        ['Restore it', () => void this.replaceNotebook(title, () => {
+          this.load(replacedText, `${title.replace(/[^\w.-]+/g, '_') || 'Recovered'}.attrib.md`, undefined, initial.baseUrl);
+          this.dirty = true;
+          this.paintSaveState();
+          void this.host.clearRecovery('replaced').catch(() => undefined);
+          this.runAll();
+        })],
+        ['Discard', () => void this.host.clearRecovery('replaced').catch(() => undefined)],
+      ]);
+    }
+    this.runAll();
+  }
+
+  /**
+   * Replaces the open notebook through `open`, never losing work: an edited
+   * notebook asks first (save, discard or cancel); the one put aside is kept
+   * (in memory for Undo, and in the recovery copy's `replaced` slot when it
+   * had unsaved changes) and a toast offers Undo.
+   */
+  private async replaceNotebook(incoming: string, open: () => void): Promise<boolean> {
+    if (this.dirty && this.nb.cells.length) {
+      const choice = await askChoice(`Replace “${this.nb.title}”?`,
+        `“${this.nb.title}” has unsaved changes. Opening “${incoming}” puts it aside: save it first, or discard the changes (Undo brings them back until you close the page).`,
+        [{ value: 'save', label: 'Save first…', primary: true }, { value: 'discard', label: 'Discard changes', danger: true }, { value: 'cancel', label: 'Cancel' }], 'cancel');
+      if (choice === 'cancel') return false;
+      if (choice === 'save' && !(await this.save(false))) return false;
+    }
+    const before: Replaced = {
+      text: core.serializeNotebook(this.nb), title: this.nb.title, name: this.fileName, handle: this.handle, baseUrl: this.baseUrl,
+      dirty: this.dirty, files: new Map(this.files), conversionFiles: new Map(this.conversionFiles),
+    };
+    if (before.dirty) await this.host.writeRecovery(before.text, 'replaced').catch(() => undefined);
+    open();
+    this.replaced = before;
+    // the recovery copy follows the notebook now open (the one put aside has its own slot)
+    if (this.dirty) this.scheduleAutosave();
+    else void this.host.clearRecovery().catch(() => undefined);
+    toast(`Opened “${this.nb.title}” in place of “${before.title}”.`, [['Undo', () => this.undoReplace()]]);
+    return true;
+  }
+
+  /** Brings back the notebook the last replacement put aside, with its files and unsaved state. */
+  private undoReplace(): void {
+    const r = this.replaced;
+    if (!r) return;
+    this.replaced = undefined;
+    this.load(r.text, r.name, r.handle, r.baseUrl);
+    for (const [id, f] of r.files) this.files.set(id, f);
+    for (const [id, f] of r.conversionFiles) this.conversionFiles.set(id, f);
+    this.dirty = r.dirty;
+    this.paintSaveState();
+    if (r.dirty) {
+      this.scheduleAutosave();
+      void this.host.clearRecovery('replaced').catch(() => undefined);
+    }
+    toast(`Restored “${r.title}”.`);
     this.runAll();
   }
 
@@ -805,12 +885,13 @@ export class App implements ViewHost {
     this.autosaveTimer = window.setTimeout(() => void this.host.writeRecovery(core.serializeNotebook(this.nb)).catch(() => undefined), 800);
   }
 
-  private async save(as: boolean): Promise<void> {
+  /** Saves (or Save As); true when the notebook was written. */
+  private async save(as: boolean): Promise<boolean> {
     const text = core.serializeNotebook(this.nb);
     const name = this.fileName.endsWith('.attrib.md') ? this.fileName : `${this.nb.title.replace(/[^\w.-]+/g, '_') || 'notebook'}.attrib.md`;
     try {
       const saved = await this.host.saveNotebook(text, name, as || this.readOnly ? undefined : this.handle);
-      if (!saved) return;
+      if (!saved) return false;
       this.handle = saved.handle;
       this.fileName = saved.name;
       this.dirty = false;
@@ -818,16 +899,20 @@ export class App implements ViewHost {
       await this.host.clearRecovery().catch(() => undefined);
       this.paintSaveState();
       toast(`Saved ${saved.name}`);
+      return true;
     } catch (e) {
       this.showBanner('err', `Could not save: ${(e as Error).message}. The file on disk is unchanged.`);
+      return false;
     }
   }
 
   private async open(): Promise<void> {
     const nb = await this.host.openNotebook();
     if (!nb) return;
-    this.load(nb.text, nb.name, nb.handle);
-    this.runAll();
+    await this.replaceNotebook(nb.name, () => {
+      this.load(nb.text, nb.name, nb.handle);
+      this.runAll();
+    });
   }
 
   private selectedTable(): { name: string; cellId: string } | undefined {
@@ -870,18 +955,17 @@ export class App implements ViewHost {
 
   private handlers(): Record<string, () => void | Promise<void>> {
     return {
-      'notebook.new': () => {
-        if (this.dirty && !confirm('Discard unsaved changes?')) return;
+      'notebook.new': () => this.replaceNotebook('a new notebook', () => {
         this.load(core.serializeNotebook({ format: 'attribution-notebook/1', title: 'Untitled', cells: [] } as Notebook), 'Untitled.attrib.md');
-      },
+      }).then(() => undefined),
       'notebook.newFromTemplate': () => this.chooseTemplate(),
       'notebook.open': () => this.open(),
       'data.open': async () => {
         const files = await this.host.pickDataFiles();
         if (files.length) this.useDataFiles(files);
       },
-      'notebook.save': () => this.save(false),
-      'notebook.saveAs': () => this.save(true),
+      'notebook.save': () => this.save(false).then(() => undefined),
+      'notebook.saveAs': () => this.save(true).then(() => undefined),
       'export.html': async () => {
         const blob = await exportHtmlReport(this.nb, this.views, this.results, this.session);
         if (await this.host.exportFile(`${this.nb.title.replace(/[^\w.-]+/g, '_') || 'report'}.html`, blob)) toast('Exported the HTML report');
@@ -890,7 +974,8 @@ export class App implements ViewHost {
       'export.parquet': () => this.exportParquet(),
       'export.png': () => this.exportChart('png'),
       'export.svg': () => this.exportChart('svg'),
-      'edit.undo': () => this.apply({ type: 'undo' }),
+      // past the first edit of a notebook that replaced another, undo brings that one back
+      'edit.undo': () => (!core.canUndo(this.state) && this.replaced ? this.undoReplace() : this.apply({ type: 'undo' })),
       'edit.redo': () => this.apply({ type: 'redo' }),
       'cell.addSql': () => void this.addCell('sql', this.selected),
       'cell.addMarkdown': () => void this.addCell('markdown', this.selected),
@@ -972,10 +1057,12 @@ export class App implements ViewHost {
   private chooseTemplate(): void {
     const list = h('div', {}, core.TEMPLATES.map((t) => h('button', { class: 'btn', style: { display: 'flex', width: '100%', marginBottom: '6px' }, onclick: () => {
       document.querySelector('.overlay')?.remove();
-      this.load(t.text, `${t.title}.attrib.md`, undefined, this.baseUrl ?? new URL('samples/', location.href).href);
-      this.dirty = true;
-      this.paintSaveState();
-      this.runAll();
+      void this.replaceNotebook(t.title, () => {
+        this.load(t.text, `${t.title}.attrib.md`, undefined, this.baseUrl ?? new URL('samples/', location.href).href);
+        this.dirty = true;
+        this.paintSaveState();
+        this.runAll();
+      });
     } }, t.title)));
     showDialog('New from template', list);
   }

@@ -5,6 +5,7 @@
  */
 import type { CellKind, Notebook, ParamValue, Cell } from '../../common/notebook/types.ts';
 import { createNotebookState, transitionNotebook, type NotebookState as CoreState, type CellPatch } from '../../common/notebook/notebookState.ts';
+export { canUndo } from '../../common/notebook/notebookState.ts';
 import { INITIAL_CELL_STATE } from '../../common/notebook/cellState.ts';
 
 export type { CellState as RunState, CellMsg } from '../../common/notebook/cellState.ts';

@@ -29,6 +29,8 @@ export function openPalette(commands: readonly CommandSpec[], mac: boolean, run:
     else if (e.key === 'ArrowUp') index = Math.max(0, index - 1);
     else if (e.key === 'Escape') return close();
     else if (e.key === 'Enter' && shown[index]) {
+      // the key must not go on to whatever the command focuses (a dialog's first button would take it as a click)
+      e.preventDefault();
       close();
       run(shown[index].id);
       return;
@@ -67,4 +69,31 @@ export function toast(text: string, actions: [string, () => void][] = []): void 
   } }, label)));
   toasts.appendChild(t);
   setTimeout(() => t.remove(), actions.length ? 8000 : 3500);
+}
+
+/**
+ * A modal question with buttons; resolves with the chosen button's value, or
+ * `dismissed` on Escape or a click outside. The button marked `primary` takes
+ * the focus, so Enter answers with it and never with a destructive choice.
+ */
+export function askChoice<T extends string>(title: string, text: string, choices: { value: T; label: string; primary?: boolean; danger?: boolean }[], dismissed: T): Promise<T> {
+  document.querySelector('.overlay')?.remove();
+  return new Promise((resolve) => {
+    const done = (v: T) => {
+      overlay.remove();
+      resolve(v);
+    };
+    const buttons = choices.map((c) => h('button', { class: `btn${c.primary ? ' primary' : ''}${c.danger ? ' danger' : ''}`, 'data-choice': c.value, onclick: () => done(c.value) }, c.label));
+    const overlay: HTMLElement = h('div', { class: 'overlay', onclick: (e: Event) => e.target === overlay && done(dismissed) },
+      h('div', { class: 'dialog', role: 'alertdialog', 'aria-modal': 'true', 'aria-label': title },
+        h('h2', {}, title), h('p', {}, text), h('div', { class: 'dialog-actions' }, buttons)));
+    overlay.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        done(dismissed);
+      }
+    });
+    document.body.appendChild(overlay);
+    (buttons[Math.max(0, choices.findIndex((c) => c.primary))] as HTMLElement | undefined)?.focus();
+  });
 }

@@ -5,7 +5,7 @@
  * the recovery copy and the recent list in IndexedDB.
  */
 import { SessionKeyStore, KEY_FILE_ACCEPT } from './keys.ts';
-import type { HostBridge, OpenedNotebook, PickedFile, SavedNotebook } from '../../common/bridge.ts';
+import type { HostBridge, OpenedNotebook, PickedFile, RecoverySlot, SavedNotebook } from '../../common/bridge.ts';
 import type { Port } from '../../common/client.ts';
 import { startEngineWorker, type EnginePort } from '../../worker/browser/engine.ts';
 
@@ -253,17 +253,17 @@ export class BrowserHost implements HostBridge {
     return true;
   }
 
-  writeRecovery(text: string): Promise<void> {
-    return this.kv.set('recovery', { text, savedAt: Date.now() });
+  writeRecovery(text: string, slot: RecoverySlot = 'open'): Promise<void> {
+    return this.kv.set(recoveryKey(slot), { text, savedAt: Date.now() });
   }
 
-  async readRecovery(): Promise<string | null> {
-    const r = await this.kv.get<{ text: string }>('recovery');
+  async readRecovery(slot: RecoverySlot = 'open'): Promise<string | null> {
+    const r = await this.kv.get<{ text: string }>(recoveryKey(slot));
     return r?.text ?? null;
   }
 
-  clearRecovery(): Promise<void> {
-    return this.kv.delete('recovery');
+  clearRecovery(slot: RecoverySlot = 'open'): Promise<void> {
+    return this.kv.delete(recoveryKey(slot));
   }
 
   async recentNotebooks(): Promise<{ name: string; handle: unknown }[]> {
@@ -318,4 +318,9 @@ export class BrowserHost implements HostBridge {
 /** The bridge web mode uses. */
 export function createBrowserHost(): HostBridge {
   return new BrowserHost();
+}
+
+/** IndexedDB key of a recovery slot (the open notebook's key is the one earlier versions wrote). */
+function recoveryKey(slot: RecoverySlot): string {
+  return slot === 'open' ? 'recovery' : `recovery-${slot}`;
 }

@@ -7,7 +7,7 @@
  */
 import type { EngineEvent, HostBridge, KeyStore, MenuCommand, OpenedNotebook, PickedFile, SavedNotebook } from '../../common/bridge.ts';
 import type { Port } from '../../common/client.ts';
-import type { EnginePortMessage, NotebookFile, PathFile, WorkbenchApi } from '../../common/electronApi.ts';
+import type { EnginePortMessage, NotebookFile, PathFile, RecoverySlot, WorkbenchApi } from '../../common/electronApi.ts';
 
 /** `window.workbench` when this page runs in the desktop app, else undefined (web mode). */
 export function workbenchApi(w: Window = window): WorkbenchApi | undefined {
@@ -194,16 +194,16 @@ export class ElectronHost implements HostBridge {
     return this.api.exportFile({ suggestedName: safeFileName(suggestedName, 'export'), data: new Uint8Array(await data.arrayBuffer()) });
   }
 
-  writeRecovery(text: string): Promise<void> {
-    return this.api.writeRecovery(text);
+  writeRecovery(text: string, slot?: RecoverySlot): Promise<void> {
+    return this.api.writeRecovery(text, slot);
   }
 
-  readRecovery(): Promise<string | null> {
-    return this.api.readRecovery();
+  readRecovery(slot?: RecoverySlot): Promise<string | null> {
+    return this.api.readRecovery(slot);
   }
 
-  clearRecovery(): Promise<void> {
-    return this.api.clearRecovery();
+  clearRecovery(slot?: RecoverySlot): Promise<void> {
+    return this.api.clearRecovery(slot);
   }
 
   async recentNotebooks(): Promise<{ name: string; handle: unknown }[]> {

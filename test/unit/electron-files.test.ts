@@ -54,6 +54,18 @@ describe('crash recovery', () => {
     assert.equal(await readRecovery(ud), null);
     await clearRecovery(ud); // twice is fine
   });
+  it('keeps the replaced notebook in a slot of its own', async () => {
+    const ud = path.join(dir, 'ud3');
+    await writeRecovery(ud, 'open one');
+    await writeRecovery(ud, 'replaced one', 'replaced');
+    assert.equal(await readRecovery(ud), 'open one');
+    assert.equal(await readRecovery(ud, 'replaced'), 'replaced one');
+    assert.notEqual(recoveryPath(ud, 'replaced'), recoveryPath(ud));
+    await clearRecovery(ud);
+    assert.equal(await readRecovery(ud, 'replaced'), 'replaced one', 'clearing the open copy leaves the replaced one');
+    await clearRecovery(ud, 'replaced');
+    assert.equal(await readRecovery(ud, 'replaced'), null);
+  });
 });
 
 /** A dialog that answers from a queue and records what it was asked. */

@@ -47,6 +47,10 @@ describe('validators', () => {
     assert.equal(ok('workbench:export-file', { suggestedName: 'credits.csv', data })[0].data, data);
     assert.equal(ok('workbench:export-file', { suggestedName: 'c.parquet', data: Buffer.from('x') })[0].suggestedName, 'c.parquet');
     assert.deepEqual(ok('workbench:write-recovery', 'text ✓'), ['text ✓']);
+    assert.deepEqual(ok('workbench:write-recovery', 'text', 'replaced'), ['text', 'replaced']);
+    assert.deepEqual(ok('workbench:read-recovery', 'replaced'), ['replaced']);
+    assert.deepEqual(ok('workbench:clear-recovery', 'open'), ['open']);
+    assert.deepEqual(ok('workbench:clear-recovery'), []);
     assert.deepEqual(ok('workbench:open-recent', '/a/b.attrib.md'), ['/a/b.attrib.md']);
     assert.deepEqual(ok('workbench:open-recent', '\\\\server\\share\\b.attrib.md'), ['\\\\server\\share\\b.attrib.md']);
   });
@@ -76,6 +80,10 @@ describe('validators', () => {
     bad('workbench:export-file', { suggestedName: '/etc/cron.d/x', data: new Uint8Array(1) });
     bad('workbench:write-recovery');
     bad('workbench:write-recovery', { text: 'x' });
+    bad('workbench:write-recovery', 'x', '../../etc/passwd');
+    bad('workbench:write-recovery', 'x', 'replaced', 'more');
+    bad('workbench:read-recovery', 'elsewhere');
+    bad('workbench:clear-recovery', 'open', 'replaced');
     bad('workbench:open-recent', 'a.attrib.md');
     bad('workbench:open-recent', '');
     bad('workbench:open-recent', ['/a']);
