@@ -12,8 +12,11 @@ export interface RunnerHooks {
   queued(id: string, runId: number): void;
   /** Runs one cell; rejects on failure (the hook records the error). */
   execute(id: string, runId: number): Promise<void>;
-  /** Marks a cell out of date because an upstream cell failed or was cancelled. */
-  skipped(id: string, runId: number, because: string): void;
+  /**
+   * A planned cell will not run: the plan was cancelled (`failed` absent), or
+   * the upstream cell `failed` failed (the cell's input is missing).
+   */
+  skipped(id: string, runId: number, because: string, failed?: string): void;
   /** Cancels whatever the engine is doing for this cell. */
   cancel(id: string): void;
   /** The runner went idle or busy (status bar). */
@@ -78,7 +81,7 @@ export class Runner {
             downstream.delete(id);
             this.pending = this.pending.filter((p) => {
               if (!downstream.has(p)) return true;
-              this.hooks.skipped(p, runId, `an upstream cell did not finish`);
+              this.hooks.skipped(p, runId, `an upstream cell did not finish`, id);
               return false;
             });
           }

@@ -13,6 +13,8 @@ import type { ColumnInfo, Row, SqlValue } from '../../common/db.ts';
 import { COMMANDS, commandForKeys, keyLabel, type CommandSpec } from '../../common/commands.ts';
 import type { Cell, CellKind, DataCell, ModelCell, Notebook, ParamCell } from '../../common/notebook/types.ts';
 import { toCsv } from '../../common/csvWrite.ts';
+import { missingInput, tableChanges, usersOf, type Orphan } from '../../common/notebook/orphans.ts';
+import { sqlString } from '../../common/db.ts';
 import type { FileRef } from '../../common/protocol.ts';
 import { h, icon, replace } from '../ui/dom.ts';
 import { setCatalog, setEditorTheme } from '../ui/sqlEditor.ts';
@@ -69,6 +71,8 @@ export class App implements ViewHost {
   private baseUrl: string | undefined;
   private dirty = false;
   private readOnly = false;
+  /** Tables whose cell was deleted or renamed (dropped from the engine): a cell still reading one fails, naming it. */
+  private orphans = new Map<string, Orphan>();
   /** The notebook New, Open or a template last put aside, as it was: undo brings it back. */
   private replaced: Replaced | undefined;
   private autosaveTimer = 0;
@@ -95,7 +99,13 @@ export class App implements ViewHost {
       plan: (ids) => this.plan(ids),
       queued: (id, runId) => this.transition(id, { type: 'queue', runId }),
       execute: (id, runId) => this.execute(id, runId),
-      skipped: (id, runId) => this.transition(id, { type: 'cancel', runId }),
+      // a cell whose input failed is in error too, saying which input; the tables of its earlier run go
+      skipped: (id, runId, _because, failed) => {
+        this.transition(id, failed
+          ? { type: 'fail', runId, at: Date.now(), error: { name: 'Error', message: `its input failed: ${this.cellLabel(failed)} did not run. Fix that cell first.` } }
+          : { type: 'cancel', runId });
+        if (failed) void this.dropTables(this.tablesOf(id));
+      },
       cancel: (id) => this.session?.cancel(id),
       busy: (on) => this.setBusy(on),
     });
@@ -347,7 +357,64 @@ export class App implements ViewHost {
     this.sync();
     this.paintSaveState();
     this.scheduleAutosave();
+    const { gone, added } = tableChanges(before.cells, this.nb.cells);
+    for (const n of added) this.orphans.delete(n);
+    // an undone delete brings a cell back whose tables were dropped: it runs again, and what reads it
+    if ((msg.type === 'undo' || msg.type === 'redo') && added.length) {
+      run = [...run, ...this.nb.cells.filter((c) => core.cellDefines(c).some((n) => added.includes(n))).map((c) => c.id)];
+    }
+    if (gone.length) void this.dropOrphans(before.cells, gone);
     if (run.length) this.runner.request(run.filter((id) => this.nb.cells.some((c) => c.id === id)));
+  }
+
+  /**
+   * Drops engine tables or views by (lower-case) name, whichever exists: the
+   * tables of a deleted cell, or those a failed run left from an earlier one.
+   */
+  private async dropTables(names: readonly string[]): Promise<void> {
+    if (!names.length) return;
+    try {
+      const list = names.map(sqlString).join(', ');
+      const objects = await this.session.query('__drop', `SELECT table_name AS name, 'TABLE' AS kind FROM duckdb_tables() WHERE schema_name = 'main' AND lower(table_name) IN (${list})
+        UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' AND lower(view_name) IN (${list})`);
+      for (const o of objects) await this.session.query('__drop', `DROP ${o.kind === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS ${qi(String(o.name))}`);
+    } catch (e) {
+      toast(`Could not remove out-of-date tables: ${(e as Error).message.split('\n')[0]}`);
+    }
+    for (const n of names) this.resultCols.delete(n);
+  }
+
+  /** The tables a cell makes (its outputs; not parameters). */
+  private tablesOf(id: string): string[] {
+    const c = this.nb.cells.find((x) => x.id === id);
+    return c ? core.cellDefines(c).filter((n) => !n.startsWith('$')) : [];
+  }
+
+  /** A cell in words, for messages: "sql cell 'top_channels'" (its name where it has one, else its id). */
+  private cellLabel(id: string): string {
+    const c = this.nb.cells.find((x) => x.id === id);
+    if (!c) return `cell ${id}`;
+    const named = 'name' in c && typeof c.name === 'string' && c.name ? c.name : c.kind === 'chart' && c.title ? c.title : id;
+    return `${c.kind} cell '${named}'`;
+  }
+
+  /**
+   * Tables no cell makes any more leave the engine (so no cell, chart or the
+   * sidebar shows them as current), and the cells that read them run again:
+   * they fail with a message naming the table (see missingInput).
+   */
+  private async dropOrphans(before: readonly Cell[], gone: string[]): Promise<void> {
+    for (const name of gone) {
+      const cell = before.find((c) => core.cellDefines(c).includes(name));
+      if (!cell) continue;
+      const label = `${cell.kind} cell ${'name' in cell && cell.name ? `'${cell.name}'` : cell.id}`;
+      this.orphans.set(name, { madeBy: label, how: this.nb.cells.some((c) => c.id === cell.id) ? 'renamed' : 'deleted' });
+    }
+    await this.runner.idle();
+    await this.dropTables(gone);
+    void this.refreshCatalog();
+    const users = usersOf(core.buildGraph(this.nb.cells), gone);
+    if (users.length) this.runner.request(users);
   }
 
   /** Brings the views in line with the notebook: creates, updates, reorders, disposes. */
@@ -624,6 +691,8 @@ export class App implements ViewHost {
     this.transition(id, { type: 'start', runId, at: Date.now() });
     const progress = (done: number, total: number, label: string) => this.transition(id, { type: 'progress', runId, done, total, label });
     try {
+      const missing = missingInput(this.nb.cells, id, this.orphans);
+      if (missing) throw new Error(missing);
       let rows = 0;
       let columns = 0;
       switch (cell.kind) {
@@ -669,6 +738,8 @@ export class App implements ViewHost {
       const err = e as Error & { code?: string; where?: { file?: string; line?: number; column?: number } };
       const w = err.where ?? {};
       this.transition(id, { type: 'fail', runId, at: Date.now(), error: { name: err.name, message: err.message, code: err.code, file: w.file, line: w.line, column: w.column } });
+      // what an earlier run made is not this run's result: no other cell, chart or the sidebar may read it as current
+      if (err.code !== 'cancelled') await this.dropTables(this.tablesOf(id));
       throw e;
     }
   }

@@ -138,6 +138,9 @@ function frame(cell: Cell, host: ViewHost, opts: { named: boolean; runnable: boo
     const p = s.status === 'running' && s.progress && s.progress.total > 0 ? s.progress.done / s.progress.total : undefined;
     progress.style.display = s.status === 'running' ? '' : 'none';
     (progress.firstChild as HTMLElement).style.width = p === undefined ? '30%' : `${Math.round(p * 100)}%`;
+    // a result the last run did not make is not shown as current: hidden after an error, dimmed and said when cancelled
+    el.classList.toggle('out-failed', s.status === 'error');
+    el.classList.toggle('out-old', s.status === 'cancelled' || s.status === 'stale');
     if (s.status === 'error' && s.error) {
       error.style.display = '';
       // one line, as the CLI says it: file:line:column: message

@@ -11,7 +11,7 @@ import { INITIAL_CELL_STATE } from '../../common/notebook/cellState.ts';
 export type { CellState as RunState, CellMsg } from '../../common/notebook/cellState.ts';
 export { transitionCell } from '../../common/notebook/cellState.ts';
 export { parseNotebook, serializeNotebook } from '../../common/notebook/format.ts';
-export { buildGraph, dependents } from '../../common/notebook/graph.ts';
+export { buildGraph, cellDefines, dependents } from '../../common/notebook/graph.ts';
 export { TEMPLATES } from '../../common/notebook/templates.ts';
 
 export type NotebookState = CoreState;

@@ -104,3 +104,64 @@ describe('replacing a notebook never loses work', { skip: skipReason }, () => {
     app.assertClean();
   });
 });
+
+describe('a deleted cell takes its tables with it: nothing shows numbers no cell makes', { skip: skipReason }, () => {
+  let app: App;
+  before(async () => {
+    app = await openApp();
+    await settled(app.page, 7);
+  });
+  after(async () => app?.close());
+
+  const sidebarTables = (page: Page) => page.locator('.sidebar details[data-table]').evaluateAll((els) => els.map((e) => e.getAttribute('data-table')));
+  const cellState = (page: Page, id: string) => page.locator(`.cell[data-cell-id="${id}"]`).evaluate((el) => ({
+    status: el.querySelector('.status')?.className ?? '',
+    error: el.querySelector(':scope > .error-box')?.textContent ?? '',
+    outVisible: !!(el.querySelector(':scope > .cell-out') as HTMLElement | null)?.offsetParent && (el.querySelector(':scope > .cell-out')?.textContent ?? '').trim() !== '',
+  }));
+
+  it('deleting the model cell drops its tables; the cells that read them say which table is missing', async () => {
+    const { page } = app;
+    await page.waitForFunction(() => !!document.querySelector('.sidebar details[data-table="channel_summary"]'), null, { timeout: 10_000 });
+    assert.ok((await cellState(page, 'c7')).outVisible, 'the SQL cell shows its result before');
+    await page.locator('.cell[data-cell-id="c6"] button[aria-label="Delete cell"]').click();
+    await page.waitForFunction(() => ['c7', 'c9', 'c11', 'c8', 'c12'].every((id) => document.querySelector(`.cell[data-cell-id="${id}"] .status.error`)), null, { timeout: 60_000 });
+    await settled(page, 1);
+    const c7 = await cellState(page, 'c7');
+    assert.match(c7.error, /reads 'channel_summary', which no cell makes any more \(the model cell 'attribution' made it and was deleted\): restore that cell with Undo/);
+    assert.equal(c7.outVisible, false, 'the old figures are gone from the SQL cell');
+    assert.match((await cellState(page, 'c11')).error, /reads 'conversions', which no cell makes any more/);
+    // the chart of credit_by_channel: its input failed, and it says which
+    const c8 = await cellState(page, 'c8');
+    assert.match(c8.error, /its input failed: sql cell 'credit_by_channel' did not run/);
+    assert.equal(c8.outVisible, false, 'the chart no longer draws the old figures');
+    // the sidebar drops them (and the tables of the SQL cells that failed on them: their figures are the old ones)
+    await page.waitForFunction(() => !document.querySelector('.sidebar details[data-table="channel_summary"], .sidebar details[data-table="top_channels"]'), null, { timeout: 10_000 });
+    const tables = await sidebarTables(page);
+    for (const t of ['channel_summary', 'credits', 'conversions', 'journeys', 'credit_by_channel', 'top_channels', 'top_paths']) assert.ok(!tables.includes(t), `${t} left the sidebar: ${tables.join(', ')}`);
+    await app.screenshot('safety-model-deleted');
+  });
+
+  it('after a parameter change and Run all, still no stale figure; Undo brings the model and its results back', async () => {
+    const { page } = app;
+    // lookback to its smallest value, then Run all
+    await page.locator('.cell[data-cell-id="c3"] input[type=range]').focus();
+    await page.keyboard.press('Home');
+    await command(page, 'notebook.runAll');
+    await settled(page, 1);
+    for (const id of ['c7', 'c8', 'c9', 'c11', 'c12']) {
+      const s = await cellState(page, id);
+      assert.match(s.status, /error/, `${id} is in error after Run all`);
+      assert.equal(s.outVisible, false, `${id} shows no result`);
+    }
+    // undo the lookback change, then the delete
+    await page.locator('.main').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+Z');
+    await page.keyboard.press('Control+Z');
+    await page.locator('.cell[data-cell-id="c6"]').waitFor();
+    await page.waitForFunction(() => ['c6', 'c7', 'c8', 'c9', 'c11', 'c12'].every((id) => document.querySelector(`.cell[data-cell-id="${id}"] .status.done`)), null, { timeout: 120_000 });
+    assert.ok((await cellState(page, 'c7')).outVisible);
+    await page.waitForFunction(() => !!document.querySelector('.sidebar details[data-table="channel_summary"]'), null, { timeout: 10_000 });
+    app.assertClean();
+  });
+});

@@ -32,7 +32,7 @@ function harness(deps: Record<string, string[]>, order: string[]) {
       log.push(`run ${id}@${r}`);
       return new Promise((resolve, reject) => waiting.set(id, { resolve, reject }));
     },
-    skipped: (id, _r, why) => log.push(`skip ${id} (${why})`),
+    skipped: (id, _r, why, failed) => log.push(`skip ${id} (${why})${failed ? ` after ${failed}` : ''}`),
     cancel: (id) => {
       log.push(`cancel ${id}`);
       waiting.get(id)?.reject(new Error('cancelled'));
@@ -85,8 +85,8 @@ describe('runner', () => {
     await finish('a', true);
     await finish('d');
     await runner.idle();
-    assert.ok(log.includes('skip b (an upstream cell did not finish)'));
-    assert.ok(log.includes('skip c (an upstream cell did not finish)'));
+    assert.ok(log.includes('skip b (an upstream cell did not finish) after a'), log.join('; '));
+    assert.ok(log.includes('skip c (an upstream cell did not finish) after a'), log.join('; '));
     assert.ok(log.includes('run d@1'));
     assert.ok(!log.includes('run b@1'));
   });
