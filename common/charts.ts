@@ -127,3 +127,67 @@ export function withData(spec: VegaLiteSpec, rows: Row[], columns: ColumnInfo[])
   });
   return { ...sanitizeSpec(spec).spec, data: { values } };
 }
+
+/** What stops a chart from drawing its result truthfully (see {@link chartProblem}). */
+export type ChartProblem =
+  /** No X and no Y chosen: the cell shows its empty state, not a drawing. */
+  | { kind: 'unconfigured'; message: string }
+  /** A field the chart encodes is not a column of the result. */
+  | { kind: 'missing_field'; message: string; field: string; channel: string };
+
+/**
+ * Whether a chart can draw `result` (named `from`, with `columns`): its builder
+ * (or spec, when it has one and no builder) must encode only columns the result
+ * has, and a builder must have an X or a Y. vega-lite would draw a missing
+ * field as undefined or 0 without a word: the cell says which field is missing
+ * and which columns exist instead. Fields a spec's own transforms make (`as`)
+ * count as present.
+ */
+export function chartProblem(builder: ChartBuilder | undefined, spec: VegaLiteSpec | undefined, columns: ColumnInfo[], from: string): ChartProblem | undefined {
+  const names = new Set(columns.map((c) => c.name));
+  const list = columns.map((c) => c.name).join(', ');
+  const missing = (field: string, channel: string): ChartProblem => ({
+    kind: 'missing_field', field, channel,
+    message: `${channel} uses the column '${field}', which ${from} does not have (its columns: ${list}): choose another column${builder ? '' : ' in the spec'}`,
+  });
+  if (builder || !spec) {
+    const b = builder ?? defaultBuilder(columns);
+    if (!b.x && !b.y) return { kind: 'unconfigured', message: `Choose X and Y to draw ${from}.` };
+    for (const [channel, field] of [['X', b.x], ['Y', b.aggregate === 'count' ? undefined : b.y], ['Colour', b.color]] as const) {
+      if (field && !names.has(field)) return missing(field, channel);
+    }
+    return undefined;
+  }
+  const made = new Set<string>();
+  const fields: [string, string][] = [];
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    const o = node as Record<string, unknown>;
+    if (Array.isArray(o.transform)) {
+      for (const t of o.transform as Record<string, unknown>[]) {
+        for (const a of [t.as].flat()) if (typeof a === 'string') made.add(a);
+        for (const k of ['aggregate', 'window', 'joinaggregate'] as const) {
+          for (const x of (Array.isArray(t[k]) ? (t[k] as Record<string, unknown>[]) : [])) if (typeof x.as === 'string') made.add(x.as);
+        }
+        if (Array.isArray(t.fold)) made.add('key').add('value');
+      }
+    }
+    if (o.encoding && typeof o.encoding === 'object') {
+      for (const [channel, def] of Object.entries(o.encoding as Record<string, unknown>)) {
+        for (const d of [def].flat()) {
+          const f = (d as Record<string, unknown> | null)?.field;
+          if (typeof f === 'string') fields.push([channel, f]);
+        }
+      }
+    }
+    for (const k of ['layer', 'hconcat', 'vconcat', 'concat', 'spec']) if (o[k]) walk(o[k]);
+  };
+  walk(spec);
+  for (const [channel, field] of fields) {
+    // vega-lite reads a dot or brackets as a nested path; the column is the part before
+    const head = field.split(/[.[]/)[0].replace(/\\$/, '');
+    if (!names.has(field) && !names.has(head) && !made.has(field) && !made.has(head)) return missing(field, `the spec's ${channel}`);
+  }
+  return undefined;
+}

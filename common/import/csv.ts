@@ -8,6 +8,7 @@
  * carried over with its parse state, so nothing is parsed twice and the
  * whole file is never held in memory.
  */
+import { binaryKind, headBytes, looksUtf16 } from './signature.ts';
 import { AttribError } from '../errors.ts';
 import type { FileSource } from './source.ts';
 import { emptyBatch, truncateRaw, type RecordBatch, type RecordReader } from './records.ts';
@@ -154,6 +155,10 @@ export class DecodedText {
   private async encodingError(): Promise<AttribError> {
     await this.close();
     const file = this.source.name;
+    // a picture or a workbook picked by mistake is named for what it is, not as text with a bad byte
+    const head = await headBytes(this.source, 64).catch(() => new Uint8Array(0));
+    const kind = binaryKind(head);
+    if (kind) return new AttribError('file_unsupported', `this is ${kind.what}, not a text export: ${kind.hint}`, { file });
     let loc: Utf8Problem | null = null;
     try {
       loc = await locateUtf8Problem(this.source);
@@ -166,11 +171,10 @@ export class DecodedText {
       case 'utf16_bom':
         return new AttribError('file_not_utf8', `the file looks like UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8. ${UTF16_HINT}`, where);
       case 'nul':
-        return new AttribError(
-          'file_not_utf8',
-          `not valid UTF-8 text: NUL byte at line ${loc.line}, column ${loc.column} (the file is probably UTF-16). ${UTF16_HINT}`,
-          where,
-        );
+        // UTF-16 text has a NUL beside nearly every ASCII letter; other NULs are binary data, not text
+        return looksUtf16(head)
+          ? new AttribError('file_not_utf8', `not valid UTF-8 text: NUL byte at line ${loc.line}, column ${loc.column} (the file is probably UTF-16). ${UTF16_HINT}`, where)
+          : new AttribError('file_not_utf8', `not a text file: NUL byte at line ${loc.line}, column ${loc.column}. Choose the export itself (CSV, TSV, NDJSON or Parquet)`, where);
       default:
         return new AttribError(
           'file_not_utf8',

@@ -19,6 +19,7 @@ import type { FileRef } from '../../common/protocol.ts';
 import { h, icon, replace } from '../ui/dom.ts';
 import { setCatalog, setEditorTheme } from '../ui/sqlEditor.ts';
 import { chartImage } from '../ui/chart.ts';
+import { chartProblem, defaultBuilder } from '../../common/charts.ts';
 import { createCellView, type CellResult, type CellView, type ModelResult, type ViewHost } from './cellViews.ts';
 import * as core from './core.ts';
 import { Session, qi } from './session.ts';
@@ -75,6 +76,8 @@ export class App implements ViewHost {
   private orphans = new Map<string, Orphan>();
   /** The notebook New, Open or a template last put aside, as it was: undo brings it back. */
   private replaced: Replaced | undefined;
+  /** The open notebook is a template as it came (unsaved, but nothing of the user's in it). */
+  private untouchedTemplate = false;
   private autosaveTimer = 0;
   private catalogTimer = 0;
   /** Results SQL cells made in the current run, whose columns are known without asking. */
@@ -167,7 +170,8 @@ export class App implements ViewHost {
    * had unsaved changes) and a toast offers Undo.
    */
   private async replaceNotebook(incoming: string, open: () => void): Promise<boolean> {
-    if (this.dirty && this.nb.cells.length) {
+    // nothing of the user's would go: a template opened and not edited, or an empty notebook
+    if (this.dirty && this.nb.cells.length && !this.untouchedTemplate) {
       const choice = await askChoice(`Replace “${this.nb.title}”?`,
         `“${this.nb.title}” has unsaved changes. Opening “${incoming}” puts it aside: save it first, or discard the changes (Undo brings them back until you close the page).`,
         [{ value: 'save', label: 'Save first…', primary: true }, { value: 'discard', label: 'Discard changes', danger: true }, { value: 'cancel', label: 'Cancel' }], 'cancel');
@@ -229,6 +233,7 @@ export class App implements ViewHost {
     this.adders.clear();
     this.state = core.initNotebookState(parsed.notebook);
     this.readOnly = parsed.readOnly;
+    this.untouchedTemplate = false;
     this.handle = handle;
     this.fileName = name;
     this.baseUrl = baseUrl;
@@ -354,6 +359,7 @@ export class App implements ViewHost {
     this.state = core.applyNotebook(this.state, msg);
     if (this.nb === before) return;
     this.dirty = true;
+    this.untouchedTemplate = false;
     this.sync();
     this.paintSaveState();
     this.scheduleAutosave();
@@ -719,6 +725,9 @@ export class App implements ViewHost {
           const cols = known ?? (await this.session.describe(id, cell.from).catch(() => {
             throw new Error(`there is no result named ${cell.from}: run the cell that makes it, or choose another`);
           }));
+          // a field the result lacks would draw as undefined or 0: the cell fails, naming it and the columns there are
+          const problem = chartProblem(cell.builder, cell.spec, cols, cell.from);
+          if (problem?.kind === 'missing_field') throw new Error(problem.message);
           const data = await this.session.query(id, `SELECT * FROM ${qi(cell.from)} LIMIT ${CHART_ROWS + 1}`);
           const truncated = data.length > CHART_ROWS;
           this.setResult(id, { kind: 'chart', data: { rows: data.slice(0, CHART_ROWS), columns: cols, truncated } });
@@ -727,7 +736,10 @@ export class App implements ViewHost {
           break;
         }
         case 'data':
-          rows = await this.runData(cell, progress);
+          rows = await this.runData(cell, progress).catch((e) => {
+            if ((e as { code?: string }).code !== 'cancelled') this.statusInfo.textContent = `${cell.path || 'data'}: not loaded (see the data cell)`;
+            throw e;
+          });
           break;
         case 'model':
           rows = await this.runModel(cell, progress);
@@ -786,6 +798,8 @@ export class App implements ViewHost {
   }
 
   private async runData(cell: DataCell, progress: (d: number, t: number, l: string) => void): Promise<number> {
+    // the status bar names what is loaded: nothing, until this import succeeds
+    this.statusInfo.textContent = cell.path ? `loading ${cell.path}…` : '';
     const refs = await this.dataRefs(cell);
     const { blob } = refs[0];
     const name = refs.length > 1 ? `${refs[0].name} and ${refs.length - 1} more` : refs[0].name;
@@ -812,7 +826,9 @@ export class App implements ViewHost {
     const conversions = await this.conversionRefs(cell);
     const report = await this.session.openData(cell.id, refs.map((r) => r.ref), options, progress, conversions.map((r) => r.ref));
     if (JSON.stringify(fingerprint) !== JSON.stringify(cell.fingerprint) && !changed) {
-      this.state = core.applyNotebook(this.state, { type: 'update', id: cell.id, patch: { fingerprint } as Partial<Cell> });
+      // what the file was is recorded, not an edit of the user's: no undo step (Undo must not take it back)
+      const next = core.applyNotebook(this.state, { type: 'update', id: cell.id, patch: { fingerprint } as Partial<Cell> });
+      this.state = { ...next, past: this.state.past, future: this.state.future, lastChange: this.state.lastChange };
     }
     for (const t of ['events', 'rejects']) this.resultCols.set(t, await this.session.describe(cell.id, t));
     const total = report.rowsLoaded;
@@ -915,6 +931,13 @@ export class App implements ViewHost {
 
   private addCell(kind: CellKind, after?: string, patch: Partial<Cell> = {}): string | undefined {
     const before = new Set(this.nb.cells.map((c) => c.id));
+    if (kind === 'chart' && !('builder' in patch)) {
+      // the chart of the result above it starts from that result's columns (an X and a Y), not an empty block
+      const at = after ? this.nb.cells.findIndex((c) => c.id === after) : this.nb.cells.length - 1;
+      const above = this.nb.cells.slice(0, at + 1).reverse().find((c) => c.kind === 'sql');
+      const cols = above?.kind === 'sql' ? this.resultCols.get(above.name) : undefined;
+      if (cols?.length) patch = { ...patch, builder: defaultBuilder(cols) } as Partial<Cell>;
+    }
     this.apply({ type: 'add', kind, after, patch });
     const added = this.nb.cells.find((c) => !before.has(c.id));
     if (added) {
@@ -1131,6 +1154,7 @@ export class App implements ViewHost {
       void this.replaceNotebook(t.title, () => {
         this.load(t.text, `${t.title}.attrib.md`, undefined, this.baseUrl ?? new URL('samples/', location.href).href);
         this.dirty = true;
+        this.untouchedTemplate = true;
         this.paintSaveState();
         this.runAll();
       });

@@ -3,12 +3,13 @@
  * vega view); the app gives it the cell, its run state and its result, and
  * the view reports edits as messages. Views never talk to the engine.
  */
+import { inAppTerms } from './appTerms.ts';
 import type { Cell, ChartCell, DataCell, MarkdownCell, ModelCell, ParamCell, SqlCell, ChartBuilder } from '../../common/notebook/types.ts';
 import type { ColumnInfo, Row } from '../../common/db.ts';
 import type { ImportReport } from '../../common/import/importer.ts';
 import type { RunOutputs } from '../../common/engine.ts';
 import type { RuleDiffResult } from '../../common/ruleDiff.ts';
-import { builderToSpec, defaultBuilder, sanitizeSpec, withData } from '../../common/charts.ts';
+import { builderToSpec, chartProblem, defaultBuilder, sanitizeSpec, withData } from '../../common/charts.ts';
 import { CANONICAL_FIELDS } from '../../common/import/columns.ts';
 import { h, icon, replace } from '../ui/dom.ts';
 import { createGrid, type RowSource } from '../ui/grid.ts';
@@ -124,7 +125,10 @@ function frame(cell: Cell, host: ViewHost, opts: { named: boolean; runnable: boo
   const error = h('div', { class: 'error-box', role: 'alert', style: { display: 'none' } });
   const out = h('div', { class: 'cell-out' });
   const foot = h('div', { class: 'cell-foot', style: { display: 'none' } });
-  const el = h('section', { class: `cell ${cell.kind}`, 'data-cell-id': cell.id, 'data-kind': cell.kind, tabindex: -1 }, head, progress, body, error, out, foot);
+  // where the body is tall (a data cell's mapping, a model's rules) the error comes first, where it is seen
+  const errorFirst = cell.kind === 'data' || cell.kind === 'model' || cell.kind === 'chart';
+  const el = h('section', { class: `cell ${cell.kind}`, 'data-cell-id': cell.id, 'data-kind': cell.kind, tabindex: -1 },
+    head, progress, errorFirst ? error : null, body, errorFirst ? null : error, out, foot);
   el.addEventListener('mousedown', () => host.select(cell.id));
   const setState = (s: RunState) => {
     status.className = `status ${s.status}`;
@@ -145,10 +149,10 @@ function frame(cell: Cell, host: ViewHost, opts: { named: boolean; runnable: boo
       error.style.display = '';
       // one line, as the CLI says it: file:line:column: message
       const where = [s.error.file, s.error.line, s.error.column].filter((x) => x !== undefined && x !== '').join(':');
-      replace(error, h('b', {}, s.error.code === 'cancelled' ? 'Cancelled' : 'Error'), ': ', where ? `${where}: ` : '', s.error.message);
+      replace(error, h('b', {}, s.error.code === 'cancelled' ? 'Cancelled' : 'Error'), ': ', where ? `${where}: ` : '', inAppTerms(s.error.message));
     } else error.style.display = 'none';
   };
-  return { el, head, body, out, foot, name, setState };
+  return { el, head, body, out, foot, name, error, setState };
 }
 
 /** A grid of a row source, with the row count. */
@@ -349,7 +353,12 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
     const b = builder();
     const setB = (patch: Partial<ChartBuilder>) => host.update(current.id, { builder: { ...b, ...patch }, spec: undefined } as Partial<Cell>, { run: false });
     replace(builderBar,
-      select('Data', current.from, host.resultNames(), (v) => host.update(current.id, { from: v } as Partial<Cell>, { run: true }), false),
+      // a chart with nothing chosen yet takes X and Y from the result it is pointed at
+      select('Data', current.from, host.resultNames(), (v) => {
+        const picked = host.resultColumns(v);
+        const fresh = !specMode && !b.x && !b.y && picked?.length;
+        host.update(current.id, { from: v, ...(fresh ? { builder: defaultBuilder(picked) } : {}) } as Partial<Cell>, { run: true });
+      }, false),
       specMode ? null : [
         select('Mark', b.mark, ['bar', 'line', 'area', 'point', 'arc', 'rect'], (v) => setB({ mark: v as ChartBuilder['mark'] }), false),
         select('X', b.x, cols, (v) => setB({ x: v || undefined })),
@@ -388,6 +397,18 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
     const seq = ++drawSeq;
     if (!data) return replace(chartEl, h('div', { class: 'empty' }, `Run the cell to draw ${current.from || 'a result'}.`));
     if (!data.rows.length) return replace(chartEl, h('div', { class: 'empty' }, `${current.from} has no rows to draw.`));
+    // nothing chosen yet, or a field the result does not have: say so, draw nothing (vega-lite would draw a block or zeros)
+    const problem = chartProblem(specMode ? undefined : builder(), specMode ? current.spec : undefined, data.columns, current.from);
+    if (problem?.kind === 'unconfigured') {
+      embed?.finalize();
+      embed = undefined;
+      return replace(chartEl, h('div', { class: 'empty' }, problem.message));
+    }
+    if (problem) {
+      embed?.finalize();
+      embed = undefined;
+      return replace(chartEl, h('div', { class: 'error-box', role: 'alert' }, h('b', {}, 'Chart error'), ': ', problem.message));
+    }
     let spec = specMode && current.spec ? current.spec : builderToSpec(builder(), data.columns, current.title);
     const removed = specMode && current.spec ? sanitizeSpec(current.spec).removed : [];
     spec = withData(spec, data.rows, data.columns);
@@ -425,7 +446,18 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
       if (JSON.stringify(prev.spec) !== JSON.stringify(current.spec) || specMode !== (!prev.builder && !!prev.spec)) renderSpecBox();
       void draw();
     },
-    setState: f.setState,
+    setState(s) {
+      f.setState(s);
+      // a chart whose run failed draws nothing: its old drawing is not of the current data
+      if (s.status === 'error' && (data || embed)) {
+        data = undefined;
+        drawSeq++;
+        embed?.finalize();
+        embed = undefined;
+        replace(chartEl);
+        renderBar(); // its choices are the result's columns as they are now
+      }
+    },
     setResult(r) {
       data = r && r.kind === 'chart' ? r.data : undefined;
       renderBar();
@@ -804,6 +836,8 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
     },
     setState(s) {
       f.setState(s);
+      // a file that is not UTF-8: the control that reads it another way, beside the error
+      if (s.status === 'error' && s.error?.code === 'file_not_utf8') f.error.appendChild(encodingControl(current, host));
       const was = failed;
       if (s.status === 'error') failed = true;
       else if (s.status === 'done') failed = false;
@@ -827,6 +861,16 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
     focus: () => f.el.focus(),
     dispose: () => disposers.forEach((d) => d()),
   };
+}
+
+/** Encodings a data cell can read (DataImportOptions.encoding), as the page names them. */
+const ENCODINGS: [NonNullable<DataCell['options']['encoding']>, string][] = [['utf-8', 'UTF-8'], ['windows-1252', 'Windows-1252 (Excel on Windows)'], ['latin1', 'Latin-1 (ISO 8859-1)'], ['utf-16le', 'UTF-16 LE']];
+
+/** The data cell's Encoding select: choosing one re-imports the file with it. */
+function encodingControl(c: DataCell, host: ViewHost): HTMLElement {
+  const sel = h('select', { class: 'inp', 'aria-label': 'Encoding' }, ENCODINGS.map(([v, label]) => h('option', { value: v, selected: (c.options.encoding ?? 'utf-8') === v }, label))) as HTMLSelectElement;
+  sel.addEventListener('change', () => host.update(c.id, { options: { ...c.options, encoding: sel.value === 'utf-8' ? undefined : sel.value } } as Partial<Cell>, { run: true }));
+  return h('div', { class: 'error-fix' }, h('label', { class: 'field' }, h('span', {}, 'Encoding'), sel));
 }
 
 /** The columns no field uses: all of them when few, else the first ones and how many more (all in the tooltip). */

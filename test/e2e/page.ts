@@ -46,3 +46,16 @@ export async function withFallbackPickers(page: Page): Promise<void> {
   });
   await page.reload();
 }
+
+/**
+ * Opens a template with "New from Template…"; when the open notebook has
+ * unsaved changes and the page asks first, answers "Discard changes".
+ */
+export async function openTemplate(page: Page, title: string): Promise<void> {
+  await command(page, 'notebook.newFromTemplate');
+  await page.locator('.overlay button', { hasText: title }).click();
+  const ask = page.locator('.overlay [role=alertdialog] button', { hasText: 'Discard changes' });
+  // the question comes at once or not at all (the replacement is synchronous after it)
+  if (await ask.waitFor({ timeout: 1500 }).then(() => true, () => false)) await ask.click();
+  await page.waitForFunction((t) => (document.querySelector('.nb-title') as HTMLInputElement | null)?.value === t && !document.querySelector('.overlay'), title, { timeout: 30_000 });
+}

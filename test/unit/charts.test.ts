@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- specs are deep JSON; the tests read into them
 type J = any;
-import { builderToSpec, defaultBuilder, sanitizeSpec, withData } from '../../common/charts.ts';
+import { builderToSpec, chartProblem, defaultBuilder, sanitizeSpec, withData } from '../../common/charts.ts';
 
 const cols = [
   { name: 'model', type: 'VARCHAR' },
@@ -54,5 +54,36 @@ describe('chart specs', () => {
   it('inline data: numbers from BigInt and DECIMAL text become numbers; the spec keeps no other source', () => {
     const s = withData({ mark: 'bar', data: { url: 'x.csv' } }, [{ model: 'linear', channel: 'email', attributed_conversions: '1.5', n: 3n }] as never, cols) as Record<string, J>;
     assert.deepEqual(s.data, { values: [{ model: 'linear', channel: 'email', attributed_conversions: 1.5, n: 3 }] });
+  });
+});
+
+describe('chartProblem: a chart never draws a field its result lacks', () => {
+  const cols = [{ name: 'channel', type: 'VARCHAR' }, { name: 'conversions', type: 'DOUBLE' }, { name: 'model', type: 'VARCHAR' }];
+  it('a builder with no X and no Y is unconfigured (empty state, not a block)', () => {
+    assert.deepEqual(chartProblem({ mark: 'bar' }, undefined, cols, 'by_channel'), { kind: 'unconfigured', message: 'Choose X and Y to draw by_channel.' });
+  });
+  it('a builder field that is not a column names it and the columns there are', () => {
+    const p = chartProblem({ mark: 'bar', x: 'channel', y: 'attributed_conversions' }, undefined, cols, 'by_channel');
+    assert.deepEqual(p, {
+      kind: 'missing_field', field: 'attributed_conversions', channel: 'Y',
+      message: "Y uses the column 'attributed_conversions', which by_channel does not have (its columns: channel, conversions, model): choose another column",
+    });
+    assert.equal(chartProblem({ mark: 'bar', x: 'channel', y: 'conversions', color: 'modl' }, undefined, cols, 't')?.kind, 'missing_field');
+    assert.equal(chartProblem({ mark: 'bar', x: 'channel', y: 'conversions', color: 'model' }, undefined, cols, 't'), undefined);
+    // count needs no Y column
+    assert.equal(chartProblem({ mark: 'bar', x: 'channel', y: 'gone', aggregate: 'count' }, undefined, cols, 't'), undefined);
+  });
+  it('no builder and no spec: the default builder of the columns, which always fits', () => {
+    assert.equal(chartProblem(undefined, undefined, cols, 't'), undefined);
+  });
+  it("a spec's fields are checked in layers too; fields its transforms make count as present", () => {
+    const spec = { layer: [{ mark: 'bar', encoding: { x: { field: 'channel' }, y: { field: 'credit' } } }] };
+    assert.match(chartProblem(undefined, spec, cols, 'by_channel')?.message ?? '', /^the spec's y uses the column 'credit', which by_channel does not have/);
+    const made = { transform: [{ calculate: 'datum.conversions * 2', as: 'credit' }], mark: 'bar', encoding: { x: { field: 'channel' }, y: { field: 'credit' } } };
+    assert.equal(chartProblem(undefined, made, cols, 'by_channel'), undefined);
+    const agg = { transform: [{ aggregate: [{ op: 'sum', field: 'conversions', as: 'total' }], groupby: ['channel'] }], mark: 'bar', encoding: { x: { field: 'channel' }, y: { field: 'total' } } };
+    assert.equal(chartProblem(undefined, agg, cols, 'by_channel'), undefined);
+    // a nested path reads the column before the dot
+    assert.equal(chartProblem(undefined, { mark: 'bar', encoding: { x: { field: 'channel.name' } } }, cols, 't'), undefined);
   });
 });

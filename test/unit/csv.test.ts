@@ -283,6 +283,16 @@ test('invalid UTF-8 -> file_not_utf8 locating the first bad byte', async () => {
   assert.equal(err.where.file, 'mem.csv');
 });
 
+test('a picture or a workbook picked by mistake is named for what it is', async () => {
+  const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x01, 0x00]);
+  const e = await rejects(() => memSource(png, 65536), 'file_unsupported');
+  assert.equal(e.message, 'this is a PNG image, not a text export: choose the export itself (CSV, TSV, NDJSON or Parquet)');
+  const xlsx = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0x06, 0, 0x08, 0, 0, 0, 0x21, 0, 0xff, 0xfe, 0x80]);
+  const x = await rejects(() => memSource(xlsx, 65536), 'file_unsupported');
+  assert.match(x.message, /^this is a ZIP archive \(an Excel \.xlsx workbook is one\), not a text export: save the sheet as CSV/);
+  assert.equal(x.where.file, 'mem.csv');
+});
+
 test('NUL bytes or a UTF-16 BOM -> file_not_utf8 suggesting utf-16le', async () => {
   const utf16 = Uint8Array.from([0xff, 0xfe, 0x61, 0, 0x2c, 0, 0x62, 0, 0x0a, 0, 0x31, 0, 0x2c, 0, 0x32, 0, 0x0a, 0]);
   const e = await failsAllChunks(utf16, 'file_not_utf8', { line: 1, column: 1 });
@@ -290,8 +300,13 @@ test('NUL bytes or a UTF-16 BOM -> file_not_utf8 suggesting utf-16le', async () 
   // Tiny files too.
   await failsAllChunks(Uint8Array.of(0xe9), 'file_not_utf8', { line: 1, column: 1 });
   await failsAllChunks(Uint8Array.of(0x61, 0), 'file_not_utf8', { line: 1, column: 2 });
+  // a NUL in ASCII text is not UTF-16: it is said as it is
   const nul = await failsAllChunks(bytes('a,b\n1,x\0y\n', true), 'file_not_utf8', { line: 2, column: 4 });
-  assert.match(nul.message, /NUL byte.*--encoding utf-16le/);
+  assert.equal(nul.message, 'not a text file: NUL byte at line 2, column 4. Choose the export itself (CSV, TSV, NDJSON or Parquet)');
+  // UTF-16 without a byte-order mark: a NUL beside every letter
+  const bare = Uint8Array.from([0x61, 0, 0x2c, 0, 0x62, 0, 0x0a, 0, 0x31, 0, 0x2c, 0, 0x32, 0, 0x0a, 0]);
+  const b16 = await failsAllChunks(bare, 'file_not_utf8', { line: 1, column: 2 });
+  assert.match(b16.message, /probably UTF-16.*--encoding utf-16le/);
   // ... and the same bytes decode with encoding utf-16le.
   const p = await parse(new TextDecoder('latin1').decode(utf16), { encoding: 'utf-16le' }, true);
   assert.deepEqual(p.header, ['a', 'b']);
