@@ -20,7 +20,7 @@ import { h, icon, replace } from '../ui/dom.ts';
 import { setCatalog, setEditorTheme } from '../ui/sqlEditor.ts';
 import { chartImage } from '../ui/chart.ts';
 import { chartProblem, defaultBuilder } from '../../common/charts.ts';
-import { createCellView, type CellResult, type CellView, type ModelResult, type ViewHost } from './cellViews.ts';
+import { createCellView, paramControl, type CellResult, type CellView, type ModelResult, type ViewHost } from './cellViews.ts';
 import * as core from './core.ts';
 import { Session, qi } from './session.ts';
 import { Runner } from '../../common/runner.ts';
@@ -83,6 +83,9 @@ export class App implements ViewHost {
   /** Results SQL cells made in the current run, whose columns are known without asking. */
   private madeThisRun = new Set<string>();
   private cellsEl = h('div', { class: 'cells' });
+  /** The notebook's parameters, kept in view while the page scrolls: a slider beside the chart it moves. */
+  private paramBar = h('div', { class: 'param-bar', role: 'region', 'aria-label': 'Parameters', 'data-testid': 'param-bar' });
+  private paramBarKey = '';
   private sidebar = h('aside', { class: 'sidebar', 'aria-label': 'Tables' });
   private titleInput = h('input', { class: 'nb-title', 'aria-label': 'Notebook title', spellcheck: 'false' }) as HTMLInputElement;
   private saveState = h('span', { class: 'save-state' });
@@ -266,7 +269,7 @@ export class App implements ViewHost {
       h('button', { class: 'btn ghost', onclick: () => this.command('view.toggleTheme'), title: 'Light / dark theme', 'aria-label': 'Toggle theme' }, icon('sun')),
       h('button', { class: 'btn ghost', onclick: () => this.command('view.palette'), title: `Commands (${keyLabel('Mod+Shift+P', MAC)})`, 'aria-label': 'Command palette' }, icon('search')),
     );
-    const main = h('main', { class: 'main' }, this.banner, this.cellsEl);
+    const main = h('main', { class: 'main' }, this.banner, this.paramBar, this.cellsEl);
     const status = h('footer', { class: 'statusbar' }, this.statusEngine, this.statusInfo, h('span', { class: 'spacer' }), h('span', {}, `${keyLabel('Mod+Shift+P', MAC)} commands · ${keyLabel('Mod+/', MAC)} shortcuts`));
     replace(this.root, top, h('div', { class: 'layout' }, this.sidebar, main), status);
     document.addEventListener('keydown', (e) => this.onKey(e));
@@ -342,7 +345,7 @@ export class App implements ViewHost {
           h('summary', { class: 'side-item' }, icon(t.kind === 'view' ? 'search' : 'table'), t.name, h('span', { class: 'count' }, String(t.columns.length))),
           h('div', { class: 'side-cols' }, t.columns.map((c) => h('div', {}, h('span', {}, c.name), h('span', {}, c.type.toLowerCase())))));
         return d;
-      }) : h('div', { class: 'side-empty' }, 'No tables yet: open a data file.'),
+      }) : h('div', { class: 'side-empty' }, this.loadingData() ? `Loading ${this.loadingData()}…` : 'No tables yet: open a data file.'),
       h('h3', {}, 'Parameters'),
       this.nb.cells.filter((c): c is ParamCell => c.kind === 'param').map((p) => h('div', { class: 'side-item' }, `$${p.name}`, h('span', { class: 'count' }, Array.isArray(p.value) ? p.value.join('→') : String(p.value)))),
     );
@@ -396,6 +399,12 @@ export class App implements ViewHost {
     return c ? core.cellDefines(c).filter((n) => !n.startsWith('$')) : [];
   }
 
+  /** The file a data cell is loading now (for the sidebar's empty state), if any. */
+  private loadingData(): string | undefined {
+    const cell = this.nb.cells.find((c): c is DataCell => c.kind === 'data' && core.isActive(this.runStates.get(c.id) ?? core.initialCellState()));
+    return cell ? cell.path || 'the data' : undefined;
+  }
+
   /** A cell in words, for messages: "sql cell 'top_channels'" (its name where it has one, else its id). */
   private cellLabel(id: string): string {
     const c = this.nb.cells.find((x) => x.id === id);
@@ -423,8 +432,26 @@ export class App implements ViewHost {
     if (users.length) this.runner.request(users);
   }
 
+  /**
+   * The sticky parameter bar: every param cell's control, in notebook order.
+   * Rebuilt when the parameters change, but never under the pointer (a
+   * slider dragged in the bar keeps its element).
+   */
+  private renderParamBar(): void {
+    const params = this.nb.cells.filter((c): c is ParamCell => c.kind === 'param');
+    const key = JSON.stringify(params.map(({ value: _v, ...rest }) => rest));
+    if (key === this.paramBarKey && this.paramBar.contains(document.activeElement)) return;
+    this.paramBarKey = key;
+    this.paramBar.style.display = params.length ? '' : 'none';
+    replace(this.paramBar, params.map((p) => {
+      const { control, valueText } = paramControl(p, this);
+      return h('div', { class: 'pb-item', 'data-param': p.name, title: `$${p.name}` }, h('span', { class: 'pb-label' }, p.label ?? p.name), control, valueText);
+    }));
+  }
+
   /** Brings the views in line with the notebook: creates, updates, reorders, disposes. */
   private sync(): void {
+    this.renderParamBar();
     const cells = this.nb.cells;
     const ids = new Set(cells.map((c) => c.id));
     for (const [id, v] of this.views) {
@@ -480,6 +507,9 @@ export class App implements ViewHost {
     const next = core.transitionCell(this.runStates.get(id) ?? core.initialCellState(), msg);
     this.runStates.set(id, next);
     this.views.get(id)?.setState(next);
+    // an empty sidebar says a file is loading rather than that none is open
+    const empty = this.sidebar.querySelector('.side-empty');
+    if (empty) empty.textContent = this.loadingData() ? `Loading ${this.loadingData()}…` : 'No tables yet: open a data file.';
   }
 
   private setResult(id: string, r: CellResult | undefined): void {

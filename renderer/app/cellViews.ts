@@ -253,60 +253,70 @@ function sqlView(cell: SqlCell, host: ViewHost): CellView {
 
 // ------------------------------------------------------------------ param
 
+/**
+ * A parameter's control and its value label, as the parameter cell and the
+ * page's sticky parameter bar show it; a change sets the value (and runs
+ * what uses it).
+ */
+export function paramControl(c: ParamCell, host: Pick<ViewHost, 'update'>): { control: HTMLElement; valueText: HTMLElement } {
+  const valueText = h('div', { class: 'value', 'data-testid': 'param-value' });
+  const show = (v: unknown) => (valueText.textContent = `${Array.isArray(v) ? v.join(' → ') : String(v)}${c.unit ? ` ${v === 1 && c.unit.endsWith('s') ? c.unit.slice(0, -1) : c.unit}` : ''}`);
+  show(c.value);
+  const set = (v: ParamCell['value']) => {
+    show(v);
+    host.update(c.id, { value: v } as Partial<Cell>, { run: true, coalesce: true });
+  };
+  let control: HTMLElement;
+  switch (c.control) {
+    case 'slider': {
+      const i = h('input', { type: 'range', min: c.min ?? 0, max: c.max ?? 100, step: c.step ?? 1, value: String(c.value), 'aria-label': c.label ?? c.name }) as HTMLInputElement;
+      i.addEventListener('input', () => set(Number(i.value)));
+      control = i;
+      break;
+    }
+    case 'number': {
+      const i = h('input', { class: 'inp', type: 'number', min: c.min, max: c.max, step: c.step ?? 'any', value: String(c.value), 'aria-label': c.label ?? c.name }) as HTMLInputElement;
+      i.addEventListener('change', () => i.value !== '' && Number.isFinite(Number(i.value)) && set(Number(i.value)));
+      control = i;
+      break;
+    }
+    case 'select': {
+      const s = h('select', { class: 'inp', 'aria-label': c.label ?? c.name }, (c.options ?? []).map((o) => h('option', { value: o, selected: o === c.value }, o))) as HTMLSelectElement;
+      s.addEventListener('change', () => set(s.value));
+      control = s;
+      break;
+    }
+    case 'checkbox': {
+      const i = h('input', { type: 'checkbox', checked: Boolean(c.value), 'aria-label': c.label ?? c.name }) as HTMLInputElement;
+      i.addEventListener('change', () => set(i.checked));
+      control = i;
+      break;
+    }
+    case 'date_range': {
+      const [a, b] = Array.isArray(c.value) ? c.value : ['', ''];
+      const from = h('input', { class: 'inp', type: 'date', value: a, 'aria-label': 'from' }) as HTMLInputElement;
+      const to = h('input', { class: 'inp', type: 'date', value: b, 'aria-label': 'to' }) as HTMLInputElement;
+      const ch = () => from.value && to.value && from.value <= to.value && set([from.value, to.value]);
+      from.addEventListener('change', ch);
+      to.addEventListener('change', ch);
+      control = h('div', { class: 'row' }, from, '→', to);
+      break;
+    }
+    default: {
+      const i = h('input', { class: 'inp', type: 'text', value: String(c.value), 'aria-label': c.label ?? c.name }) as HTMLInputElement;
+      i.addEventListener('change', () => set(i.value));
+      control = i;
+    }
+  }
+  return { control, valueText };
+}
+
 function paramView(cell: ParamCell, host: ViewHost): CellView {
   const f = frame(cell, host, { named: true, runnable: false });
   let current = cell;
   const render = () => {
     const c = current;
-    const valueText = h('div', { class: 'value', 'data-testid': 'param-value' });
-    const show = (v: unknown) => (valueText.textContent = `${Array.isArray(v) ? v.join(' → ') : String(v)}${c.unit ? ` ${v === 1 && c.unit.endsWith('s') ? c.unit.slice(0, -1) : c.unit}` : ''}`);
-    show(c.value);
-    const set = (v: ParamCell['value']) => {
-      show(v);
-      host.update(c.id, { value: v } as Partial<Cell>, { run: true, coalesce: true });
-    };
-    let control: HTMLElement;
-    switch (c.control) {
-      case 'slider': {
-        const i = h('input', { type: 'range', min: c.min ?? 0, max: c.max ?? 100, step: c.step ?? 1, value: String(c.value), 'aria-label': c.label ?? c.name }) as HTMLInputElement;
-        i.addEventListener('input', () => set(Number(i.value)));
-        control = i;
-        break;
-      }
-      case 'number': {
-        const i = h('input', { class: 'inp', type: 'number', min: c.min, max: c.max, step: c.step ?? 'any', value: String(c.value), 'aria-label': c.label ?? c.name }) as HTMLInputElement;
-        i.addEventListener('change', () => i.value !== '' && Number.isFinite(Number(i.value)) && set(Number(i.value)));
-        control = i;
-        break;
-      }
-      case 'select': {
-        const s = h('select', { class: 'inp', 'aria-label': c.label ?? c.name }, (c.options ?? []).map((o) => h('option', { value: o, selected: o === c.value }, o))) as HTMLSelectElement;
-        s.addEventListener('change', () => set(s.value));
-        control = s;
-        break;
-      }
-      case 'checkbox': {
-        const i = h('input', { type: 'checkbox', checked: Boolean(c.value), 'aria-label': c.label ?? c.name }) as HTMLInputElement;
-        i.addEventListener('change', () => set(i.checked));
-        control = i;
-        break;
-      }
-      case 'date_range': {
-        const [a, b] = Array.isArray(c.value) ? c.value : ['', ''];
-        const from = h('input', { class: 'inp', type: 'date', value: a, 'aria-label': 'from' }) as HTMLInputElement;
-        const to = h('input', { class: 'inp', type: 'date', value: b, 'aria-label': 'to' }) as HTMLInputElement;
-        const ch = () => from.value && to.value && from.value <= to.value && set([from.value, to.value]);
-        from.addEventListener('change', ch);
-        to.addEventListener('change', ch);
-        control = h('div', { class: 'row' }, from, '→', to);
-        break;
-      }
-      default: {
-        const i = h('input', { class: 'inp', type: 'text', value: String(c.value), 'aria-label': c.label ?? c.name }) as HTMLInputElement;
-        i.addEventListener('change', () => set(i.value));
-        control = i;
-      }
-    }
+    const { control, valueText } = paramControl(c, host);
     replace(f.body, h('div', { class: 'param-row' }, h('label', {}, c.label ?? c.name, h('span', { class: 'sub' }, `$${c.name}`)), control, valueText));
     f.body.classList.add('flush');
   };

@@ -9,7 +9,7 @@ export { canUndo } from '../../common/notebook/notebookState.ts';
 import { INITIAL_CELL_STATE } from '../../common/notebook/cellState.ts';
 
 export type { CellState as RunState, CellMsg } from '../../common/notebook/cellState.ts';
-export { transitionCell } from '../../common/notebook/cellState.ts';
+export { isActive, transitionCell } from '../../common/notebook/cellState.ts';
 export { parseNotebook, serializeNotebook } from '../../common/notebook/format.ts';
 export { buildGraph, cellDefines, dependents } from '../../common/notebook/graph.ts';
 export { TEMPLATES } from '../../common/notebook/templates.ts';

@@ -287,3 +287,44 @@ describe('a failed file load says so at the top of the cell, in the app\'s words
     app.assertClean();
   });
 });
+
+describe('the demo\'s controls stay beside the chart they move', { skip: skipReason }, () => {
+  let app: App;
+  before(async () => {
+    app = await openApp();
+  });
+  after(async () => app?.close());
+
+  it('while the first file loads, the sidebar says it is loading', async () => {
+    const { page } = app;
+    await page.waitForFunction(() => /^Loading sample\.parquet…$/.test(document.querySelector('.sidebar .side-empty')?.textContent ?? ''), null, { timeout: 30_000 });
+    await settled(page, 7);
+    // the tables, once loaded (the sidebar is read when the runs are quiet)
+    await page.waitForFunction(() => !document.querySelector('.sidebar .side-empty') && document.querySelector('.sidebar details[data-table="events"]'), null, { timeout: 10_000 });
+  });
+
+  it('scrolled to the chart, the parameter bar is in view; a step of its slider moves the chart and the param cell', async () => {
+    const { page } = app;
+    const chart = page.locator('.cell[data-cell-id="c8"] [data-testid=chart] svg');
+    await chart.scrollIntoViewIfNeeded();
+    const inView = async (sel: string) => page.locator(sel).first().evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.bottom > 0 && r.top < innerHeight && r.height > 0;
+    });
+    const slider = '[data-testid=param-bar] [data-param=lookback_days] input[type=range]';
+    assert.ok(await inView(slider), 'the lookback slider is on screen');
+    assert.ok(await inView('.cell[data-cell-id="c8"] [data-testid=chart] svg'), 'with the chart');
+    // the bar is not under the top bar
+    const [barTop, topBottom] = await page.evaluate(() => [document.querySelector('[data-testid=param-bar]')!.getBoundingClientRect().top, document.querySelector('.topbar')!.getBoundingClientRect().bottom]);
+    assert.ok(barTop >= topBottom - 1, `bar top ${barTop} below the top bar ${topBottom}`);
+    await page.screenshot({ path: `${SCREENSHOTS}/safety-param-bar-beside-chart.png` });
+    const run = Number(await page.locator('.cell[data-cell-id="c8"]').getAttribute('data-run-id'));
+    await page.locator(slider).focus();
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction((r) => Number(document.querySelector('.cell[data-cell-id="c8"]')?.getAttribute('data-run-id')) > r && document.querySelector('.cell[data-cell-id="c8"] .status.done'), run, { timeout: 60_000 });
+    assert.equal(await page.locator('.cell[data-cell-id="c3"] [data-testid=param-value]').textContent(), '29 days');
+    assert.equal(await page.locator('[data-testid=param-bar] [data-param=lookback_days] [data-testid=param-value]').textContent(), '29 days');
+    assert.equal(await page.locator('.cell[data-cell-id="c3"] input[type=range]').inputValue(), '29');
+    app.assertClean();
+  });
+});
