@@ -3,6 +3,7 @@
  * vega view); the app gives it the cell, its run state and its result, and
  * the view reports edits as messages. Views never talk to the engine.
  */
+import { withModelColors } from '../../common/modelColors.ts';
 import { inAppTerms } from './appTerms.ts';
 import type { Cell, ChartCell, DataCell, MarkdownCell, ModelCell, ParamCell, SqlCell, ChartBuilder } from '../../common/notebook/types.ts';
 import type { ColumnInfo, Row } from '../../common/db.ts';
@@ -421,7 +422,7 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
     }
     let spec = specMode && current.spec ? current.spec : builderToSpec(builder(), data.columns, current.title);
     const removed = specMode && current.spec ? sanitizeSpec(current.spec).removed : [];
-    spec = withData(spec, data.rows, data.columns);
+    spec = withData(withModelColors(spec, data.rows), data.rows, data.columns);
     // Drawn off-screen first (no flicker on a slider move), so 'container' width would measure 0:
     // give vega the cell's width instead.
     if (spec.width === 'container' || spec.width === undefined) spec = { ...spec, width: Math.max(280, (chartEl.clientWidth || f.el.clientWidth || 900) - 150) };
@@ -537,7 +538,9 @@ function rulesTable(cell: ModelCell, host: ViewHost, counts: Record<string, numb
     const ids = new Set(set.rules.map((r) => r.id));
     let k = 1;
     while (ids.has(`rule_${k}`)) k++;
-    commit([{ id: `rule_${k}`, channel: 'other', all: [{ field: 'utm_source', op: 'equals', values: ['example'] }] }, ...set.rules]);
+    // last (first match wins: a new rule must not take touches from the rules above it) and off until
+    // the user has made it say something: adding a rule moves no credit by itself
+    commit([...set.rules, { id: `rule_${k}`, channel: 'other', enabled: false, all: [{ field: 'utm_source', op: 'equals', values: ['example'] }] }]);
   };
   const details = h('details', { class: 'rules', open: openState.open },
     h('summary', {}, `Channel rules: ${set.rules.length} (${cell.rules ? 'edited' : 'bundled defaults'}); first match wins, else ${set.fallback ?? 'direct'}`),

@@ -129,14 +129,14 @@ async function sessionsAndOrders(page: Page): Promise<void> {
     await chooser.setFiles(custom);
   });
   const err = page.locator('[data-kind=data] .error-box');
-  assert.match(await err.innerText(), /^Error: orders_custom\.csv:1: no time column: expected one of ordered_at, order_date, created_at, created at \(columns: order_ref, customer, paid_on, amount_eur\); map one with --conversions-map event_ts=COLUMN$/);
+  assert.match(await err.innerText(), /^Error: orders_custom\.csv:1: no time column: expected one of ordered_at, order_date, created_at, created at \(columns: order_ref, customer, paid_on, amount_eur\); choose its column for event_ts in the mapping below$/);
   assert.match(await page.getByTestId('orders-mapping').innerText(), /No column of orders_custom\.csv has a name this app knows/);
   await page.getByLabel('orders column for event_ts').waitFor();
   assert.deepEqual(await page.getByLabel('orders column for event_ts').locator('option').allInnerTexts(), ['(none)', 'order_ref', 'customer', 'paid_on', 'amount_eur'], 'the selects hold the file\'s own columns');
   assert.equal(await page.locator('[data-kind=data] .cell-out').isVisible(), false, 'no preview of an earlier import under the error');
   await shot(page, 'workbench-orders-error');
   await dataRan(page, () => page.getByLabel('orders column for event_ts').selectOption('paid_on'));
-  assert.match(await err.innerText(), /^Error: orders_custom\.csv:1: no identity column: .*--conversions-map anon_id=COLUMN$/);
+  assert.match(await err.innerText(), /^Error: orders_custom\.csv:1: no identity column: .*; choose its column for anon_id in the mapping below$/);
   await dataRan(page, () => page.getByLabel('orders column for user_id').selectOption('customer'));
   assert.equal(await err.isVisible(), false);
   // a bad mapping: the customer column as the revenue
