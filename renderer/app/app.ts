@@ -342,7 +342,9 @@ export class App implements ViewHost {
       h('h3', {}, 'Tables'),
       shown.length ? shown.map((t) => {
         const d = h('details', { 'data-table': t.name, open: open.has(t.name) },
-          h('summary', { class: 'side-item' }, icon(t.kind === 'view' ? 'search' : 'table'), t.name, h('span', { class: 'count' }, String(t.columns.length))),
+          // the count is of columns (it read as rows): said, and in full on hover
+          h('summary', { class: 'side-item' }, icon(t.kind === 'view' ? 'search' : 'table'), t.name,
+            h('span', { class: 'count', title: `${t.columns.length} column${t.columns.length === 1 ? '' : 's'}${t.kind === 'view' ? ' (a view)' : ''}` }, `${t.columns.length} col${t.columns.length === 1 ? '' : 's'}`)),
           h('div', { class: 'side-cols' }, t.columns.map((c) => h('div', {}, h('span', {}, c.name), h('span', {}, c.type.toLowerCase())))));
         return d;
       }) : h('div', { class: 'side-empty' }, this.loadingData() ? `Loading ${this.loadingData()}…` : 'No tables yet: open a data file.'),

@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { openApp, skipReason, SCREENSHOTS, type App } from './harness.ts';
-import { command, openTemplate, settled, withFallbackPickers } from './page.ts';
+import { command, openTemplate, query, settled, withFallbackPickers } from './page.ts';
 
 /** WCAG 2 contrast ratio of two CSS rgb() colours. */
 function contrast(a: string, b: string): number {
@@ -407,5 +407,21 @@ describe('small things that made the workbench feel unfinished', { skip: skipRea
     const opacity = await page.locator('.adder').first().evaluate((el) => Number(getComputedStyle(el).opacity));
     assert.ok(opacity >= 0.5, `add-cell bar opacity ${opacity}`);
     app.assertClean();
+  });
+});
+
+describe('the sidebar says what its numbers count', { skip: skipReason }, () => {
+  it('a table\'s count is of columns, and says so', async () => {
+    const app = await openApp();
+    try {
+      await settled(app.page, 7);
+      const events = app.page.locator('.sidebar details[data-table="events"] summary .count');
+      await events.waitFor({ timeout: 10_000 });
+      const cols = await query(app.page, "SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'events'");
+      assert.equal(await events.textContent(), `${cols[0].n} cols`);
+      assert.equal(await events.getAttribute('title'), `${cols[0].n} columns (a view)`);
+    } finally {
+      await app.close();
+    }
   });
 });
