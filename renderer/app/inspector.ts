@@ -155,7 +155,21 @@ export function openInspector(deps: InspectorDeps, initial = ''): InspectorHandl
     if (!s) {
       matches = [];
       replace(list);
-      replace(detail, empty('Type a conversion id, an order id (event_id), or a person (user_id, anon_id or person_key).', 'Exact matches come first, then ids that start with what you typed.'));
+      replace(detail, empty('Type a conversion id, an order id (event_id), or a person (user_id, anon_id or person_key).', 'Exact matches come first, then ids that start with what you typed. Or pick one of the largest conversions.'));
+      // not an empty panel: the largest conversions of the run, to start from
+      const top = await q(`SELECT conversion_id AS id, person_key AS person, conversion_us AS at_us, value, touch_status AS status
+        FROM conversions ORDER BY value DESC NULLS LAST, conversion_us DESC, conversion_id LIMIT 10`, {}).catch(() => []);
+      if (my !== seq || !top.length) return;
+      const suggested: Match[] = top.map((r) => ({ kind: 'conversion', id: str(r.id), person: str(r.person), at: r.at_us === null ? '' : utc(numv(r.at_us)), value: numv(r.value), status: str(r.status), how: 'largest', conversions: 0 }));
+      replace(list,
+        h('div', { class: 'insp-list-head' }, 'Largest conversions'),
+        suggested.map((m) => h('button', { class: 'insp-match', role: 'option', 'aria-selected': 'false', 'data-testid': 'inspector-suggestion', 'data-id': m.id, onclick: () => {
+          matches = suggested;
+          pick(m);
+        } },
+        h('span', { class: 'insp-match-kind' }, 'Conversion'),
+        h('span', { class: 'insp-match-id' }, m.id),
+        h('span', { class: 'note' }, `${m.at} · ${fmtMoney(m.value)} · ${STATUS_TEXT[m.status] ?? m.status}`))));
       return;
     }
     replace(list, h('div', { class: 'note insp-pad' }, 'Searching…'));

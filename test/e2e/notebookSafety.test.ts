@@ -408,6 +408,20 @@ describe('small things that made the workbench feel unfinished', { skip: skipRea
     assert.ok(opacity >= 0.5, `add-cell bar opacity ${opacity}`);
     app.assertClean();
   });
+
+  it('the journey inspector opens on the largest conversions, not an empty panel', async () => {
+    const { page } = app;
+    await command(page, 'journey.inspect');
+    const first = page.locator('.inspector [data-testid=inspector-suggestion]').first();
+    await first.waitFor({ timeout: 30_000 });
+    const want = await query(page, 'SELECT conversion_id AS id, count(*) OVER () AS n FROM conversions ORDER BY value DESC NULLS LAST, conversion_us DESC, conversion_id LIMIT 1');
+    assert.equal(await first.getAttribute('data-id'), String(want[0].id));
+    assert.equal(await page.locator('.inspector [data-testid=inspector-suggestion]').count(), Math.min(10, Number(want[0].n)));
+    await page.locator('.inspector').screenshot({ path: `${SCREENSHOTS}/safety-inspector-opens.png` });
+    await first.click();
+    await page.waitForFunction((id) => (document.querySelector('.inspector [data-testid=inspector-detail]')?.textContent ?? '').includes(id), String(want[0].id), { timeout: 30_000 });
+    await page.keyboard.press('Escape');
+  });
 });
 
 describe('the sidebar says what its numbers count', { skip: skipReason }, () => {
