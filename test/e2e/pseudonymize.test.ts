@@ -89,6 +89,8 @@ describe('pseudonymisation in web mode', { skip: skipReason }, () => {
     run = await lastRun(page);
     await data.locator('button', { hasText: 'Show rejects' }).click();
     await settledAfter(page, run);
+    // the grid's rows are fetched once the runs are quiet: wait for them, not for the run alone
+    await page.waitForFunction((p) => document.body.innerText.includes(p), hmac('grace.h@example.com').slice(0, 12), { timeout: 30_000 }).catch(() => undefined);
     const shown0 = await page.evaluate(() => document.body.innerText + Array.from(document.querySelectorAll('input, textarea')).map((i) => (i as HTMLInputElement).value).join('\n'));
     assert.ok(shown0.includes(hmac('grace.h@example.com').slice(0, 12)), 'the rejects grid shows the pseudonym');
     assert.deepEqual(found(Buffer.from(shown0), [...needles, keyHex]), [], 'the page shows no raw id and not the key');
