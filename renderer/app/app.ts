@@ -13,7 +13,7 @@ import type { ColumnInfo, Row, SqlValue } from '../../common/db.ts';
 import { COMMANDS, commandForKeys, keyLabel, type CommandSpec } from '../../common/commands.ts';
 import type { Cell, CellKind, DataCell, ModelCell, Notebook, ParamCell } from '../../common/notebook/types.ts';
 import { toCsv } from '../../common/csvWrite.ts';
-import { missingInput, tableChanges, usersOf, type Orphan } from '../../common/notebook/orphans.ts';
+import { definedTables, missingInput, tableChanges, usersOf, type Orphan } from '../../common/notebook/orphans.ts';
 import { sqlString } from '../../common/db.ts';
 import type { FileRef } from '../../common/protocol.ts';
 import { h, icon, replace } from '../ui/dom.ts';
@@ -347,7 +347,7 @@ export class App implements ViewHost {
             h('span', { class: 'count', title: `${t.columns.length} column${t.columns.length === 1 ? '' : 's'}${t.kind === 'view' ? ' (a view)' : ''}` }, `${t.columns.length} col${t.columns.length === 1 ? '' : 's'}`)),
           h('div', { class: 'side-cols' }, t.columns.map((c) => h('div', {}, h('span', {}, c.name), h('span', {}, c.type.toLowerCase())))));
         return d;
-      }) : h('div', { class: 'side-empty' }, this.loadingData() ? `Loading ${this.loadingData()}…` : 'No tables yet: open a data file.'),
+      }) : h('div', { class: 'side-empty' }, this.sideEmptyText()),
       h('h3', {}, 'Parameters'),
       this.nb.cells.filter((c): c is ParamCell => c.kind === 'param').map((p) => h('div', { class: 'side-item' }, `$${p.name}`, h('span', { class: 'count' }, Array.isArray(p.value) ? p.value.join('→') : String(p.value)))),
     );
@@ -397,14 +397,13 @@ export class App implements ViewHost {
 
   /** The tables a cell makes (its outputs; not parameters). */
   private tablesOf(id: string): string[] {
-    const c = this.nb.cells.find((x) => x.id === id);
-    return c ? core.cellDefines(c).filter((n) => !n.startsWith('$')) : [];
+    return [...definedTables(this.nb.cells.filter((x) => x.id === id))];
   }
 
-  /** The file a data cell is loading now (for the sidebar's empty state), if any. */
-  private loadingData(): string | undefined {
+  /** The sidebar's text when no table exists: a file loading now, or that none is open. */
+  private sideEmptyText(): string {
     const cell = this.nb.cells.find((c): c is DataCell => c.kind === 'data' && core.isActive(this.runStates.get(c.id) ?? core.initialCellState()));
-    return cell ? cell.path || 'the data' : undefined;
+    return cell ? `Loading ${cell.path || 'the data'}…` : 'No tables yet: open a data file.';
   }
 
   /** A cell in words, for messages: "sql cell 'top_channels'" (its name where it has one, else its id). */
@@ -511,7 +510,7 @@ export class App implements ViewHost {
     this.views.get(id)?.setState(next);
     // an empty sidebar says a file is loading rather than that none is open
     const empty = this.sidebar.querySelector('.side-empty');
-    if (empty) empty.textContent = this.loadingData() ? `Loading ${this.loadingData()}…` : 'No tables yet: open a data file.';
+    if (empty) empty.textContent = this.sideEmptyText();
   }
 
   private setResult(id: string, r: CellResult | undefined): void {
