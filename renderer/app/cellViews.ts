@@ -404,20 +404,31 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
     replace(specBox, h('div', { style: { padding: '8px 12px' } }, ta, msg));
   };
   let drawSeq = 0;
+  // data-state says where the drawing is (waiting for a result, drawing, drawn, empty, error): what
+  // a screenshot or a test waits for, since drawing is asynchronous after the cell's status is done
+  const state = (s: 'waiting' | 'drawing' | 'drawn' | 'empty' | 'error') => { chartEl.dataset.state = s; };
   const draw = async () => {
     const seq = ++drawSeq;
-    if (!data) return replace(chartEl, h('div', { class: 'empty' }, `Run the cell to draw ${current.from || 'a result'}.`));
-    if (!data.rows.length) return replace(chartEl, h('div', { class: 'empty' }, `${current.from} has no rows to draw.`));
+    if (!data) {
+      state('waiting');
+      return replace(chartEl, h('div', { class: 'empty' }, `Run the cell to draw ${current.from || 'a result'}.`));
+    }
+    if (!data.rows.length) {
+      state('empty');
+      return replace(chartEl, h('div', { class: 'empty' }, `${current.from} has no rows to draw.`));
+    }
     // nothing chosen yet, or a field the result does not have: say so, draw nothing (vega-lite would draw a block or zeros)
     const problem = chartProblem(specMode ? undefined : builder(), specMode ? current.spec : undefined, data.columns, current.from);
     if (problem?.kind === 'unconfigured') {
       embed?.finalize();
       embed = undefined;
+      state('empty');
       return replace(chartEl, h('div', { class: 'empty' }, problem.message));
     }
     if (problem) {
       embed?.finalize();
       embed = undefined;
+      state('error');
       return replace(chartEl, h('div', { class: 'error-box', role: 'alert' }, h('b', {}, 'Chart error'), ': ', problem.message));
     }
     let spec = specMode && current.spec ? current.spec : builderToSpec(builder(), data.columns, current.title);
@@ -427,17 +438,21 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
     // give vega the cell's width instead.
     if (spec.width === 'container' || spec.width === undefined) spec = { ...spec, width: Math.max(280, (chartEl.clientWidth || f.el.clientWidth || 900) - 150) };
     const target = h('div', {});
+    state('drawing');
     try {
       const r = await drawChart(target, spec, host.dark());
       if (seq !== drawSeq) return r.finalize();
       embed?.finalize();
       embed = r;
+      state('drawn');
       replace(chartEl, target,
         data.truncated ? h('div', { class: 'note warn-text' }, `Showing the first ${data.rows.length.toLocaleString('en-US')} rows of ${current.from}: aggregate in SQL to chart all of it.`) : null,
         removed.length ? h('div', { class: 'note warn-text' }, `Removed from the spec (charts cannot load anything): ${removed.join(', ')}`) : null);
     } catch (e) {
       // what the sanitiser removed is often why the spec no longer draws: say both
-      if (seq === drawSeq) replace(chartEl, h('div', { class: 'error-box' }, h('b', {}, 'Chart error'), ': ', (e as Error).message),
+      if (seq !== drawSeq) return;
+      state('error');
+      replace(chartEl, h('div', { class: 'error-box' }, h('b', {}, 'Chart error'), ': ', (e as Error).message),
         removed.length ? h('div', { class: 'note warn-text' }, `Removed from the spec (charts cannot load anything): ${removed.join(', ')}`) : null);
     }
   };
@@ -465,6 +480,7 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
         drawSeq++;
         embed?.finalize();
         embed = undefined;
+        state('error');
         replace(chartEl);
         renderBar(); // its choices are the result's columns as they are now
       }

@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openApp, skipReason, SCREENSHOTS, type App } from './harness.ts';
-import { command, query, settled } from './page.ts';
+import { command, focusPage, query, settled } from './page.ts';
 
 /** The viewport (the inspector is a fixed overlay: a full-page shot would show the notebook under it). */
 async function shot(page: Page, name: string): Promise<void> {
@@ -50,7 +50,7 @@ describe('journey inspector in web mode', { skip: skipReason }, () => {
 
   it('is in the command registry with Mod+J, which opens it', async () => {
     const { page } = app;
-    await page.locator('.main').click({ position: { x: 5, y: 5 } });
+    await focusPage(page);
     await page.keyboard.press('Control+j');
     await page.locator('.inspector').waitFor();
     await page.keyboard.press('Escape');

@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { openApp, skipReason, SCREENSHOTS, type App } from './harness.ts';
-import { command, openTemplate, query, settled, withFallbackPickers } from './page.ts';
+import { chartsSettled, command, focusPage, openTemplate, query, settled, withFallbackPickers } from './page.ts';
 
 /** WCAG 2 contrast ratio of two CSS rgb() colours. */
 function contrast(a: string, b: string): number {
@@ -83,7 +83,7 @@ describe('replacing a notebook never loses work', { skip: skipReason }, () => {
     assert.match(String(await page.locator('.toast').last().textContent()), /Opened “Attribution overview” in place of “My audit”/);
     await app.screenshot('safety-replaced-toast');
     // Undo (Ctrl+Z outside a text field): the template has no edit of its own, so undo is the replacement
-    await page.locator('.main').click({ position: { x: 5, y: 5 } });
+    await focusPage(page);
     await page.keyboard.press('Control+Z');
     await page.waitForFunction(() => (document.querySelector('.nb-title') as HTMLInputElement).value === 'My audit');
     assert.match(String(await saveState(page)), /edited/);
@@ -164,7 +164,7 @@ describe('a deleted cell takes its tables with it: nothing shows numbers no cell
       assert.equal(s.outVisible, false, `${id} shows no result`);
     }
     // undo the lookback change, then the delete
-    await page.locator('.main').click({ position: { x: 5, y: 5 } });
+    await focusPage(page);
     await page.keyboard.press('Control+Z');
     await page.keyboard.press('Control+Z');
     await page.locator('.cell[data-cell-id="c6"]').waitFor();
@@ -356,7 +356,7 @@ describe('colour: one model keeps one colour; the primary button reads in both t
   it('Markov has the same colour in every chart of the Model comparison template', async () => {
     const { page } = app;
     await openTemplate(page, 'Model comparison');
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-kind=chart] [data-testid=chart]')).every((el) => el.querySelector('svg g.role-mark, .error-box, .empty')) && !document.querySelector('.status.running, .status.queued'), null, { timeout: 240_000 });
+    await chartsSettled(page, 240_000);
     const byModel = (await legends(page)).filter((l) => 'markov' in l);
     assert.ok(byModel.length >= 2, `two or more charts coloured by model: ${JSON.stringify(await legends(page))}`);
     for (const l of byModel) {

@@ -54,8 +54,29 @@ export async function withFallbackPickers(page: Page): Promise<void> {
 export async function openTemplate(page: Page, title: string): Promise<void> {
   await command(page, 'notebook.newFromTemplate');
   await page.locator('.overlay button', { hasText: title }).click();
-  const ask = page.locator('.overlay [role=alertdialog] button', { hasText: 'Discard changes' });
-  // the question comes at once or not at all (the replacement is synchronous after it)
-  if (await ask.waitFor({ timeout: 1500 }).then(() => true, () => false)) await ask.click();
+  // either the page asks (the open notebook is edited) or the template is open: wait for whichever
+  const asked = await page.waitForFunction((t) => {
+    if (document.querySelector('.overlay [role=alertdialog]')) return 'asked';
+    return (document.querySelector('.nb-title') as HTMLInputElement | null)?.value === t && !document.querySelector('.overlay') ? 'open' : false;
+  }, title, { timeout: 30_000 }).then((h) => h.jsonValue());
+  if (asked === 'asked') await page.locator('.overlay [role=alertdialog] button', { hasText: 'Discard changes' }).click();
   await page.waitForFunction((t) => (document.querySelector('.nb-title') as HTMLInputElement | null)?.value === t && !document.querySelector('.overlay'), title, { timeout: 30_000 });
+}
+
+/**
+ * Waits until every chart cell's drawing has settled (drawn, empty or in error, as its
+ * data-state says) and no cell is queued or running. A chart draws asynchronously after
+ * its cell is done, so a finished status alone can still show the placeholder.
+ */
+export async function chartsSettled(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector('.status.running, .status.queued')
+    && Array.from(document.querySelectorAll('[data-kind=chart] [data-testid=chart]')).every((el) => ['drawn', 'empty', 'error'].includes((el as HTMLElement).dataset.state ?? '')), null, { timeout });
+}
+
+/**
+ * Moves the keyboard focus out of any field, so a shortcut goes to the app rather than an
+ * editor (clicking an empty spot of the page is not stable: what lies there moves as cells run).
+ */
+export async function focusPage(page: Page): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 }

@@ -27,7 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Download, Page, Request } from 'playwright-core';
 import { openApp, skipReason, type App } from './harness.ts';
-import { command, openTemplate, query, settled, withFallbackPickers } from './page.ts';
+import { chartsSettled, command, openTemplate, query, settled, withFallbackPickers } from './page.ts';
 import { TEMPLATES } from '../../common/notebook/templates.ts';
 import { parseNotebook } from '../../common/notebook/format.ts';
 import { parseCsvText } from '../helpers.ts';
@@ -111,7 +111,7 @@ describe('no network in web mode (N1, N2)', { skip: skipReason }, () => {
       await openTemplate(page, template.title);
       await page.waitForFunction((ids) => (ids as string[]).every((id) => document.querySelector(`.cell[data-cell-id="${id}"] .status.done, .cell[data-cell-id="${id}"] .status.error`)),
         cells.filter((c) => ['data', 'model', 'sql', 'chart'].includes(c.kind)).map((c) => c.id), { timeout: 300_000 });
-      await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-kind=chart] [data-testid=chart]')).every((el) => el.querySelector('svg g.role-mark, .error-box, .empty')), null, { timeout: 60_000 });
+      await chartsSettled(page, 60_000);
       const errors = (await page.locator('.error-box:visible').allTextContents()).filter((x) => x.trim());
       assert.deepEqual(errors, [], `${template.title}: no cell failed`);
       const marks = await page.locator('[data-kind=chart] svg g.role-mark > *').count();

@@ -25,7 +25,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { openApp, skipReason, type App } from './harness.ts';
-import { command, settled } from './page.ts';
+import { chartsSettled, command, settled } from './page.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const XSS_CSV = readFileSync(`${repo}test/fixtures/security/xss.csv`);
@@ -114,7 +114,7 @@ describe('rendering is text, charts load nothing (S13, S14, S4)', { skip: skipRe
     const [pick] = await Promise.all([app.page.waitForEvent('filechooser'), app.page.locator('[data-kind=data] button', { hasText: /Choose (another|a) file/ }).click()]);
     await pick.setFiles({ name: P_FILE, mimeType: 'text/csv', buffer: XSS_CSV });
     await app.page.waitForFunction(() => document.querySelector('[data-kind=data] .status.done') && !document.querySelector('.status.running, .status.queued'), null, { timeout: 180_000 });
-    await app.page.waitForFunction(() => Array.from(document.querySelectorAll('[data-kind=chart] [data-testid=chart]')).every((el) => el.querySelector('svg, .error-box, .empty')), null, { timeout: 60_000 });
+    await chartsSettled(app.page, 60_000);
   });
   after(async () => app?.close());
 

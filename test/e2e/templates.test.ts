@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { openApp, skipReason, SCREENSHOTS, type App } from './harness.ts';
 import { TEMPLATES } from '../../common/notebook/templates.ts';
+import { chartsSettled } from './page.ts';
 import { parseNotebook } from '../../common/notebook/format.ts';
 
 type Workbench = { command(id: string): void };
@@ -59,7 +60,7 @@ describe('notebook templates in web mode', { skip: skipReason }, () => {
         { timeout: 240_000 },
       );
       // charts draw after their cell is done: wait until each shows marks, an error or its empty note
-      await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-kind=chart] [data-testid=chart]')).every((el) => el.querySelector('svg g.role-mark, .error-box, .empty')), null, { timeout: 60_000 });
+      await chartsSettled(page, 60_000);
       await app.screenshot(`template-${template.id}`);
       // nothing of a chart (its legend included) spills past its cell
       const spills = await page.evaluate(() => Array.from(document.querySelectorAll('[data-kind=chart]')).flatMap((cell) => {
