@@ -17,9 +17,11 @@ import { definedTables, missingInput, tableChanges, usersOf, type Orphan } from 
 import { sqlString } from '../../common/db.ts';
 import type { FileRef } from '../../common/protocol.ts';
 import { h, icon, replace } from '../ui/dom.ts';
+import { createGrid } from '../ui/grid.ts';
 import { setCatalog, setEditorTheme } from '../ui/sqlEditor.ts';
 import { chartImage } from '../ui/chart.ts';
 import { chartProblem, defaultBuilder } from '../../common/charts.ts';
+import { keptColumns, PREVIEW_COLUMNS, PREVIEW_ROWS, previewCountsSql, previewInfo, previewPageSql } from '../../common/import/preview.ts';
 import { createCellView, paramControl, type CellResult, type CellView, type ModelResult, type ViewHost } from './cellViews.ts';
 import * as core from './core.ts';
 import { Session, qi } from './session.ts';
@@ -33,6 +35,9 @@ import { openInspector, type InspectorHandle, type InspectorRun } from './inspec
 
 const MAC = /Mac|iPhone|iPad/.test(navigator.platform);
 const CHART_ROWS = 5000;
+/** The engine's working tables (import staging, model steps): not results, so not in the sidebar. */
+const INTERNAL_TABLES = /^(raw|src|staged|struct_rejects|tz_offsets|conversion_names|dup_ids|model_order|model_totals|__.*|sweep_grid|conversion_kinds|event_extras|events_p|conversion_base|journey_candidates|identity_.*|url_.*|ref_.*|session_.*|touch_events|path_.*|converting_paths|non_converting_paths|markov_.*|shapley_.*|fractribution_.*|diff_baseline_credits|diff_proposed_credits)$/;
+
 /** Quiet time after the last run before the sidebar's table list is re-read. */
 const CATALOG_IDLE_MS = 700;
 
@@ -80,6 +85,8 @@ export class App implements ViewHost {
   private untouchedTemplate = false;
   private autosaveTimer = 0;
   private catalogTimer = 0;
+  /** The drop of the previous notebook's tables (see clearResults): runs wait for it. */
+  private engineReset: Promise<void> = Promise.resolve();
   /** Results SQL cells made in the current run, whose columns are known without asking. */
   private madeThisRun = new Set<string>();
   private cellsEl = h('div', { class: 'cells' });
@@ -244,9 +251,11 @@ export class App implements ViewHost {
     this.banner.replaceChildren();
     for (const w of parsed.warnings) this.showBanner('warn', w);
     if (this.readOnly) this.showBanner('warn', 'This notebook was written by a newer version of the workbench: it is open read-only. Save As keeps a copy in this version\'s format.');
+    this.orphans.clear();
     this.sync();
     this.paintSaveState();
-    void this.refreshCatalog();
+    // the notebook put aside made tables this one has not: they go before this one's runs start
+    this.engineReset = this.clearResults();
   }
 
   private get nb(): Notebook {
@@ -333,8 +342,7 @@ export class App implements ViewHost {
     } catch {
       return;
     }
-    const hidden = /^(raw|src|staged|struct_rejects|tz_offsets|conversion_names|dup_ids|model_order|model_totals|__.*|sweep_grid|conversion_kinds|event_extras|events_p|conversion_base|journey_candidates|identity_.*|url_.*|ref_.*|session_.*|touch_events|path_.*|converting_paths|non_converting_paths|markov_.*|shapley_.*|fractribution_.*|diff_baseline_credits|diff_proposed_credits)$/;
-    const shown = tables.filter((t) => !hidden.test(t.name));
+    const shown = tables.filter((t) => !INTERNAL_TABLES.test(t.name));
     setCatalog({ tables: shown.map((t) => ({ name: t.name, columns: t.columns })), params: this.nb.cells.filter((c): c is ParamCell => c.kind === 'param').map((c) => c.name) });
     for (const t of shown) this.resultCols.set(t.name, t.columns);
     const open = new Set([...this.sidebar.querySelectorAll('details[open]')].map((d) => d.getAttribute('data-table')));
@@ -343,7 +351,12 @@ export class App implements ViewHost {
       shown.length ? shown.map((t) => {
         const d = h('details', { 'data-table': t.name, open: open.has(t.name) },
           // the count is of columns (it read as rows): said, and in full on hover
-          h('summary', { class: 'side-item' }, icon(t.kind === 'view' ? 'search' : 'table'), t.name,
+          // the name shows the table's rows; the rest of the line opens its columns
+          h('summary', { class: 'side-item' }, icon(t.kind === 'view' ? 'search' : 'table'),
+            h('button', { class: 'side-name', title: `Show the rows of ${t.name}`, 'data-testid': 'show-table', onclick: (e: Event) => {
+              e.preventDefault();
+              void this.showTable(t.name, t.columns);
+            } }, t.name),
             h('span', { class: 'count', title: `${t.columns.length} column${t.columns.length === 1 ? '' : 's'}${t.kind === 'view' ? ' (a view)' : ''}` }, `${t.columns.length} col${t.columns.length === 1 ? '' : 's'}`)),
           h('div', { class: 'side-cols' }, t.columns.map((c) => h('div', {}, h('span', {}, c.name), h('span', {}, c.type.toLowerCase())))));
         return d;
@@ -351,6 +364,37 @@ export class App implements ViewHost {
       h('h3', {}, 'Parameters'),
       this.nb.cells.filter((c): c is ParamCell => c.kind === 'param').map((p) => h('div', { class: 'side-item' }, `$${p.name}`, h('span', { class: 'count' }, Array.isArray(p.value) ? p.value.join('→') : String(p.value)))),
     );
+  }
+
+  /** A table's rows in a dialog (the sidebar's name was clicked): every row, paged by the grid. */
+  private async showTable(name: string, columns: ColumnInfo[]): Promise<void> {
+    await this.runner.idle();
+    let total: number;
+    try {
+      total = Number((await this.session.query('__show', `SELECT count(*) AS n FROM ${qi(name)}`))[0].n);
+    } catch (e) {
+      toast(`Could not read ${name}: ${(e as Error).message.split('\n')[0]}`);
+      return;
+    }
+    const grid = createGrid({ total, columns, fetch: async (o, l) => (await this.runner.idle(), this.session.page(name, o, l)) });
+    const what = `${total.toLocaleString('en-US')} row${total === 1 ? '' : 's'} · ${columns.length} column${columns.length === 1 ? '' : 's'}`;
+    showDialog(name, h('div', { 'data-testid': 'table-view' }, h('p', { class: 'note' }, what, ' · query it in a SQL cell: ', h('code', {}, `SELECT * FROM ${name}`)), grid.el), { wide: true, onClose: grid.dispose });
+  }
+
+  /**
+   * Drops the results the notebook put aside had made (the tables the
+   * sidebar shows), so none reads as the new notebook's before its own runs
+   * make them. Every run of the new notebook waits for this first.
+   */
+  private async clearResults(): Promise<void> {
+    try {
+      const rows = await this.session.query('__drop', `SELECT table_name AS name FROM duckdb_tables() WHERE schema_name = 'main'
+        UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'`);
+      await this.dropTables(rows.map((r) => String(r.name)).filter((n) => !INTERNAL_TABLES.test(n)).map((n) => n.toLowerCase()));
+    } catch (e) {
+      toast(`Could not clear the previous notebook's tables: ${(e as Error).message.split('\n')[0]}`);
+    }
+    void this.refreshCatalog();
   }
 
   // ------------------------------------------------------------ state and views
@@ -726,6 +770,7 @@ export class App implements ViewHost {
     if (!cell) return;
     const at = performance.now();
     this.transition(id, { type: 'start', runId, at: Date.now() });
+    await this.engineReset;
     const progress = (done: number, total: number, label: string) => this.transition(id, { type: 'progress', runId, done, total, label });
     try {
       const missing = missingInput(this.nb.cells, id, this.orphans);
@@ -863,7 +908,10 @@ export class App implements ViewHost {
     }
     for (const t of ['events', 'rejects']) this.resultCols.set(t, await this.session.describe(cell.id, t));
     const total = report.rowsLoaded;
-    this.setResult(cell.id, { kind: 'data', report, fileName: name, changed, preview: { total: Math.min(total, 1000), columns: this.resultCols.get('events')!, fetch: (o, l) => this.session.page('events', o, Math.min(l, 1000 - o)) } });
+    // the preview: the user's fields (those with values in its rows), not staging's bookkeeping
+    const shown = keptColumns((await this.session.query(cell.id, previewCountsSql()))[0] ?? {});
+    const preview = { total: Math.min(total, PREVIEW_ROWS), columns: previewInfo(shown), fetch: (o: number, l: number) => this.session.query(cell.id, previewPageSql(shown, o, l)) };
+    this.setResult(cell.id, { kind: 'data', report, fileName: name, changed, preview, hidden: PREVIEW_COLUMNS.length - shown.length });
     this.statusInfo.textContent = `${name}: ${report.rowsLoaded.toLocaleString('en-US')} events, ${report.conversions.toLocaleString('en-US')} conversions`;
     return total;
   }

@@ -46,7 +46,7 @@ export interface ModelResult {
 /** What a view may show as a cell's result. */
 export type CellResult =
   | { kind: 'sql'; result: SqlResult; source: RowSource }
-  | { kind: 'data'; report: ImportReport; preview: RowSource; fileName: string; changed?: string }
+  | { kind: 'data'; report: ImportReport; preview: RowSource; fileName: string; changed?: string; hidden?: number }
   | { kind: 'model'; result: ModelResult; summary: RowSource }
   | { kind: 'chart'; data: ChartData };
 
@@ -884,12 +884,20 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
       if (r && r.kind === 'data') {
         replace(f.out,
           r.changed ? h('div', { class: 'banner warn', style: { margin: '8px 12px' } }, icon('warn'), r.changed) : null,
-          h('div', { class: 'tabs' }, h('span', { class: 'tab on' }, 'events (preview)')), gridBlock(r.preview, disposers));
+          h('div', { class: 'tabs' }, h('span', { class: 'tab on' }, 'events (preview)'),
+            h('span', { class: 'tabs-note', 'data-testid': 'preview-note' }, previewNote(r.preview, r.report.rowsLoaded, r.hidden ?? 0))),
+          gridBlock(r.preview, disposers));
       } else replace(f.out);
     },
     focus: () => f.el.focus(),
     dispose: () => disposers.forEach((d) => d()),
   };
+}
+
+/** What the events preview leaves out: rows past its first ones, fields with no values in them. */
+function previewNote(preview: RowSource, loaded: number, hidden: number): string {
+  const rows = preview.total < loaded ? `First ${preview.total.toLocaleString('en-US')} of ${loaded.toLocaleString('en-US')} events` : `${loaded.toLocaleString('en-US')} events`;
+  return `${rows}; times in UTC${hidden ? `; ${hidden} field${hidden === 1 ? '' : 's'} with no values here not shown` : ''}. Query the events table in a SQL cell for all of it.`;
 }
 
 /** Encodings a data cell can read (DataImportOptions.encoding), as the page names them. */

@@ -411,7 +411,9 @@ export function openInspector(deps: InspectorDeps, initial = ''): InspectorHandl
 
   const touchTable = (rows: Row[]) => {
     if (!rows.length) return h('p', { class: 'note' }, 'No session of this person before the conversion.');
-    const cols = ['#', 'time (UTC)', 'channel', 'source', 'medium', 'campaign', 'click ids', 'session', 'days before', 'in lookback', 'credited'];
+    // whether a touch counted comes right after its channel: the table is wider than the panel, and
+    // what scrolls out of view should be the detail (utm, click ids, session), not the answer
+    const cols = ['#', 'time (UTC)', 'channel', 'credited', 'in lookback', 'days before', 'source', 'medium', 'campaign', 'click ids', 'session'];
     return h('div', { class: 'insp-scroll' }, h('table', { class: 'simple insp-touches' },
       h('thead', {}, h('tr', {}, cols.map((c) => h('th', { class: c === '#' || c === 'days before' ? 'num' : '' }, c)))),
       h('tbody', {}, rows.map((r) => {
@@ -429,12 +431,12 @@ export function openInspector(deps: InspectorDeps, initial = ''): InspectorHandl
         h('td', { class: 'num' }, credited ? String(numv(r.i)) : ''),
         h('td', {}, utc(numv(r.touch_us))),
         h('td', {}, h('span', { class: 'pill' }, str(r.channel))),
+        h('td', { class: credited ? 'ok-text' : '', 'data-testid': 'touch-credited' }, why),
+        h('td', {}, inside ? 'yes' : 'no'),
+        h('td', { class: 'num' }, fmtDays(numv(r.days_before))),
         h('td', {}, str(r.utm_source)), h('td', {}, str(r.utm_medium)), h('td', { class: 'clip', title: str(r.utm_campaign) }, str(r.utm_campaign)),
         h('td', { class: 'mono clip', title: str(r.click_ids) }, str(r.click_ids)),
-        h('td', { class: 'mono clip', title: str(r.session_key) }, str(r.session_key)),
-        h('td', { class: 'num' }, fmtDays(numv(r.days_before))),
-        h('td', {}, inside ? 'yes' : 'no'),
-        h('td', { class: credited ? 'ok-text' : '' }, why));
+        h('td', { class: 'mono clip', title: str(r.session_key) }, str(r.session_key)));
       }))));
   };
 
@@ -500,6 +502,7 @@ export function openInspector(deps: InspectorDeps, initial = ''): InspectorHandl
     const dark = deps.dark();
     const accent = dark ? '#6b9cff' : '#2f6fdf';
     const warn = dark ? '#e0a640' : '#b26a00';
+    const neutral = dark ? '#b3bac7' : '#4a5366';
     const width = Math.max(320, (el.clientWidth || detail.clientWidth || 800) - 190);
     const x = { field: 't', type: 'temporal', scale: { type: 'utc' }, axis: { title: null, labelOverlap: true } };
     const spec = {
@@ -512,19 +515,21 @@ export function openInspector(deps: InspectorDeps, initial = ''): InspectorHandl
         { data: { values: [{ t: boundary, label: `lookback start (−${fmtNum(lookbackUs / DAY_US)} d)` }] }, mark: { type: 'text', color: warn, align: 'left', baseline: 'top', dx: 4, dy: -20, fontSize: 10.5 }, encoding: { x, y: { value: 0 }, text: { field: 'label' } } },
         { data: { values: [{ t: conv, label: `conversion · ${fmtMoney(value)}` }] }, mark: { type: 'rule', color: accent, strokeWidth: 2 }, encoding: { x } },
         { data: { values: [{ t: conv, label: `conversion · ${fmtMoney(value)}` }] }, mark: { type: 'text', color: accent, align: 'right', baseline: 'top', dx: -6, dy: -20, fontSize: 10.5, fontWeight: 600 }, encoding: { x, y: { value: 0 }, text: { field: 'label' } } },
-        { data: { values: [{ t: conv }] }, mark: { type: 'point', shape: 'diamond', size: 140, filled: true, color: accent }, encoding: { x, y: { value: 0 } } },
-        {
-          data: { values: points },
-          mark: { type: 'point', size: 120, filled: true },
+        { data: { values: [{ t: conv }] }, mark: { type: 'point', shape: 'diamond', size: 140, filled: true, color: accent, opacity: 1 }, encoding: { x, y: { value: 0 } } },
+        // credited touches filled; the others drawn as outlines (2 px, nearly opaque), so they stay
+        // visible on either theme's background while reading as "not counted"; direct, never
+        // credited, in the theme's text grey rather than a dark channel colour that vanishes in dark
+        ...[true, false].map((isCredited) => ({
+          data: { values: points.filter((p) => (p.status === 'credited') === isCredited) },
+          mark: { type: 'point', size: 120, filled: isCredited, strokeWidth: 2, opacity: isCredited ? 1 : 0.9 },
           encoding: {
             x,
             y: { field: 'channel', type: 'nominal', sort: channels, axis: { title: null } },
-            color: { field: 'channel', type: 'nominal', legend: null },
-            shape: { field: 'status', type: 'nominal', scale: { domain: present.map(([st]) => st), range: present.map(([, sh]) => sh) }, legend: { title: null, orient: 'bottom', symbolFillColor: dark ? '#b3bac7' : '#4a5366', symbolStrokeColor: 'transparent' } },
-            opacity: { condition: { test: "datum.status === 'credited'", value: 1 }, value: 0.4 },
+            color: { condition: { test: "datum.channel === 'direct'", value: neutral }, field: 'channel', type: 'nominal', legend: null },
+            shape: { field: 'status', type: 'nominal', scale: { domain: present.map(([st]) => st), range: present.map(([, sh]) => sh) }, legend: isCredited ? { title: null, orient: 'bottom', symbolFillColor: neutral, symbolStrokeColor: neutral } : null },
             tooltip: [{ field: 'channel' }, { field: 'when', title: 'time' }, { field: 'days', title: 'before the conversion' }, { field: 'status' }, { field: 'session' }],
           },
-        },
+        })),
       ],
       padding: { top: 24, left: 4, right: 8, bottom: 4 },
     } as unknown as VegaLiteSpec;

@@ -44,12 +44,18 @@ export function openPalette(commands: readonly CommandSpec[], mac: boolean, run:
   input.focus();
 }
 
-/** A modal with a title and content; Escape or the button closes it. */
-export function showDialog(title: string, content: Node): void {
+/**
+ * A modal with a title and content; Escape or the button closes it. `wide` is
+ * for a table's rows; `onClose` frees what the content holds (a grid's pages).
+ */
+export function showDialog(title: string, content: Node, opts: { wide?: boolean; onClose?: () => void } = {}): void {
   document.querySelector('.overlay')?.remove();
-  const close = () => overlay.remove();
-  const overlay = h('div', { class: 'overlay', onclick: (e: Event) => e.target === overlay && close() },
-    h('div', { class: 'dialog', role: 'dialog', 'aria-label': title }, h('h2', {}, title), content, h('div', { style: { textAlign: 'right', marginTop: '14px' } }, h('button', { class: 'btn', onclick: close }, 'Close'))));
+  const close = () => {
+    overlay.remove();
+    opts.onClose?.();
+  };
+  const overlay = h('div', { class: `overlay${opts.wide ? ' wide' : ''}`, onclick: (e: Event) => e.target === overlay && close() },
+    h('div', { class: `dialog${opts.wide ? ' wide' : ''}`, role: 'dialog', 'aria-label': title }, h('h2', {}, title), content, h('div', { style: { textAlign: 'right', marginTop: '14px' } }, h('button', { class: 'btn', onclick: close }, 'Close'))));
   overlay.addEventListener('keydown', (e) => e.key === 'Escape' && close());
   document.body.appendChild(overlay);
   (overlay.querySelector('button') as HTMLElement | null)?.focus();

@@ -20,29 +20,80 @@ const OVERSCAN = 12;
 /** Chromium caps an element's height near 33.5M px; beyond that, scroll positions are scaled. */
 const MAX_PX = 30_000_000;
 
-/** Formats one value for display (numbers right-aligned by CSS, NULL shown as such). */
+const FLOAT = /^(DOUBLE|FLOAT|REAL|FLOAT4|FLOAT8)$/i;
+const DECIMAL = /^DECIMAL\(\s*\d+\s*,\s*(\d+)\s*\)$/i;
+const TIMESTAMP = /^(TIMESTAMP|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|DATETIME)$/i;
+const TIMESTAMP_TZ = /^(TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ)$/i;
+
+/** How many decimals a column of `type` shows: a fixed count, so one column's numbers line up. */
+function decimalsOf(type: string): number | undefined {
+  if (FLOAT.test(type.trim())) return 2;
+  const d = DECIMAL.exec(type.trim());
+  return d ? Math.min(4, Number(d[1])) : undefined;
+}
+
+/** A number at a column's fixed decimals; one too small to show there keeps three significant digits. */
+function fixed(n: number, decimals: number): string {
+  if (n !== 0 && Math.abs(n) < 0.5 * 10 ** -decimals) return n.toPrecision(3);
+  return n.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+/**
+ * Formats one value for display (numbers right-aligned by CSS, NULL shown as such).
+ * Fractional columns (DOUBLE, DECIMAL) show a fixed number of decimals, as a
+ * spreadsheet does, so credits and revenue line up; {@link fullValue} gives
+ * the unrounded value (the cell's tooltip). Timestamps read as date and time.
+ */
 export function formatValue(v: unknown, type: string): string {
   if (v === null || v === undefined) return 'NULL';
+  const decimals = decimalsOf(type);
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return String(v);
+    if (decimals !== undefined) return fixed(v, decimals);
     return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 6 });
   }
   if (typeof v === 'bigint') return v.toLocaleString('en-US');
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (isNumericType(type) && typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v).toLocaleString('en-US', { maximumFractionDigits: 6 });
+  // a BIGINT or HUGEINT past 2^53 comes as text: grouped as it is, never through a rounding double
+  if (isNumericType(type) && decimalsOf(type) === undefined && typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v).toLocaleString('en-US');
+  if (isNumericType(type) && typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return decimals !== undefined ? fixed(Number(v), decimals) : Number(v).toLocaleString('en-US', { maximumFractionDigits: 6 });
   if (v instanceof Date) return v.toISOString();
   // a DATE arrives as its midnight UTC (ISO text): the day is what it holds
   if (typeof v === 'string' && /^DATE$/i.test(type)) return /^(\d{4}-\d\d-\d\d)T00:00:00(\.0+)?Z$/.exec(v)?.[1] ?? v;
+  // a timestamp arrives as ISO text in UTC: date and time, the milliseconds only when it has them
+  if (typeof v === 'string' && (TIMESTAMP.test(type) || TIMESTAMP_TZ.test(type))) {
+    const m = /^(\d{4,}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?Z$/.exec(v);
+    if (m) return `${m[1]} ${m[2]}${m[3] && !/^\.0+$/.test(m[3]) ? m[3] : ''}${TIMESTAMP_TZ.test(type) ? ' UTC' : ''}`;
+  }
   if (typeof v === 'object') return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
   return String(v);
+}
+
+/** The value unrounded, when {@link formatValue} rounded it (for a tooltip); else undefined. */
+export function fullValue(v: unknown, type: string): string | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && isNumericType(type) && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : undefined;
+  if (n === undefined || decimalsOf(type) === undefined || !Number.isFinite(n)) return undefined;
+  const shown = Number(formatValue(v, type).replace(/,/g, ''));
+  return shown === n ? undefined : n.toLocaleString('en-US', { maximumFractionDigits: 12 });
 }
 
 /** Creates the grid element for `source`; `dispose` drops its cache. */
 export function createGrid(source: RowSource): { el: HTMLElement; dispose(): void } {
   const cols = source.columns;
   const pages = new Map<number, Row[] | Promise<Row[]>>();
-  const widths = cols.map((c) => Math.min(360, Math.max(isNumericType(c.type) ? 90 : 130, c.name.length * 8 + 28)));
-  const template = `56px ${widths.map((w) => `${w}px`).join(' ')}`;
+  // a column is as wide as its name until the first rows come; then as wide as what they hold
+  const headPx = cols.map((c) => Math.min(360, Math.max(isNumericType(c.type) ? 90 : 130, c.name.length * 8 + 28)));
+  let template = `56px ${headPx.map((w) => `${w}px`).join(' ')}`;
+  let fitted = false;
+  const fit = (rows: Row[]) => {
+    fitted = true;
+    const widths = cols.map((c, i) => {
+      const chars = Math.max(0, ...rows.map((r) => Math.min(48, formatValue(r[c.name], c.type).length)));
+      return Math.min(360, Math.max(headPx[i], Math.ceil(chars * 7.8 + 24)));
+    });
+    template = `56px ${widths.map((w) => `${w}px`).join(' ')}`;
+    header.style.gridTemplateColumns = template;
+  };
   const totalPx = source.total * ROW_H;
   const scale = totalPx > MAX_PX ? totalPx / MAX_PX : 1;
 
@@ -63,6 +114,7 @@ export function createGrid(source: RowSource): { el: HTMLElement; dispose(): voi
     if (!got) {
       const pr = source.fetch(p * PAGE, PAGE).then((rows) => {
         pages.set(p, rows);
+        if (!fitted) fit(rows);
         if (pages.size > 60) pages.delete(pages.keys().next().value as number); // bound memory
         schedule();
         return rows;
@@ -93,7 +145,8 @@ export function createGrid(source: RowSource): { el: HTMLElement; dispose(): voi
         cols.map((c) => {
           const v = data?.[c.name];
           const text = data ? formatValue(v, c.type) : '…';
-          return h('div', { class: `grid-cell${isNumericType(c.type) ? ' num' : ''}${v === null && data ? ' null' : ''}`, title: text.length > 30 ? text : undefined }, text);
+          const full = data ? fullValue(v, c.type) : undefined;
+          return h('div', { class: `grid-cell${isNumericType(c.type) ? ' num' : ''}${v === null && data ? ' null' : ''}`, title: full ?? (text.length > 30 ? text : undefined) }, text);
         })));
     }
     body.replaceChildren(...rows);
