@@ -41,6 +41,26 @@ export function paramRef(value: unknown): string | undefined {
   return typeof value === 'string' ? PARAM_REF_RE.exec(value)?.[1] : undefined;
 }
 
+/**
+ * A model cell's params as a run uses them: each "$name" replaced by the
+ * value of the parameter cell `name` (`valueOf`), other values as they are.
+ * Throws naming the parameter when no parameter cell has that name.
+ */
+export function resolveParamRefs(params: Record<string, unknown>, valueOf: (name: string) => unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) {
+    const ref = paramRef(v);
+    if (ref === undefined) {
+      out[k] = v;
+      continue;
+    }
+    const val = valueOf(ref);
+    if (val === undefined) throw new Error(`parameter ${k} follows $${ref}, but there is no parameter cell of that name`);
+    out[k] = val;
+  }
+  return out;
+}
+
 export type GraphErrorKind = 'cycle' | 'duplicate' | 'unknown_param' | 'unknown_source';
 
 /** A problem of one cell's place in the graph; such a cell should not run. */

@@ -14,6 +14,7 @@ import { COMMANDS, commandForKeys, keyLabel, type CommandSpec } from '../../comm
 import type { Cell, CellKind, DataCell, ModelCell, Notebook, ParamCell } from '../../common/notebook/types.ts';
 import { toCsv } from '../../common/csvWrite.ts';
 import { definedTables, missingInput, tableChanges, usersOf, type Orphan } from '../../common/notebook/orphans.ts';
+import { resolveParamRefs } from '../../common/notebook/graph.ts';
 import { sqlString } from '../../common/db.ts';
 import type { FileRef } from '../../common/protocol.ts';
 import { h, icon, replace } from '../ui/dom.ts';
@@ -707,7 +708,7 @@ export class App implements ViewHost {
     if (!cell) return;
     let params: Record<string, unknown>;
     try {
-      params = this.resolveModelParams(cell);
+      params = resolveParamRefs(cell.params, (name) => this.paramValue(name));
     } catch (e) {
       toast(`Cannot freeze the baseline: ${(e as Error).message}`);
       return;
@@ -916,20 +917,10 @@ export class App implements ViewHost {
     return total;
   }
 
-  private resolveModelParams(cell: ModelCell): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(cell.params)) {
-      if (typeof v === 'string' && v.startsWith('$')) {
-        const val = this.paramValue(v.slice(1));
-        if (val === undefined) throw new Error(`parameter ${k} follows $${v.slice(1)}, but there is no parameter cell of that name`);
-        out[k] = val;
-      } else out[k] = v;
-    }
-    return out;
-  }
-
   private async runModel(cell: ModelCell, progress: (d: number, t: number, l: string) => void): Promise<number> {
-    const params = this.resolveModelParams(cell);
+    const params = resolveParamRefs(cell.params, (name) => this.paramValue(name));
+    // what this run used, kept with its result (the report shows these, not the cells' values now)
+    const used = { ...params };
     // a run that fails half way leaves tables the inspector cannot explain
     this.lastRun = undefined;
     const rules = cell.rules ?? DEFAULT_RULES;
@@ -977,7 +968,7 @@ export class App implements ViewHost {
     const byStatus = Object.fromEntries(status.map((r) => [String(r.s), Number(r.n)]));
     const counts = { conversions: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus, rejects: Number(rejects[0].n) };
     const ruleCounts = Object.fromEntries(ruleRows.map((r) => [String(r.r), Number(r.n)]));
-    this.setResult(cell.id, { kind: 'model', result: { outputs, ms: performance.now() - t0, counts, ruleCounts, diff }, summary: { total: n, columns: cols, fetch: async (o, l) => outputs.channel_summary.slice(o, o + l) } });
+    this.setResult(cell.id, { kind: 'model', result: { outputs, ms: performance.now() - t0, counts, ruleCounts, diff, params: used }, summary: { total: n, columns: cols, fetch: async (o, l) => outputs.channel_summary.slice(o, o + l) } });
     return n;
   }
 

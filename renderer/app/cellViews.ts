@@ -41,6 +41,8 @@ export interface ModelResult {
   ruleCounts: Record<string, number>;
   /** The rule-change diff of the cell's baseline against its current configuration (when it has a baseline). */
   diff?: { model: string; result: RuleDiffResult; ms: number };
+  /** The cell's params as this run used them ("$name" resolved to the parameter cells' values then). */
+  params: Record<string, unknown>;
 }
 
 /** What a view may show as a cell's result. */

@@ -1,69 +1,75 @@
 /**
- * The notebook as one self-contained HTML file: text cells, SQL results as
- * tables (first rows), model summaries and charts as inline SVG. No script,
- * no external reference: it opens offline anywhere.
+ * The notebook as one self-contained HTML file: text cells rendered from
+ * their Markdown, SQL results as tables (first rows), model runs with the
+ * parameters they used and their channel summary, charts as inline SVG. No
+ * script, no external reference: it opens offline anywhere. The HTML itself
+ * is written by reportHtml.ts (pure, unit tested); this gathers the rows.
  */
-import type { Notebook } from '../../common/notebook/types.ts';
+import type { Cell, Notebook, ParamCell } from '../../common/notebook/types.ts';
 import type { CellResult, CellView } from './cellViews.ts';
 import type { Session } from './session.ts';
-import { formatValue } from '../ui/grid.ts';
-import type { ColumnInfo, Row } from '../../common/db.ts';
 import { qi } from './session.ts';
-import { chartImage } from '../ui/chart.ts';
+import { chartImage, drawChart } from '../ui/chart.ts';
+import { paramsFor } from './models.ts';
+import { escapeHtml } from '../ui/markdown.ts';
+import { chartSection, dataSection, markdownSection, modelSection, paramsSection, reportDocument, sqlSection } from './reportHtml.ts';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/** Rows of a result the report shows (a report is for reading, not the data: the exports are). */
 const REPORT_ROWS = 200;
 
-function table(cols: ColumnInfo[], rows: Row[], total: number): string {
-  const head = cols.map((c) => `<th>${esc(c.name)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${cols.map((c) => `<td>${esc(formatValue(r[c.name], c.type))}</td>`).join('')}</tr>`).join('');
-  const more = total > rows.length ? `<p class="note">First ${rows.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows.</p>` : '';
-  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${more}`;
+/**
+ * A chart as SVG on white: the report is a light page, so a chart drawn in
+ * the dark theme is drawn again, off screen, in the light one.
+ */
+async function chartSvg(view: NonNullable<ReturnType<NonNullable<CellView['chart']>>>): Promise<string> {
+  if (document.documentElement.dataset.theme !== 'dark') return (await chartImage(view, 'svg', '#ffffff')).text();
+  const light = await drawChart(document.createElement('div'), view.spec as never, false);
+  try {
+    return await (await chartImage(light, 'svg', '#ffffff')).text();
+  } finally {
+    light.finalize();
+  }
 }
 
-/** Markdown as escaped text paragraphs and headings (the same safe subset as the app). */
-function markdown(src: string): string {
-  return src.split(/\n{2,}/).map((block) => {
-    const m = /^(#{1,6})\s+(.*)$/.exec(block.trim());
-    if (m) return `<h${Math.min(6, m[1].length + 1)}>${esc(m[2])}</h${Math.min(6, m[1].length + 1)}>`;
-    return `<p>${esc(block.trim()).replace(/\n/g, '<br>')}</p>`;
-  }).join('\n');
+/** One cell's part of the report, or undefined when it has nothing to show (not run yet). */
+async function section(cell: Cell, views: Map<string, CellView>, results: Map<string, CellResult>, session: Session): Promise<string | undefined> {
+  const r = results.get(cell.id);
+  if (cell.kind === 'markdown') return markdownSection(cell.source);
+  if (cell.kind === 'sql' && r?.kind === 'sql' && r.result.table) {
+    const rows = await session.query(cell.id, `SELECT * FROM ${qi(r.result.table)} LIMIT ${REPORT_ROWS}`);
+    return sqlSection(cell.name, cell.source, r.result.columns, rows, r.result.total);
+  }
+  if (cell.kind === 'chart') {
+    const view = views.get(cell.id)?.chart?.();
+    return view ? chartSection(cell.title, cell.from, await chartSvg(view)) : undefined;
+  }
+  if (cell.kind === 'model' && r?.kind === 'model') {
+    const rows = r.result.outputs.channel_summary;
+    return modelSection(cell, r.result.params, paramsFor(cell.models), r.result.counts, r.summary.columns, rows.slice(0, REPORT_ROWS), rows.length);
+  }
+  if (cell.kind === 'data' && r?.kind === 'data') return dataSection(cell, r.report);
+  return undefined;
 }
 
-/** Builds the report. */
+/** Builds the report from the cells' last results. */
 export async function exportHtmlReport(nb: Notebook, views: Map<string, CellView>, results: Map<string, CellResult>, session: Session): Promise<Blob> {
   const parts: string[] = [];
-  for (const cell of nb.cells) {
-    const r = results.get(cell.id);
-    if (cell.kind === 'markdown') parts.push(`<section class="md">${markdown(cell.source)}</section>`);
-    else if (cell.kind === 'sql' && r?.kind === 'sql' && r.result.table) {
-      const rows = await session.query(cell.id, `SELECT * FROM ${qi(r.result.table)} LIMIT ${REPORT_ROWS}`);
-      parts.push(`<section><h3>${esc(cell.name)}</h3><pre>${esc(cell.source)}</pre>${table(r.result.columns, rows, r.result.total)}</section>`);
-    } else if (cell.kind === 'chart') {
-      const view = views.get(cell.id)?.chart?.();
-      if (view) parts.push(`<section class="chart"><h3>${esc(cell.title ?? cell.from)}</h3>${await (await chartImage(view, 'svg')).text()}</section>`);
-    } else if (cell.kind === 'model' && r?.kind === 'model') {
-      const rows = r.result.outputs.channel_summary;
-      const cols = rows.length ? Object.keys(rows[0]).map((n) => ({ name: n, type: typeof rows[0][n] === 'number' ? 'DOUBLE' : 'VARCHAR' })) : [];
-      parts.push(`<section><h3>Model ${esc(cell.name)}: ${esc(cell.models.join(', '))}</h3><p class="note">Parameters: ${esc(JSON.stringify(cell.params))}</p>${table(cols, rows.slice(0, REPORT_ROWS), rows.length)}</section>`);
-    } else if (cell.kind === 'param') parts.push(`<p class="param"><b>${esc(cell.label ?? cell.name)}</b>: ${esc(Array.isArray(cell.value) ? cell.value.join(' → ') : String(cell.value))}${cell.unit ? ` ${esc(cell.unit)}` : ''}</p>`);
-    else if (cell.kind === 'data' && r?.kind === 'data') parts.push(`<p class="note">Data: ${esc(cell.path)} · ${r.report.rowsLoaded.toLocaleString('en-US')} events loaded of ${r.report.rowsRead.toLocaleString('en-US')} read · rejects ${esc(JSON.stringify(r.report.rejectsByReason))}</p>`);
+  for (const [i, cell] of nb.cells.entries()) {
+    if (cell.kind === 'param') {
+      // a run of parameter cells is one block: read together, as the notebook's settings
+      if (nb.cells[i - 1]?.kind !== 'param') {
+        const run = nb.cells.slice(i).findIndex((c) => c.kind !== 'param');
+        parts.push(paramsSection(nb.cells.slice(i, run < 0 ? undefined : i + run) as ParamCell[]));
+      }
+      continue;
+    }
+    try {
+      const part = await section(cell, views, results, session);
+      if (part) parts.push(part);
+    } catch (e) {
+      // one result the engine no longer has (a dropped table) must not lose the whole report
+      parts.push(`<p class="note error">${escapeHtml(`Could not include the ${cell.kind} cell${'name' in cell ? ` ${cell.name}` : ''}: ${(e as Error).message}`)}</p>`);
+    }
   }
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${esc(nb.title)}</title>
-<style>
-body{font:14px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1000px;margin:32px auto;padding:0 20px;color:#1d2330}
-h1{font-size:24px}h3{font-size:15px;margin:24px 0 8px}table{border-collapse:collapse;font-size:12px;width:100%}
-th,td{border-bottom:1px solid #e3e6ec;padding:4px 8px;text-align:left}th{background:#f4f6f9}
-pre{background:#f4f6f9;padding:8px;border-radius:6px;font-size:12px;white-space:pre-wrap}.note{color:#6b7383;font-size:12px}
-section.chart svg{max-width:100%;height:auto}
-</style></head><body>
-<h1>${esc(nb.title)}</h1>
-<p class="note">Exported ${esc(new Date().toISOString().slice(0, 19).replace('T', ' '))} UTC from Attribution Workbench. Offline, self-contained.</p>
-${parts.join('\n')}
-</body></html>
-`;
-  return new Blob([html], { type: 'text/html' });
+  return new Blob([reportDocument(nb.title, new Date(), parts)], { type: 'text/html' });
 }

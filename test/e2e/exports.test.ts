@@ -5,6 +5,8 @@
  * plausible size; an SVG that parses, holds one mark per bar the page shows
  * and refers to nothing outside itself). Downloads are captured: the File
  * System Access pickers are removed so the app falls back to downloads.
+ * The HTML report is opened in a second page and read as a reader would:
+ * Markdown rendered, parameters as values, numbers as the grid shows them.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,8 +14,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Download, Page } from 'playwright-core';
-import { openApp, skipReason, type App } from './harness.ts';
-import { settled, withFallbackPickers } from './page.ts';
+import { openApp, SCREENSHOTS, skipReason, type App } from './harness.ts';
+import { chartsSettled, command, settled, withFallbackPickers } from './page.ts';
 import { sqlString } from '../../common/db.ts';
 import { openToolDatabase } from '../helpers.ts';
 
@@ -102,6 +104,94 @@ describe('exports in web mode', { skip: skipReason }, () => {
       await db.close();
     }
     await page.locator('.toast', { hasText: `${name}.parquet` }).waitFor({ timeout: 10_000 });
+    app.assertClean();
+  });
+
+  it('exports the HTML report: Markdown rendered, parameters as the values used, numbers as the grid shows them, right-aligned', async () => {
+    const { page } = app;
+    await chartsSettled(page);
+    // what the app shows: each SQL cell's first grid row (text, and whether the grid aligns it as a number)
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-kind=sql]')).every((c) => {
+      const cells = Array.from(c.querySelectorAll('.grid-row[aria-rowindex="1"] .grid-cell:not(.grid-rownum)'));
+      return cells.length > 0 && cells.every((d) => d.textContent !== '…');
+    }), null, { timeout: 30_000 });
+    const grids = await page.evaluate(() => Object.fromEntries(Array.from(document.querySelectorAll('[data-kind=sql]')).map((c) => {
+      const cells = Array.from(c.querySelectorAll('.grid-row[aria-rowindex="1"] .grid-cell:not(.grid-rownum)'));
+      return [(c.querySelector('.cell-name') as HTMLInputElement).value, { text: cells.map((d) => d.textContent), num: cells.map((d) => d.classList.contains('num')) }];
+    })));
+    assert.ok(Object.keys(grids).length >= 2, `the demo has SQL cells: ${Object.keys(grids).join(', ')}`);
+    const used = await page.evaluate(() => {
+      const w = (globalThis as unknown as { __workbench: { paramValue(n: string): unknown } }).__workbench;
+      return { lookback: w.paramValue('lookback_days'), halfLife: w.paramValue('half_life_days') };
+    });
+    const summary = await engineCall<Record<string, unknown>[]>(page, 'query', { sql: 'SELECT c.* FROM channel_summary c JOIN model_order o ON o.model = c.model ORDER BY o.k, c.channel, c.conversion_kind LIMIT 1', params: [] });
+
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), command(page, 'export.html')]);
+    assert.match(dl.suggestedFilename(), /^[\w.-]+\.html$/);
+    const html = (await bytesOf(dl)).toString('utf8');
+    if (process.env.AW_KEEP_EXPORTS) writeFileSync(path.join(process.env.AW_KEEP_EXPORTS, 'report.html'), html);
+    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+    assert.doesNotMatch(html, /<script/i);
+
+    const report = await app.context.newPage();
+    try {
+      await report.setViewportSize({ width: 1100, height: 900 });
+      await report.setContent(html);
+      const got = await report.evaluate(() => ({
+        h2: Array.from(document.querySelectorAll('section.md h2')).map((e) => e.textContent),
+        strong: Array.from(document.querySelectorAll('section.md strong')).map((e) => e.textContent),
+        items: document.querySelectorAll('section.md li').length,
+        literal: document.body.innerText.split('\n').filter((l) => l.includes('**') || /^#{1,6} /.test(l)),
+        params: document.querySelector('section.model p.params')?.textContent ?? '',
+        modelText: document.querySelector('section.model')?.textContent ?? '',
+        dataText: document.querySelector('section.data')?.textContent ?? '',
+        charts: document.querySelectorAll('section.chart svg').length,
+        notebookParams: Array.from(document.querySelectorAll('section.params dt')).map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]),
+        sql: Object.fromEntries(Array.from(document.querySelectorAll('section.sql')).map((s) => [s.querySelector('h3')?.textContent ?? '', {
+          text: Array.from(s.querySelectorAll('tbody tr:first-child td')).map((td) => td.textContent),
+          align: Array.from(s.querySelectorAll('tbody tr:first-child td')).map((td) => getComputedStyle(td).textAlign),
+          headAlign: Array.from(s.querySelectorAll('thead th')).map((th) => getComputedStyle(th).textAlign),
+        }])),
+        model: {
+          head: Array.from(document.querySelectorAll('section.model thead th')).map((th) => [th.textContent, getComputedStyle(th).textAlign]),
+          first: Array.from(document.querySelectorAll('section.model tbody tr:first-child td')).map((td) => [td.textContent, getComputedStyle(td).textAlign]),
+        },
+      }));
+      // Markdown rendered, not printed
+      assert.ok(got.h2.includes('Attribution overview'), `the heading is an h2: ${got.h2.join(' | ')}`);
+      assert.ok(got.strong.includes('Data') && got.items >= 3, `bold and list items rendered: ${got.strong.join(', ')}; ${got.items} items`);
+      assert.deepEqual(got.literal, [], 'no literal ** or # in the text');
+      // parameters as the values the run used, labelled from the model headers
+      assert.equal(got.params, `Lookback: ${used.lookback} days, Half life: ${used.halfLife} days`);
+      assert.doesNotMatch(got.modelText, /\$|\{/, 'no "$name" reference, no JSON');
+      assert.deepEqual(got.notebookParams.slice(0, 2), [['Lookback window', `${used.lookback} days`], ['Time-decay half-life', `${used.halfLife} days`]], 'the parameter cells as labels and values');
+      assert.doesNotMatch(got.dataText, /\{/, 'rejects in words, not JSON');
+      assert.match(got.dataText, /[\d,]+ read · [\d,]+ loaded/);
+      assert.ok(got.charts >= 2, `the charts are inline SVG: ${got.charts}`);
+      // each SQL table's first row as the grid shows it, numbers right-aligned where the grid aligns them so
+      for (const [name, grid] of Object.entries(grids)) {
+        const t = got.sql[name];
+        assert.ok(t, `the report has the SQL cell ${name}`);
+        assert.deepEqual(t.text, grid.text, `${name}: the first row as the grid shows it`);
+        const want = grid.num.map((n) => (n ? 'right' : 'left'));
+        assert.deepEqual(t.align, want, `${name}: numbers right-aligned`);
+        assert.deepEqual(t.headAlign, want, `${name}: their headers too`);
+        assert.ok(grid.num.some(Boolean), `${name} has a numeric column`);
+      }
+      // the model's channel summary: credits and revenue with two decimals, right-aligned
+      const cols = got.model.head.map(([n]) => n);
+      assert.deepEqual(cols, Object.keys(summary[0]), 'the channel summary\'s columns');
+      const fixed2 = (v: unknown) => Number(v).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+      for (const c of ['attributed_conversions', 'attributed_revenue']) {
+        const i = cols.indexOf(c);
+        assert.deepEqual(got.model.first[i], [fixed2(summary[0][c]), 'right'], `${c}: two decimals, right-aligned`);
+        assert.equal(got.model.head[i][1], 'right');
+      }
+      assert.deepEqual(got.model.first[cols.indexOf('channel')], [String(summary[0].channel), 'left']);
+      await report.screenshot({ path: path.join(SCREENSHOTS, 'report-html.png'), fullPage: true });
+    } finally {
+      await report.close();
+    }
     app.assertClean();
   });
 
@@ -208,6 +298,15 @@ describe('exports in web mode', { skip: skipReason }, () => {
       assert.ok(background, 'the SVG starts with a background rectangle');
       assert.equal(background.width, background.svgWidth, 'covering the whole image');
       assert.deepEqual([1, 3, 5].map((i) => parseInt(String(background.fill).slice(i, i + 2), 16)), dark);
+      // the report is a light page: its charts are drawn again in the light theme, on white
+      const html = (await bytesOf(await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), command(page, 'export.html')]).then(([d]) => d))).toString('utf8');
+      const reportChart = await page.evaluate((text) => {
+        const svg = new DOMParser().parseFromString(text, 'text/html').querySelector('section.chart svg');
+        return svg ? { background: svg.firstElementChild?.getAttribute('fill'), text: svg.querySelector('text')?.getAttribute('fill') } : null;
+      }, html);
+      assert.ok(reportChart, 'the report has a chart');
+      assert.equal(reportChart.background, '#ffffff');
+      assert.equal(reportChart.text, lightText, 'in the light theme\'s text colour');
     } finally {
       await page.evaluate(() => (globalThis as unknown as { __workbench: Workbench }).__workbench.command('view.toggleTheme'));
     }

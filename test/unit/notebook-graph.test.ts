@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sqlReferences } from '../../common/notebook/sqlRefs.ts';
-import { buildGraph, dependents, MODEL_OUTPUT_TABLES, upstreamOf, type CellGraph } from '../../common/notebook/graph.ts';
+import { buildGraph, dependents, MODEL_OUTPUT_TABLES, resolveParamRefs, upstreamOf, type CellGraph } from '../../common/notebook/graph.ts';
 import type { Cell } from '../../common/notebook/types.ts';
 
 const sql = (id: string, name: string, source: string): Cell => ({ id, kind: 'sql', name, source });
@@ -242,5 +242,19 @@ describe('notebook graph: generated notebooks', () => {
         assert.deepEqual(dependents(g, [c.id]), g.order.filter((id) => want.has(id)), `seed ${seed}: in run order`);
       }
     }
+  });
+});
+
+describe('resolveParamRefs: a model cell\'s params as a run uses them', () => {
+  const values: Record<string, unknown> = { lookback_days: 14, half_life_days: 3.5 };
+  it('replaces each "$name" with that parameter cell\'s value and keeps plain values', () => {
+    assert.deepEqual(resolveParamRefs({ lookback_days: '$lookback_days', half_life_days: '$half_life_days', click_proof: true, baseline: 'linear' }, (n) => values[n]),
+      { lookback_days: 14, half_life_days: 3.5, click_proof: true, baseline: 'linear' });
+  });
+  it('names the parameter when no parameter cell has the name', () => {
+    assert.throws(() => resolveParamRefs({ lookback_days: '$window' }, (n) => values[n]), /parameter lookback_days follows \$window, but there is no parameter cell of that name/);
+  });
+  it('a string that is no reference stays text', () => {
+    assert.deepEqual(resolveParamRefs({ path_transforms: '$ not a ref' }, () => 1), { path_transforms: '$ not a ref' });
   });
 });
