@@ -73,11 +73,12 @@ export function paramLabel(name: string, unit?: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** A parameter's value for reading: numbers as the grid writes them, then the unit; '' as "none". */
+/** A parameter's value for reading: numbers grouped, as set, then the unit; '' as "none". */
 export function paramValueText(v: unknown, unit?: string): string {
   if (Array.isArray(v)) return v.map((x) => paramValueText(x)).join(' → ');
   if (v === '' || v === null || v === undefined) return 'none';
-  const text = typeof v === 'number' ? formatValue(v, 'DOUBLE') : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
+  // a setting is written as it was set (30 days, 7.5 days), not at a result column's fixed decimals
+  const text = typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: 6 }) : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
   return unit ? `${text} ${unit}` : text;
 }
 

@@ -36,8 +36,8 @@ describe('report tables', () => {
   it('numeric columns are right-aligned in th and td and written as the grid writes them', () => {
     const html = tableHtml(cols, [{ channel: 'email', attributed: 1234.56789012, n: 12345 }, { channel: 'paid <search>', attributed: null, n: 7 }]);
     assert.match(html, /<th title="VARCHAR">channel<\/th><th class="num" title="DOUBLE">attributed<\/th><th class="num" title="BIGINT">n<\/th>/);
-    // grid.ts formatValue: thousands separators, at most 6 decimals
-    assert.match(html, /<tr><td>email<\/td><td class="num">1,234.56789<\/td><td class="num">12,345<\/td><\/tr>/);
+    // grid.ts formatValue: thousands separators, a DOUBLE at two decimals
+    assert.match(html, /<tr><td>email<\/td><td class="num">1,234.57<\/td><td class="num">12,345<\/td><\/tr>/);
     assert.match(html, /<tr><td>paid &lt;search&gt;<\/td><td class="num null">NULL<\/td><td class="num">7<\/td><\/tr>/);
   });
   it('says when rows were left out', () => {
