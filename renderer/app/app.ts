@@ -279,7 +279,7 @@ export class App implements ViewHost {
       h('button', { class: 'btn ghost', onclick: () => this.command('view.toggleTheme'), title: 'Light / dark theme', 'aria-label': 'Toggle theme' }, icon('sun')),
       h('button', { class: 'btn ghost', onclick: () => this.command('view.palette'), title: `Commands (${keyLabel('Mod+Shift+P', MAC)})`, 'aria-label': 'Command palette' }, icon('search')),
     );
-    const main = h('main', { class: 'main' }, this.banner, this.paramBar, this.cellsEl);
+    const main = h('main', { class: 'nb-main' }, this.banner, this.paramBar, this.cellsEl);
     const status = h('footer', { class: 'statusbar' }, this.statusEngine, this.statusInfo, h('span', { class: 'spacer' }), h('span', {}, `${keyLabel('Mod+Shift+P', MAC)} commands · ${keyLabel('Mod+/', MAC)} shortcuts`));
     replace(this.root, top, h('div', { class: 'layout' }, this.sidebar, main), status);
     document.addEventListener('keydown', (e) => this.onKey(e));

@@ -8,6 +8,7 @@
 import type { EngineClient } from '../../common/client.ts';
 import type { ColumnInfo, Row, SqlValue } from '../../common/db.ts';
 import { bindNamed } from '../../common/modelHeader.ts';
+import { isUserFunction } from '../../common/sqlCompletion.ts';
 import type { ImportOptions, ImportReport } from '../../common/import/importer.ts';
 import type { RunOptions } from '../../common/pipeline.ts';
 import type { RunOutputs } from '../../common/engine.ts';
@@ -177,9 +178,15 @@ export class Session {
     return [...byTable.values()];
   }
 
-  /** The engine's function names (for completion). */
+  /**
+   * The engine's function names a user would call (for completion): not the PRAGMAs (not callable
+   * in a query), not the pg_catalog compatibility macros, not DuckDB's own plumbing (isUserFunction).
+   */
   async functions(): Promise<string[]> {
-    const rows = await this.client.call('query', { sql: `SELECT DISTINCT function_name AS f FROM duckdb_functions() WHERE function_name NOT LIKE '%\\_%' ESCAPE '\\' OR function_type <> 'pragma' ORDER BY 1`, params: [] }).result;
-    return rows.map((r) => String(r.f)).filter((f) => /^[a-z][a-z0-9_]*$/.test(f));
+    const rows = await this.client.call('query', {
+      sql: `SELECT DISTINCT function_name AS f FROM duckdb_functions() WHERE function_type <> 'pragma' AND schema_name NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
+      params: [],
+    }).result;
+    return rows.map((r) => String(r.f)).filter(isUserFunction);
   }
 }

@@ -9,16 +9,22 @@ import 'monaco-editor/languages/definitions/sql/register';
 // unless the suggest widget's controller is loaded too.
 import 'monaco-editor/editor/contrib/suggest/browser/suggestController';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import { completionEntries, type CompletionCatalog, type CompletionContext, type CompletionKind } from '../../common/sqlCompletion.ts';
 
 /** What completion offers: the engine's catalog, refreshed after every run. */
-export interface Catalog {
-  tables: { name: string; columns: { name: string; type: string }[] }[];
-  functions: string[];
-  params: string[];
-}
+export type Catalog = CompletionCatalog;
 
 const catalog: Catalog = { tables: [], functions: [], params: [] };
 let ready = false;
+
+/** monaco's icon for each kind of entry. */
+const KINDS: Record<CompletionKind, monaco.languages.CompletionItemKind> = {
+  table: monaco.languages.CompletionItemKind.Struct,
+  column: monaco.languages.CompletionItemKind.Field,
+  param: monaco.languages.CompletionItemKind.Variable,
+  keyword: monaco.languages.CompletionItemKind.Keyword,
+  function: monaco.languages.CompletionItemKind.Function,
+};
 
 function setup(): void {
   if (ready) return;
@@ -30,22 +36,10 @@ function setup(): void {
       const word = model.getWordUntilPosition(position);
       const range = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: word.startColumn, endColumn: word.endColumn };
       const before = model.getValueInRange({ startLineNumber: position.lineNumber, startColumn: 1, endLineNumber: position.lineNumber, endColumn: word.startColumn });
-      const K = monaco.languages.CompletionItemKind;
-      if (before.endsWith('$')) {
-        return { suggestions: catalog.params.map((p) => ({ label: p, kind: K.Variable, insertText: p, range, detail: 'parameter (bound)' })) };
-      }
       const dot = /([A-Za-z_][\w]*)\.$/.exec(before);
-      if (dot) {
-        const t = catalog.tables.find((x) => x.name.toLowerCase() === dot[1].toLowerCase());
-        return { suggestions: (t?.columns ?? []).map((c) => ({ label: c.name, kind: K.Field, insertText: c.name, range, detail: c.type })) };
-      }
-      return {
-        suggestions: [
-          ...catalog.tables.map((t) => ({ label: t.name, kind: K.Struct, insertText: t.name, range, detail: `table · ${t.columns.length} columns`, sortText: `0${t.name}` })),
-          ...catalog.tables.flatMap((t) => t.columns.map((c) => ({ label: c.name, kind: K.Field, insertText: c.name, range, detail: `${t.name}.${c.name} ${c.type}`, sortText: `1${c.name}` }))),
-          ...catalog.functions.map((f) => ({ label: f, kind: K.Function, insertText: f, range, detail: 'function', sortText: `2${f}` })),
-        ],
-      };
+      const context: CompletionContext = before.endsWith('$') ? { at: 'param' } : dot ? { at: 'member', of: dot[1] } : { at: 'word' };
+      const entries = completionEntries(catalog, context, context.at === 'member' ? model.getValue() : '');
+      return { suggestions: entries.map((e) => ({ ...e, kind: KINDS[e.kind], range })) };
     },
   });
 }
@@ -94,8 +88,20 @@ export function createSqlEditor(el: HTMLElement, value: string, opts: { dark: bo
     fit();
     opts.onChange(editor.getValue());
   });
-  editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => opts.onRun());
-  editor.addCommand(monaco.KeyMod.Shift | monaco.KeyCode.Enter, () => opts.onRun());
+  // An action, not addCommand: addCommand's keybinding is global (the last editor created
+  // would run for every cell), an action's is scoped to this editor. Dynamic keybindings
+  // take precedence over monaco's own, so these run even while the suggest widget is open
+  // (which would otherwise take Shift+Enter), and the widget is closed rather than left
+  // floating over the page once the cell runs.
+  const run = editor.addAction({
+    id: 'attrib.runCell',
+    label: 'Run cell',
+    keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, monaco.KeyMod.Shift | monaco.KeyCode.Enter],
+    run: () => {
+      editor.trigger('runCell', 'hideSuggestWidget', null);
+      opts.onRun();
+    },
+  });
   return {
     editor,
     setValue(v: string) {
@@ -103,6 +109,9 @@ export function createSqlEditor(el: HTMLElement, value: string, opts: { dark: bo
     },
     focus: () => editor.focus(),
     hasFocus: () => editor.hasTextFocus(),
-    dispose: () => editor.dispose(),
+    dispose: () => {
+      run.dispose();
+      editor.dispose();
+    },
   };
 }
