@@ -498,8 +498,9 @@ export function openInspector(deps: InspectorDeps, initial = ''): InspectorHandl
     const boundary = (convUs - lookbackUs) / 1000;
     const conv = convUs / 1000;
     const dark = deps.dark();
-    const accent = dark ? '#6b9cff' : '#2f6fdf';
-    const warn = dark ? '#e0a640' : '#b26a00';
+    // the theme's --accent and --warn (styles.css)
+    const accent = dark ? '#6b9cff' : '#2a66d6';
+    const warn = dark ? '#e0a640' : '#9a5b00';
     const width = Math.max(320, (el.clientWidth || detail.clientWidth || 800) - 190);
     const x = { field: 't', type: 'temporal', scale: { type: 'utc' }, axis: { title: null, labelOverlap: true } };
     const spec = {
