@@ -460,7 +460,7 @@ export function openInspector(deps: InspectorDeps, initial = ''): InspectorHandl
           h('tbody', {}, e.channelWeights.map((w) => h('tr', {}, h('td', {}, w.channel), h('td', { class: 'num' }, fmtShare(w.weight)), h('td', { class: 'num' }, fmtShare(w.share))))))
         : null;
     const checkTable = h('table', { class: 'simple insp-check' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'channel'), h('th', { class: 'num' }, 'explained'), h('th', { class: 'num', title: 'the credits table of the run' }, 'credits'), h('th', { class: 'num' }, '|Δ|'), h('th', {}, ''))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'channel'), h('th', { class: 'num' }, 'explained'), h('th', { class: 'num', title: 'the credits table of the run' }, 'credits'), h('th', { class: 'num' }, '|Δ|'), h('th', {}, h('span', { class: 'sr-only' }, 'reproduced')))),
       h('tbody', {}, check.rows.map((r) => h('tr', {
         'data-testid': 'credit-check',
         'data-model': e.model,
