@@ -58,7 +58,7 @@ async function scan(page: Page, label: string, include?: string): Promise<string
   }, include ?? '') as Violation[];
   report[label] = violations;
   const failing = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  console.log(`axe: ${label}: ${failing.length} serious or critical, ${violations.length - failing.length} lesser (${violations.map((v) => v.id).join(', ') || 'none'}), ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`axe: ${label}: ${failing.length} serious or critical, ${violations.length - failing.length} lesser (${violations.filter((v) => !failing.includes(v)).map((v) => `${v.id} ${v.impact}`).join(', ') || 'none'}), ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return failing
     .map((v) => [
       `${v.id} (${v.impact}, ${v.nodes.length} element${v.nodes.length === 1 ? '' : 's'}): ${v.help} ${v.helpUrl}`,
