@@ -270,7 +270,8 @@ export class App implements ViewHost {
       this.apply({ type: 'setTitle', title: this.titleInput.value.trim() || 'Untitled' });
     });
     const top = h('header', { class: 'topbar' },
-      h('div', { class: 'brand' }, h('div', { class: 'brand-mark', 'aria-hidden': 'true' }), 'Attribution Workbench'),
+      // the page's one h1 (the notebook's own headings start at h2)
+      h('h1', { class: 'brand' }, h('div', { class: 'brand-mark', 'aria-hidden': 'true' }), 'Attribution Workbench'),
       this.titleInput, this.saveState, h('div', { class: 'spacer' }),
       h('button', { class: 'btn', onclick: () => this.command('data.open'), title: `Open data (${keyLabel('Mod+Shift+O', MAC)})` }, icon('file'), 'Open data'),
       h('button', { class: 'btn', onclick: () => this.command('notebook.save'), title: `Save (${keyLabel('Mod+S', MAC)})` }, 'Save'),

@@ -564,7 +564,7 @@ function rulesTable(cell: ModelCell, host: ViewHost, counts: Record<string, numb
     h('summary', {}, `Channel rules: ${set.rules.length} (${cell.rules ? 'edited' : 'bundled defaults'}); first match wins, else ${set.fallback ?? 'direct'}`),
     h('div', { style: { padding: '6px 0' } },
       h('table', { class: 'simple' },
-        h('tr', {}, h('th', { class: 'num' }, '#'), h('th', {}, 'rule'), h('th', {}, 'channel'), h('th', {}, 'all of'), h('th', {}, 'any of'), h('th', { class: 'num' }, 'touch events'), h('th', {}, 'on'), h('th', {}, '')),
+        h('tr', {}, h('th', { class: 'num' }, '#'), h('th', {}, 'rule'), h('th', {}, 'channel'), h('th', {}, 'all of'), h('th', {}, 'any of'), h('th', { class: 'num' }, 'touch events'), h('th', {}, 'on'), h('th', {}, h('span', { class: 'sr-only' }, 'move or delete'))),
         h('tr', {}, h('td', {}), h('td', {}, h('code', {}, 'explicit')), h('td', { class: 'note' }, 'the file\'s channel'), h('td', { class: 'note' }, 'a channel column in the file always wins'), h('td', {}), h('td', { class: 'num', 'data-testid': 'rule-count-explicit' }, counts ? (counts.explicit ?? 0).toLocaleString('en-US') : '–'), h('td', {}), h('td', {})),
         rows,
         h('tr', {}, h('td', {}), h('td', {}, h('code', {}, 'fallback')), h('td', {}, set.fallback ?? 'direct'), h('td', { class: 'note' }, 'anything no rule matched'), h('td', {}), h('td', { class: 'num', 'data-testid': 'rule-count-fallback' }, counts ? (counts.fallback ?? 0).toLocaleString('en-US') : '–'), h('td', {}), h('td', {}))),

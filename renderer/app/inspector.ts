@@ -462,7 +462,7 @@ export function openInspector(deps: InspectorDeps, initial = ''): InspectorHandl
           h('tbody', {}, e.channelWeights.map((w) => h('tr', {}, h('td', {}, w.channel), h('td', { class: 'num' }, fmtShare(w.weight)), h('td', { class: 'num' }, fmtShare(w.share))))))
         : null;
     const checkTable = h('table', { class: 'simple insp-check' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'channel'), h('th', { class: 'num' }, 'explained'), h('th', { class: 'num', title: 'the credits table of the run' }, 'credits'), h('th', { class: 'num' }, '|Δ|'), h('th', {}, ''))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'channel'), h('th', { class: 'num' }, 'explained'), h('th', { class: 'num', title: 'the credits table of the run' }, 'credits'), h('th', { class: 'num' }, '|Δ|'), h('th', {}, h('span', { class: 'sr-only' }, 'reproduced')))),
       h('tbody', {}, check.rows.map((r) => h('tr', {
         'data-testid': 'credit-check',
         'data-model': e.model,
@@ -500,8 +500,9 @@ export function openInspector(deps: InspectorDeps, initial = ''): InspectorHandl
     const boundary = (convUs - lookbackUs) / 1000;
     const conv = convUs / 1000;
     const dark = deps.dark();
-    const accent = dark ? '#6b9cff' : '#2f6fdf';
-    const warn = dark ? '#e0a640' : '#b26a00';
+    // the theme's --accent and --warn (styles.css)
+    const accent = dark ? '#6b9cff' : '#2a66d6';
+    const warn = dark ? '#e0a640' : '#9a5b00';
     const neutral = dark ? '#b3bac7' : '#4a5366';
     const width = Math.max(320, (el.clientWidth || detail.clientWidth || 800) - 190);
     const x = { field: 't', type: 'temporal', scale: { type: 'utc' }, axis: { title: null, labelOverlap: true } };

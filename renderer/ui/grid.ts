@@ -141,12 +141,13 @@ export function createGrid(source: RowSource): { el: HTMLElement; dispose(): voi
       const data = page(Math.floor(i / PAGE))?.[i % PAGE];
       const y = (i * ROW_H) / scale;
       rows.push(h('div', { class: `grid-row${i % 2 ? ' odd' : ''}`, role: 'row', 'aria-rowindex': i + 1, style: { transform: `translateY(${y}px)`, gridTemplateColumns: template } },
-        h('div', { class: 'grid-cell grid-rownum' }, String(i + 1)),
+        // each cell says what it is (a row of the grid role holds cells, to a screen reader as to axe)
+        h('div', { class: 'grid-cell grid-rownum', role: 'rowheader' }, String(i + 1)),
         cols.map((c) => {
           const v = data?.[c.name];
           const text = data ? formatValue(v, c.type) : '…';
           const full = data ? fullValue(v, c.type) : undefined;
-          return h('div', { class: `grid-cell${isNumericType(c.type) ? ' num' : ''}${v === null && data ? ' null' : ''}`, title: full ?? (text.length > 30 ? text : undefined) }, text);
+          return h('div', { class: `grid-cell${isNumericType(c.type) ? ' num' : ''}${v === null && data ? ' null' : ''}`, role: 'gridcell', title: full ?? (text.length > 30 ? text : undefined) }, text);
         })));
     }
     body.replaceChildren(...rows);
