@@ -347,20 +347,26 @@ export class App implements ViewHost {
     const shown = tables.filter((t) => !INTERNAL_TABLES.test(t.name));
     setCatalog({ tables: shown.map((t) => ({ name: t.name, columns: t.columns })), params: this.nb.cells.filter((c): c is ParamCell => c.kind === 'param').map((c) => c.name) });
     for (const t of shown) this.resultCols.set(t.name, t.columns);
-    const open = new Set([...this.sidebar.querySelectorAll('details[open]')].map((d) => d.getAttribute('data-table')));
+    const open = new Set([...this.sidebar.querySelectorAll('.side-table[data-open]')].map((d) => d.getAttribute('data-table')));
     replace(this.sidebar,
       h('h3', {}, 'Tables'),
-      shown.length ? shown.map((t) => {
-        const d = h('details', { 'data-table': t.name, open: open.has(t.name) },
-          // the count is of columns (it read as rows): said, and in full on hover
-          // the name shows the table's rows; the rest of the line opens its columns
-          h('summary', { class: 'side-item' }, icon(t.kind === 'view' ? 'search' : 'table'),
-            h('button', { class: 'side-name', title: `Show the rows of ${t.name}`, 'data-testid': 'show-table', onclick: (e: Event) => {
-              e.preventDefault();
-              void this.showTable(t.name, t.columns);
-            } }, t.name),
+      shown.length ? shown.map((t, ti) => {
+        // two controls side by side, not one inside another (a button in a <summary> is a nested
+        // control to a screen reader): the name shows the table's rows, the chevron its columns
+        const isOpen = open.has(t.name);
+        const cols = h('div', { class: 'side-cols', id: `side-cols-${ti}`, hidden: !isOpen }, t.columns.map((c) => h('div', {}, h('span', {}, c.name), h('span', {}, c.type.toLowerCase()))));
+        const toggle = h('button', { class: 'side-toggle', 'aria-expanded': String(isOpen), 'aria-controls': `side-cols-${ti}`, 'aria-label': `Columns of ${t.name}`, title: 'Show or hide its columns', onclick: () => {
+          const now = cols.hidden;
+          cols.hidden = !now;
+          toggle.setAttribute('aria-expanded', String(now));
+          d.toggleAttribute('data-open', now);
+        } }, h('span', { class: 'chev', 'aria-hidden': 'true' }, '▸'), icon(t.kind === 'view' ? 'search' : 'table'));
+        const d = h('div', { class: 'side-table', 'data-table': t.name, 'data-open': isOpen ? '' : undefined },
+          h('div', { class: 'side-item' }, toggle,
+            h('button', { class: 'side-name', title: `Show the rows of ${t.name}`, 'data-testid': 'show-table', onclick: () => void this.showTable(t.name, t.columns) }, t.name),
+            // the count is of columns (it read as rows): said, and in full on hover
             h('span', { class: 'count', title: `${t.columns.length} column${t.columns.length === 1 ? '' : 's'}${t.kind === 'view' ? ' (a view)' : ''}` }, `${t.columns.length} col${t.columns.length === 1 ? '' : 's'}`)),
-          h('div', { class: 'side-cols' }, t.columns.map((c) => h('div', {}, h('span', {}, c.name), h('span', {}, c.type.toLowerCase())))));
+          cols);
         return d;
       }) : h('div', { class: 'side-empty' }, this.sideEmptyText()),
       h('h3', {}, 'Parameters'),

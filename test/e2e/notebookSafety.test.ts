@@ -122,7 +122,7 @@ describe('a deleted cell takes its tables with it: nothing shows numbers no cell
   });
   after(async () => app?.close());
 
-  const sidebarTables = (page: Page) => page.locator('.sidebar details[data-table]').evaluateAll((els) => els.map((e) => e.getAttribute('data-table')));
+  const sidebarTables = (page: Page) => page.locator('.sidebar .side-table[data-table]').evaluateAll((els) => els.map((e) => e.getAttribute('data-table')));
   const cellState = (page: Page, id: string) => page.locator(`.cell[data-cell-id="${id}"]`).evaluate((el) => ({
     status: el.querySelector('.status')?.className ?? '',
     error: el.querySelector(':scope > .error-box')?.textContent ?? '',
@@ -131,7 +131,7 @@ describe('a deleted cell takes its tables with it: nothing shows numbers no cell
 
   it('deleting the model cell drops its tables; the cells that read them say which table is missing', async () => {
     const { page } = app;
-    await page.waitForFunction(() => !!document.querySelector('.sidebar details[data-table="channel_summary"]'), null, { timeout: 10_000 });
+    await page.waitForFunction(() => !!document.querySelector('.sidebar .side-table[data-table="channel_summary"]'), null, { timeout: 10_000 });
     assert.ok((await cellState(page, 'c7')).outVisible, 'the SQL cell shows its result before');
     await page.locator('.cell[data-cell-id="c6"] button[aria-label="Delete cell"]').click();
     await page.waitForFunction(() => ['c7', 'c9', 'c11', 'c8', 'c12'].every((id) => document.querySelector(`.cell[data-cell-id="${id}"] .status.error`)), null, { timeout: 60_000 });
@@ -145,7 +145,7 @@ describe('a deleted cell takes its tables with it: nothing shows numbers no cell
     assert.match(c8.error, /its input failed: sql cell 'credit_by_channel' did not run/);
     assert.equal(c8.outVisible, false, 'the chart no longer draws the old figures');
     // the sidebar drops them (and the tables of the SQL cells that failed on them: their figures are the old ones)
-    await page.waitForFunction(() => !document.querySelector('.sidebar details[data-table="channel_summary"], .sidebar details[data-table="top_channels"]'), null, { timeout: 10_000 });
+    await page.waitForFunction(() => !document.querySelector('.sidebar .side-table[data-table="channel_summary"], .sidebar .side-table[data-table="top_channels"]'), null, { timeout: 10_000 });
     const tables = await sidebarTables(page);
     for (const t of ['channel_summary', 'credits', 'conversions', 'journeys', 'credit_by_channel', 'top_channels', 'top_paths']) assert.ok(!tables.includes(t), `${t} left the sidebar: ${tables.join(', ')}`);
     await app.screenshot('safety-model-deleted');
@@ -170,7 +170,7 @@ describe('a deleted cell takes its tables with it: nothing shows numbers no cell
     await page.locator('.cell[data-cell-id="c6"]').waitFor();
     await page.waitForFunction(() => ['c6', 'c7', 'c8', 'c9', 'c11', 'c12'].every((id) => document.querySelector(`.cell[data-cell-id="${id}"] .status.done`)), null, { timeout: 120_000 });
     assert.ok((await cellState(page, 'c7')).outVisible);
-    await page.waitForFunction(() => !!document.querySelector('.sidebar details[data-table="channel_summary"]'), null, { timeout: 10_000 });
+    await page.waitForFunction(() => !!document.querySelector('.sidebar .side-table[data-table="channel_summary"]'), null, { timeout: 10_000 });
     app.assertClean();
   });
 });
@@ -309,7 +309,7 @@ describe('the demo\'s controls stay beside the chart they move', { skip: skipRea
     await page.waitForFunction(() => /^Loading sample\.parquet…$/.test(document.querySelector('.sidebar .side-empty')?.textContent ?? ''), null, { timeout: 30_000 });
     await settled(page, 7);
     // the tables, once loaded (the sidebar is read when the runs are quiet)
-    await page.waitForFunction(() => !document.querySelector('.sidebar .side-empty') && document.querySelector('.sidebar details[data-table="events"]'), null, { timeout: 10_000 });
+    await page.waitForFunction(() => !document.querySelector('.sidebar .side-empty') && document.querySelector('.sidebar .side-table[data-table="events"]'), null, { timeout: 10_000 });
   });
 
   it('scrolled to the chart, the parameter bar is in view; a step of its slider moves the chart and the param cell', async () => {
@@ -429,7 +429,7 @@ describe('the sidebar says what its numbers count', { skip: skipReason }, () => 
     const app = await openApp();
     try {
       await settled(app.page, 7);
-      const events = app.page.locator('.sidebar details[data-table="events"] summary .count');
+      const events = app.page.locator('.sidebar .side-table[data-table="events"] .side-item .count');
       await events.waitFor({ timeout: 10_000 });
       const cols = await query(app.page, "SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'events'");
       assert.equal(await events.textContent(), `${cols[0].n} cols`);

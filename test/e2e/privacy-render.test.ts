@@ -188,7 +188,7 @@ describe('rendering is text, charts load nothing (S13, S14, S4)', { skip: skipRe
       await page.keyboard.press('Control+Space');
       await suggest.first().waitFor({ state: 'visible', timeout: 10_000 }).catch(async (e) => {
         await page.locator('[data-kind=sql]').last().screenshot({ path: `${repo}test/artifacts/screenshots/privacy-render-completion.png` });
-        const dbg = await page.evaluate(() => ({ widget: document.querySelector('.suggest-widget')?.outerHTML.slice(0, 300), active: document.activeElement?.className, sidebar: document.querySelector('details[data-table=by_source]')?.textContent }));
+        const dbg = await page.evaluate(() => ({ widget: document.querySelector('.suggest-widget')?.outerHTML.slice(0, 300), active: document.activeElement?.className, sidebar: document.querySelector('.side-table[data-table=by_source]')?.textContent }));
         throw new Error(`${(e as Error).message} ${JSON.stringify(dbg)}`);
       });
     });
@@ -196,7 +196,7 @@ describe('rendering is text, charts load nothing (S13, S14, S4)', { skip: skipRe
     assert.ok(labels.some((l) => l.includes('<img src=x onerror=window.__pwned=13>')), `completion offers the payload column as text: ${labels.join(' | ')}`);
     await page.keyboard.press('Escape');
     // and the catalog sidebar lists it
-    const sidebar = await page.locator('details[data-table=by_source]').evaluate((e) => e.textContent ?? '');
+    const sidebar = await page.locator('.side-table[data-table=by_source]').evaluate((e) => e.textContent ?? '');
     assert.ok(sidebar.includes(P_COL), `the catalog sidebar lists the payload column as text: ${sidebar}`);
 
     // the journey inspector: a person whose id is a payload, and their sessions' payload campaign

@@ -152,8 +152,8 @@ describe('numbers and tables read as an analyst expects (issue 13, findings 8 an
 
   it("a table's name in the sidebar shows its rows", async () => {
     const { page } = app;
-    await page.waitForFunction(() => document.querySelector('.sidebar details[data-table="channel_summary"]'), null, { timeout: 30_000 });
-    await page.locator('.sidebar details[data-table="channel_summary"] [data-testid=show-table]').click();
+    await page.waitForFunction(() => document.querySelector('.sidebar .side-table[data-table="channel_summary"]'), null, { timeout: 30_000 });
+    await page.locator('.sidebar .side-table[data-table="channel_summary"] [data-testid=show-table]').click();
     const view = page.locator('.dialog [data-testid=table-view]');
     await view.waitFor();
     const [{ n }] = await query(page, 'SELECT count(*) AS n FROM channel_summary');
@@ -165,8 +165,14 @@ describe('numbers and tables read as an analyst expects (issue 13, findings 8 an
     await page.locator('.dialog').screenshot({ path: `${SCREENSHOTS}/readable-table-view.png` });
     await page.keyboard.press('Escape');
     await page.locator('.dialog').waitFor({ state: 'detached' });
-    // the name did not open the columns list: that is the rest of the line
-    assert.equal(await page.locator('.sidebar details[data-table="channel_summary"]').getAttribute('open'), null);
+    // the name did not open the columns list: the chevron beside it does
+    const item = page.locator('.sidebar .side-table[data-table="channel_summary"]');
+    assert.equal(await item.locator('.side-cols').isVisible(), false);
+    await item.locator('.side-toggle').click();
+    assert.equal(await item.locator('.side-toggle').getAttribute('aria-expanded'), 'true');
+    assert.deepEqual((await item.locator('.side-cols > div > span:first-child').allTextContents()).slice(0, 2), ['model', 'channel']);
+    await item.locator('.side-toggle').click();
+    assert.equal(await item.locator('.side-cols').isVisible(), false);
   });
 
   it('after another notebook opens, the sidebar lists only its tables', async () => {
@@ -179,7 +185,7 @@ describe('numbers and tables read as an analyst expects (issue 13, findings 8 an
     await settled(page, 1);
     // the sidebar is re-read once runs are quiet
     await page.waitForFunction((names) => {
-      const shown = Array.from(document.querySelectorAll('.sidebar details[data-table]')).map((d) => d.getAttribute('data-table')!.toLowerCase());
+      const shown = Array.from(document.querySelectorAll('.sidebar .side-table[data-table]')).map((d) => d.getAttribute('data-table')!.toLowerCase());
       return shown.length > 0 && !(names as string[]).some((n) => shown.includes(n));
     }, stale, { timeout: 30_000 });
     const left = await query(page, `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND lower(table_name) IN (${stale.map((s) => `'${s}'`).join(', ')})`);

@@ -70,7 +70,7 @@ describe('SQL completion in web mode', { skip: skipReason, timeout: 300_000 }, (
     app = await openApp();
     await settled(app.page, 7);
     // the catalogue completion draws from is read once the runs are quiet (the sidebar shows it)
-    await app.page.locator('.sidebar details[data-table=channel_summary]').waitFor({ timeout: 60_000 });
+    await app.page.locator('.sidebar .side-table[data-table=channel_summary]').waitFor({ timeout: 60_000 });
     // top_channels: a SQL cell in the middle, not the last editor made (Ctrl+Enter must run this one)
     cell = app.page.locator('[data-kind=sql]').nth(1);
     assert.equal(await cell.locator('.cell-name').inputValue(), 'top_channels');
