@@ -181,7 +181,7 @@ blockquote{margin:8px 0;padding:2px 12px;border-left:3px solid #c9ced8;color:#4a
 code{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f2f4f7;padding:1px 4px;border-radius:3px}
 pre{font:12px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f7f8fa;border:1px solid #e3e6ec;border-radius:4px;padding:8px 10px;white-space:pre-wrap;margin:6px 0 10px}
 pre code{background:none;padding:0}
-.md-link{text-decoration:underline dotted}
+.md-link{text-decoration:underline dotted}.md-href{color:#5f6979;font-size:.9em;word-break:break-all}
 table{border-collapse:collapse;font-size:12.5px;width:100%;font-variant-numeric:tabular-nums}
 th,td{border-bottom:1px solid #e3e6ec;padding:4px 10px;text-align:left;vertical-align:top}
 thead th{border-bottom:1.5px solid #1d2330;font-weight:600;white-space:nowrap}

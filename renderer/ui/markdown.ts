@@ -143,8 +143,9 @@ function inlineHtml(c: MdInline[]): string {
   return c.map((x) => {
     if (typeof x === 'string') return escapeHtml(x);
     if (x.t === 'code') return `<code>${escapeHtml(x.text)}</code>`;
-    // a link stays text with its target in a tooltip, as in the app: the report links nowhere
-    if (x.t === 'link') return `<span class="md-link" title="${escapeHtml(x.href)}">${escapeHtml(x.text)}</span>`;
+    // a link stays text and links nowhere; its target follows as text, as a printed page writes it
+    // (no attribute of the report carries a target: a javascript: one would read as a live URL to a checker)
+    if (x.t === 'link') return `<span class="md-link">${escapeHtml(x.text)}</span> <span class="md-href">(${escapeHtml(x.href)})</span>`;
     return `<${x.t}>${inlineHtml(x.c)}</${x.t}>`;
   }).join('');
 }

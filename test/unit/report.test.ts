@@ -20,10 +20,11 @@ describe('markdownHtml', () => {
     assert.equal(html, '<p>Hi &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b onclick=&quot;x&quot;&gt;b&lt;/b&gt;</p>');
     assert.doesNotMatch(html, /<script|<b /);
   });
-  it('a link is its text with the target in a tooltip, both escaped (no href, nothing to follow)', () => {
+  it('a link is its text with the target after it as text, both escaped (no href, no attribute holds the target)', () => {
     const html = markdownHtml('See [the <docs>](https://x.test/"onmouseover=x).');
-    assert.equal(html, '<p>See <span class="md-link" title="https://x.test/&quot;onmouseover=x">the &lt;docs&gt;</span>.</p>');
-    assert.doesNotMatch(html, /href/);
+    assert.equal(html, '<p>See <span class="md-link">the &lt;docs&gt;</span> <span class="md-href">(https://x.test/&quot;onmouseover=x)</span>.</p>');
+    assert.doesNotMatch(html, /href=|title=/);
+    assert.doesNotMatch(markdownHtml('[x](javascript:alert(1))'), /="\s*javascript:/);
   });
   it('fenced code and quotes stay text; the parser is the one the app renders with', () => {
     assert.equal(markdownHtml('```\nSELECT 1 < 2\n```\n> **quoted**'), '<pre><code>SELECT 1 &lt; 2</code></pre>\n<blockquote><strong>quoted</strong></blockquote>');
