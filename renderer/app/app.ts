@@ -349,7 +349,7 @@ export class App implements ViewHost {
     for (const t of shown) this.resultCols.set(t.name, t.columns);
     const open = new Set([...this.sidebar.querySelectorAll('.side-table[data-open]')].map((d) => d.getAttribute('data-table')));
     replace(this.sidebar,
-      h('h3', {}, 'Tables'),
+      h('h2', {}, 'Tables'),
       shown.length ? shown.map((t, ti) => {
         // two controls side by side, not one inside another (a button in a <summary> is a nested
         // control to a screen reader): the name shows the table's rows, the chevron its columns
@@ -369,7 +369,7 @@ export class App implements ViewHost {
           cols);
         return d;
       }) : h('div', { class: 'side-empty' }, this.sideEmptyText()),
-      h('h3', {}, 'Parameters'),
+      h('h2', {}, 'Parameters'),
       this.nb.cells.filter((c): c is ParamCell => c.kind === 'param').map((p) => h('div', { class: 'side-item' }, `$${p.name}`, h('span', { class: 'count' }, Array.isArray(p.value) ? p.value.join('→') : String(p.value)))),
     );
   }

@@ -684,16 +684,16 @@ function diffPanel(c: ModelCell, d: NonNullable<ModelResult['diff']>, host: View
   const exportBtn = h('button', { class: 'btn small', onclick: () => void host.exportDiff(c.id), title: 'Download diff_totals.csv, diff_matrix.csv and diff_conversions.csv (the columns of attrib diff)' }, icon('download'), 'Export diff');
   return h('div', { class: 'diff-panel', 'data-testid': 'diff' },
     h('div', { class: 'diff-head' },
-      h('h4', {}, `Baseline → proposed, credited by ${d.model}`),
+      h('h3', {}, `Baseline → proposed, credited by ${d.model}`),
       h('span', { class: 'pill', 'data-testid': 'diff-moved', 'data-value': String(moved) }, `${moved.toLocaleString('en-US')} conversion${moved === 1 ? '' : 's'} moved`),
       h('span', { class: 'pill', title: 'Credit that changed channel (the sum of the matrix)' }, `${fmtCredit(credit)} credit moved`),
       h('span', { class: 'note' }, fmtMs(d.ms)),
       h('span', { class: 'spacer' }),
       exportBtn),
     h('div', { class: 'diff-grid' },
-      h('div', {}, h('h5', {}, 'Totals by channel'), totalsTable),
-      h('div', {}, h('h5', {}, 'Who gained, who lost'), chartEl)),
-    h('h5', {}, 'Credit moved, from → to'),
+      h('div', {}, h('h4', {}, 'Totals by channel'), totalsTable),
+      h('div', {}, h('h4', {}, 'Who gained, who lost'), chartEl)),
+    h('h4', {}, 'Credit moved, from → to'),
     h('div', { class: 'diff-matrix-wrap' }, matrixTable));
 }
 
@@ -749,10 +749,10 @@ function modelView(cell: ModelCell, host: ViewHost): CellView {
     const rules = c.rules ?? undefined;
     replace(rulesBox, rulesTable(c, host, ruleCounts, rulesOpen));
     replace(controls,
-      h('div', {}, h('h4', {}, 'Models'), chips, h('h4', { style: { marginTop: '12px' } }, 'Baseline for deltas'), compare,
+      h('div', {}, h('h3', {}, 'Models'), chips, h('h3', { style: { marginTop: '12px' } }, 'Baseline for deltas'), compare,
         h('div', { class: 'note', style: { marginTop: '10px' } }, rules ? `Edited channel rules: ${rules.rules.length} rules (saved in the notebook).` : 'Channel rules: the bundled defaults (models/channel_rules.json); edit them below.'),
-        h('h4', { style: { marginTop: '12px' } }, 'Rule-change diff'), baselineControls(c, host)),
-      h('div', {}, h('h4', {}, 'Parameters'), rows.length ? rows : h('div', { class: 'note' }, 'The chosen models have no parameters.')),
+        h('h3', { style: { marginTop: '12px' } }, 'Rule-change diff'), baselineControls(c, host)),
+      h('div', {}, h('h3', {}, 'Parameters'), rows.length ? rows : h('div', { class: 'note' }, 'The chosen models have no parameters.')),
     );
   };
   render();
@@ -851,11 +851,11 @@ function dataView(cell: DataCell, host: ViewHost): CellView {
           privacyRow(c, r, host),
           r.warnings.length ? [h('dt', {}, 'Warnings'), h('dd', {}, r.warnings.map((w) => h('div', { class: 'warn-text' }, w)))] : null,
         )),
-        h('div', {}, h('h4', {}, 'Column mapping'), mapping, r.unusedColumns.length ? notUsed(r.unusedColumns) : null,
+        h('div', {}, h('h3', {}, 'Column mapping'), mapping, r.unusedColumns.length ? notUsed(r.unusedColumns) : null,
           c.conversionPaths?.length ? h('div', { style: { marginTop: '14px' } }, ordersMapping(c, r, host)) : null),
       ),
       // several files: each one's rows, full width below (a shard that read badly stands out)
-      r.files ? h('div', { style: { padding: '0 12px 8px' } }, h('h4', {}, 'Files'), filesTable(r.files)) : null,
+      r.files ? h('div', { style: { padding: '0 12px 8px' } }, h('h3', { class: 'sub-h' }, 'Files'), filesTable(r.files)) : null,
     );
   };
   render();

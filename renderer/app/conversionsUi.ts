@@ -84,7 +84,7 @@ export function ordersMapping(c: DataCell, r: ImportReport | undefined, host: Vi
   const name = baseName(path);
   // the body is replaced by the table once the columns are known (it must not keep a note's grey)
   const body = h('div', {}, h('div', { class: 'note' }, 'Reading the columns of ', name, '…'));
-  const box = h('div', { 'data-testid': 'orders-mapping' }, h('h4', {}, 'Orders file columns'), body);
+  const box = h('div', { 'data-testid': 'orders-mapping' }, h('h3', { class: 'sub-h' }, 'Orders file columns'), body);
   const fill = (columns: string[]) => {
     // what the orders layout's aliases find by themselves; the user's choices override field by field
     const detected = resolveMapping(columns, { presetId: 'orders' }).mapping;

@@ -57,7 +57,8 @@ async function scan(page: Page, label: string, include?: string): Promise<string
     return (await axe.run(inc || document, { resultTypes: ['violations'] })).violations;
   }, include ?? '') as Violation[];
   report[label] = violations;
-  const failing = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  // serious and critical fail, and heading order too (moderate, but fixed: a screen reader's outline of the page)
+  const failing = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'heading-order');
   console.log(`axe: ${label}: ${failing.length} serious or critical, ${violations.length - failing.length} lesser (${violations.filter((v) => !failing.includes(v)).map((v) => `${v.id} ${v.impact}`).join(', ') || 'none'}), ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return failing
     .map((v) => [

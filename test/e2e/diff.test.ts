@@ -156,7 +156,7 @@ describe('rule-change diff in the workbench', { skip: skipReason }, () => {
     let run = await lastRun(page);
     await model.locator('select[aria-label="diff model"]').selectOption('last_touch');
     await settledAfter(page, run, 7);
-    assert.match(await model.locator('[data-testid=diff] h4').textContent() ?? '', /credited by last_touch/);
+    assert.match(await model.locator('[data-testid=diff] h3').textContent() ?? '', /credited by last_touch/);
     const shown = await shownTotals(page);
     const lt = await query(page, "SELECT sum(attributed_conversions) AS c FROM channel_summary WHERE model = 'last_touch' AND channel = 'newsletter'");
     assert.ok(close(shown.newsletter[1]!, Number(lt[0].c)), 'last touch: the proposed newsletter total is the cell\'s own last-touch credit');
