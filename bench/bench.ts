@@ -11,7 +11,7 @@
  * a table (time and peak memory at each size: flat memory), and a 100M-event
  * Parquet file end to end on the native engine (bench/replicate.mjs makes it
  * from the 10M file) beside the floor query on it.
- * Options: --sizes 1000000,10000000  --skip-csv (no CSV runs)  --csv-only (only the CSV processes)
+ * Options: --sizes 1000000,10000000  --skip-csv (no CSV runs)  --csv-only (only the CSV processes)  --cli-start-only (attrib --help only)
  *          --repeat N (default 3 at <= 1M, else 1)  --skip-100m (no 100M-event run)  --only-100m (that run alone)
  */
 import { parseArgs } from 'node:util';
@@ -25,7 +25,7 @@ import { benchPathModels } from './paths.ts';
 import { uiLatency } from './ui-latency.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' }, 'csv-only': { type: 'boolean' }, repeat: { type: 'string' }, 'skip-100m': { type: 'boolean' }, 'only-100m': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' }, 'csv-only': { type: 'boolean' }, repeat: { type: 'string' }, 'skip-100m': { type: 'boolean' }, 'only-100m': { type: 'boolean' }, 'cli-start-only': { type: 'boolean' } } });
 const sizes = (values.sizes ?? '1000000,10000000').split(',').map(Number);
 const dataDir = path.join(here, 'data');
 mkdirSync(dataDir, { recursive: true });
@@ -242,12 +242,40 @@ async function hundredMillion(): Promise<void> {
 }
 
 /** The last line of a failed process's stderr that names an error (one line for the table). */
+/**
+ * How long `attrib --help` takes as a process, the built CLI (dist/cli, what
+ * cli/attrib.mjs runs after `npm install`) beside the sources through tsx
+ * (AW_CLI_SOURCE=1) and a bare `node -e 0`: the start a user waits for.
+ */
+function cliStart(): void {
+  const attrib = path.join(here, '..', 'cli', 'attrib.mjs');
+  const median = (env: Record<string, string>, args: string[]) => {
+    const runs = Array.from({ length: 7 }, () => {
+      const t = performance.now();
+      const r = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
+      return (performance.now() - t) / 1000;
+    }).sort((a, b) => a - b);
+    return runs[3];
+  };
+  const built = median({}, [attrib, '--help']);
+  const source = median({ AW_CLI_SOURCE: '1' }, [attrib, '--help']);
+  const node = median({}, ['-e', '0']);
+  console.log('\n## attrib --help, whole process, median of 7');
+  console.log(`${'built CLI (dist/cli)'.padEnd(46)}${fmt(built)}`);
+  console.log(`${'sources through tsx (AW_CLI_SOURCE=1)'.padEnd(46)}${fmt(source)}`);
+  console.log(`${'floor: node -e 0'.padEnd(46)}${fmt(node)}`);
+  console.log(`built CLI start: ${built.toFixed(2)} s (target < 0.3 s: ${built < 0.3 ? 'met' : 'NOT met'}); ${(source / built).toFixed(1)}x faster than the sources`);
+}
+
 function lastError(stderr: string): string {
   const lines = stderr.trim().split('\n');
   return (lines.reverse().find((l) => /error/i.test(l)) ?? lines[0] ?? '').trim().slice(0, 160);
 }
 
 console.log(`attribution bench — node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+cliStart();
+if (values['cli-start-only']) process.exit(0);
 for (const n of values['only-100m'] ? [] : sizes) {
   const name = `bench_${abbreviateCount(n)}`;
   const parquet = path.join(dataDir, `${name}.parquet`);

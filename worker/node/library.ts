@@ -1,5 +1,5 @@
 /** Loads the bundled model SQL files and default channel rules from models/ (Node). */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseModel } from '../../common/modelHeader.ts';
@@ -7,8 +7,20 @@ import type { ModelLibrary } from '../../common/pipeline.ts';
 import { validateRules, type RuleSet } from '../../common/rules.ts';
 import { AttribError } from '../../common/errors.ts';
 
-/** The models/ folder of this checkout. */
-export const MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models');
+/**
+ * The models/ folder of this checkout: the nearest folder above this module
+ * holding models/ and package.json. Searched, not fixed at '../../models':
+ * the built CLI (dist/cli, see scripts/build-cli.mjs) runs this code from
+ * another depth than the source does.
+ */
+export const MODELS_DIR = findModels(path.dirname(fileURLToPath(import.meta.url)));
+
+function findModels(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'models')) && existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'models');
+    if (path.dirname(dir) === dir) return path.resolve(from, '../../models');
+  }
+}
 
 /** Parses every models/*.sql file. */
 export function loadModelLibrary(dir = MODELS_DIR): ModelLibrary {
