@@ -918,7 +918,7 @@ export class App implements ViewHost {
     const total = report.rowsLoaded;
     // the preview: the user's fields (those with values in its rows), not staging's bookkeeping
     const shown = keptColumns((await this.session.query(cell.id, previewCountsSql()))[0] ?? {});
-    const preview = { total: Math.min(total, PREVIEW_ROWS), columns: previewInfo(shown), fetch: (o: number, l: number) => this.session.query(cell.id, previewPageSql(shown, o, l)) };
+    const preview = { total: Math.min(total, PREVIEW_ROWS), columns: previewInfo(shown), fetch: (o: number, l: number) => this.session.read(previewPageSql(shown, o, l)) };
     this.setResult(cell.id, { kind: 'data', report, fileName: name, changed, preview, hidden: PREVIEW_COLUMNS.length - shown.length });
     this.statusInfo.textContent = `${name}: ${report.rowsLoaded.toLocaleString('en-US')} events, ${report.conversions.toLocaleString('en-US')} conversions`;
     return total;

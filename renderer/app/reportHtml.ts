@@ -46,22 +46,19 @@ export function tableHtml(cols: ReportColumn[], rows: Row[], total = rows.length
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>${more}`;
 }
 
-/** A figure with two decimals and thousands separators (credits as the app's diff panel writes them, money). */
-export const fixed2 = (v: unknown): string => Number(v).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 /** A percentage column (values already ×100, as compare.sql's delta_pct): one decimal and a % sign. */
 const percent = (v: unknown): string => `${Number(v).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`;
 
 /**
  * The model summary's columns with their engine types (DESCRIBE of
  * channel_summary, as the cell's grid has them) and how a reader wants them:
- * credited conversions and revenue with two decimals, *_pct as percent;
- * anything else as the grid writes it.
+ * *_pct as percent; anything else as the grid writes it (credits and revenue,
+ * DOUBLE, at its two decimals).
  */
 export function modelSummaryColumns(cols: ColumnInfo[]): ReportColumn[] {
   return cols.map((c) => {
     if (!isNumericType(c.type)) return c;
     if (/_pct$/.test(c.name)) return { ...c, format: percent };
-    if (/conversions$|revenue|^delta$/.test(c.name)) return { ...c, format: fixed2 };
     return c;
   });
 }

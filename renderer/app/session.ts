@@ -157,7 +157,15 @@ export class Session {
 
   /** A page of a table's rows, in its stored order. */
   page(table: string, offset: number, limit: number): Promise<Row[]> {
-    return this.client.call('query', { sql: `SELECT * FROM ${qi(table)} LIMIT ${Math.max(0, Math.floor(limit))} OFFSET ${Math.max(0, Math.floor(offset))}`, params: [] }).result;
+    return this.read(`SELECT * FROM ${qi(table)} LIMIT ${Math.max(0, Math.floor(limit))} OFFSET ${Math.max(0, Math.floor(offset))}`);
+  }
+
+  /**
+   * A read for a grid's page: under no cell's id, so scrolling a result never
+   * takes the place of its cell's run as what cancelling that cell stops.
+   */
+  read(sql: string): Promise<Row[]> {
+    return this.client.call('query', { sql, params: [] }).result;
   }
 
   /** Tables and views of the main schema with their columns (for the sidebar and completion). */
