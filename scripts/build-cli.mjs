@@ -7,7 +7,6 @@
 //
 // Dependencies stay outside the bundle (they load from node_modules as they
 // are); each engine is its own chunk, imported only when a command opens one.
-import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,9 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Builds the CLI into `outdir` (default dist/cli); returns the entry's path. */
 export async function buildCli(outdir = path.join(repo, 'dist/cli')) {
+  // esbuild comes with tsx (a dependency) and vite; imported here, so an install without it
+  // (a production install) says so in one line below and attrib runs the sources instead
+  const { build } = await import('esbuild');
   rmSync(outdir, { recursive: true, force: true });
   await build({
     entryPoints: { main: path.join(repo, 'cli/main.ts') },
@@ -36,6 +38,11 @@ export async function buildCli(outdir = path.join(repo, 'dist/cli')) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const out = await buildCli(process.argv[2] ? path.resolve(process.argv[2]) : undefined);
-  console.log(`attrib CLI built: ${path.relative(process.cwd(), out)}`);
+  try {
+    const out = await buildCli(process.argv[2] ? path.resolve(process.argv[2]) : undefined);
+    console.log(`attrib CLI built: ${path.relative(process.cwd(), out)}`);
+  } catch (e) {
+    // npm's prepare must not fail an install over this: the CLI runs from its sources without the build
+    console.log(`attrib CLI not built (${String(e?.message ?? e).split('\n')[0]}): attrib runs its TypeScript sources through tsx`);
+  }
 }
