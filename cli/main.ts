@@ -35,6 +35,7 @@ Usage:
   attrib diff --events FILE --baseline A.json --proposed B.json --out DIR
                                                        what a rule or parameter change moves, per conversion and channel
   attrib keygen --out FILE                             make a pseudonymisation key (for --pseudonymize --key-file)
+  attrib web [--engine native|wasm] [--data FILE]      the workbench page on 127.0.0.1, the engine in this process
   attrib models                                        list the bundled models and their parameters
   attrib presets                                       list the import presets
   attrib help [COMMAND]                                this text, or a command's options
@@ -115,6 +116,7 @@ export async function main(argv: string[]): Promise<number> {
       else if (rest[0] === 'audit') console.log(AUDIT_HELP);
       else if (rest[0] === 'diff') console.log(DIFF_HELP);
       else if (rest[0] === 'keygen') console.log(KEYGEN_HELP);
+      else if (rest[0] === 'web') console.log((await import('./web.ts')).WEB_HELP);
       else console.log(USAGE);
       return 0;
     }
@@ -124,6 +126,8 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'audit') return await auditCommand(rest);
     if (cmd === 'diff') return await diffCommand(rest);
     if (cmd === 'keygen') return await keygenCommand(rest);
+    // imported when used: the server and its WebSocket library cost every other command nothing
+    if (cmd === 'web') return await (await import('./web.ts')).webCommand(rest);
     if (cmd === 'models') {
       if (rest.includes('--help')) {
         console.log('attrib models\n\nLists every bundled model with its version, description and parameters (from the SQL file headers).');

@@ -68,6 +68,11 @@ export interface KeyStore {
 /** What the UI can ask of its host. */
 export interface HostBridge {
   readonly kind: 'electron' | 'browser';
+  /**
+   * The engine behind enginePort(): 'native' DuckDB (the desktop app's utility
+   * process, or `attrib web`'s server) or 'wasm' (duckdb-wasm in a Web Worker).
+   */
+  readonly engine: 'native' | 'wasm';
   /** A port to an engine host speaking common/protocol.ts (utility process or Web Worker). */
   enginePort(): Promise<Port>;
   /** Lets the user choose data files (native dialog or file picker); [] when cancelled. */

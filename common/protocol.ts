@@ -11,8 +11,12 @@ import type { RunOptions } from './pipeline.ts';
 import type { RunOutputs } from './engine.ts';
 import type { DiffConfig, RuleDiffResult } from './ruleDiff.ts';
 
-/** A file reference that can cross a boundary: a path (Node hosts) or a File/Blob (browser). */
-export type FileRef = { kind: 'path'; path: string } | { kind: 'blob'; name: string; blob: Blob };
+/**
+ * A file reference that can cross a boundary: a path (Node hosts), a
+ * File/Blob (browser), or a file the local server holds (`attrib web`: one
+ * the page uploaded or the command line named), by the id the server gave it.
+ */
+export type FileRef = { kind: 'path'; path: string } | { kind: 'blob'; name: string; blob: Blob } | { kind: 'server'; id: string; name: string };
 
 /** Request payloads and their result types, by request type. */
 export interface RequestMap {

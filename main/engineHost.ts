@@ -8,12 +8,11 @@
  */
 import type { Port } from '../common/client.ts';
 import type { Database } from '../common/db.ts';
-import { Engine } from '../common/engine.ts';
-import { AttribError, toPlainError } from '../common/errors.ts';
+import { AttribError } from '../common/errors.ts';
 import type { ModelLibrary } from '../common/pipeline.ts';
-import { isToHost, type FileRef, type FromHost } from '../common/protocol.ts';
+import type { FileRef } from '../common/protocol.ts';
 import type { FileSource } from '../common/import/source.ts';
-import { serveEngine } from '../worker/host.ts';
+import { serveError, serveSession } from '../worker/host.ts';
 import { openNativeDatabase } from '../worker/native/database.ts';
 import { fileSourceFromPath } from '../worker/native/source.ts';
 import { loadModelLibrary } from '../worker/node/library.ts';
@@ -71,16 +70,6 @@ export interface HostDeps {
   log?: (message: string) => void;
 }
 
-/** Answers every request on `port` with `error` (the database could not be opened). */
-function serveBroken(port: HostPort, error: unknown): void {
-  const plain = toPlainError(error);
-  port.on('message', (e) => {
-    const m = e.data;
-    if (isToHost(m) && m.type !== 'cancel') port.postMessage({ id: m.id, type: 'error', error: plain } satisfies FromHost);
-  });
-  port.start();
-}
-
 /** Serves engines on the ports main sends over `parent`. Returns a count of open sessions (for tests). */
 export function runEngineHost(parent: ParentPortLike, opts: HostOptions = {}, deps: HostDeps = {}): { sessions(): number } {
   const log = deps.log ?? ((m: string) => console.error(`engine-host: ${m}`));
@@ -96,16 +85,15 @@ export function runEngineHost(parent: ParentPortLike, opts: HostOptions = {}, de
       db = await open();
     } catch (e) {
       log(`cannot open the database: ${(e as Error).message}`);
-      serveBroken(port, e);
+      serveError(adaptPort(port), e);
+      port.start();
       return;
     }
     sessions++;
-    let engine: Engine | undefined;
-    serveEngine(adaptPort(port), (onProgress) => (engine = new Engine(db, lib, onProgress)), toSource);
+    const close = serveSession(adaptPort(port), db, lib, toSource);
     port.on('close', () => {
       sessions--;
-      engine?.cancel();
-      (engine ? engine.close() : db.close()).catch((e: Error) => log(`close: ${e.message}`));
+      close().catch((e: Error) => log(`close: ${e.message}`));
     });
     port.start();
   };

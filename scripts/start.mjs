@@ -1,19 +1,22 @@
 #!/usr/bin/env node
 // `npm start`: the desktop app where an Electron binary and the built shell
 // (package.json "main") exist; else web mode: dist/renderer (built first when
-// missing or stale) served on 127.0.0.1, port $PORT or 5178.
+// missing or stale) served by `attrib web` on 127.0.0.1, port $PORT or 5178,
+// with the native engine behind the page (--engine wasm: duckdb-wasm in it).
 // `npm run web` (--web): always web mode, always a fresh build.
+// Other arguments go to `attrib web` (--engine, --port, --data FILE, ...).
 import { existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureWebBuild } from './webbuild.mjs';
-import { DIST_DIR, serveStatic } from './serve.mjs';
+import { DIST_DIR } from './serve.mjs';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const require = createRequire(import.meta.url);
 const web = process.argv.includes('--web');
+const passed = process.argv.slice(2).filter((a) => a !== '--web');
 
 let electron = null;
 try {
@@ -42,11 +45,7 @@ if (!ensureWebBuild({ force: web })) {
   console.error('The web build failed (see above).');
   process.exit(1);
 }
-const port = Number(process.env.PORT || 5178);
-try {
-  const { url } = await serveStatic({ root: DIST_DIR, port, log: true });
-  console.log(`Web mode: ${url}  (Ctrl+C stops)`);
-} catch (e) {
-  console.error(e.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one.` : String(e));
-  process.exit(1);
-}
+// The server is `attrib web` (cli/web.ts): the page, its token, and the native engine.
+const child = spawn(process.execPath, [path.join(repo, 'cli/attrib.mjs'), 'web', '--dir', DIST_DIR, ...passed], { stdio: 'inherit' });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -4,7 +4,9 @@
  * utility process alike; only how a FileRef becomes a FileSource differs.
  */
 import { toPlainError } from '../common/errors.ts';
-import type { AttributionEngine } from '../common/engine.ts';
+import { Engine, type AttributionEngine } from '../common/engine.ts';
+import type { Database } from '../common/db.ts';
+import type { ModelLibrary } from '../common/pipeline.ts';
 import { isToHost, type FileRef, type FromHost, type Request } from '../common/protocol.ts';
 import type { FileSource } from '../common/import/source.ts';
 import type { Port } from '../common/client.ts';
@@ -39,6 +41,31 @@ export function serveEngine(
         running = undefined;
       }
     });
+  };
+  if (port.addEventListener) port.addEventListener('message', (e) => handle((e as MessageEvent).data));
+  else port.on?.('message', handle);
+}
+
+/**
+ * One page's session on a database of its own (the desktop app's utility
+ * process and `attrib web` give each connected page one): serves it on
+ * `port` and returns what ends it, cancelling what runs and closing the
+ * database, when the page's end goes away.
+ */
+export function serveSession(port: Port, db: Database, lib: ModelLibrary, toSource: (f: FileRef) => FileSource): () => Promise<void> {
+  let engine: Engine | undefined;
+  serveEngine(port, (onProgress) => (engine = new Engine(db, lib, onProgress)), toSource);
+  return async () => {
+    engine?.cancel();
+    await (engine ? engine.close() : db.close());
+  };
+}
+
+/** Answers every request on `port` with `error` (e.g. the database could not be opened). */
+export function serveError(port: Port, error: unknown): void {
+  const plain = toPlainError(error);
+  const handle = (m: unknown) => {
+    if (isToHost(m) && m.type !== 'cancel') port.postMessage({ id: m.id, type: 'error', error: plain } satisfies FromHost);
   };
   if (port.addEventListener) port.addEventListener('message', (e) => handle((e as MessageEvent).data));
   else port.on?.('message', handle);

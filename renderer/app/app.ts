@@ -135,7 +135,7 @@ export class App implements ViewHost {
     this.statusEngine.replaceChildren(h('span', { class: 'dot busy' }), 'starting engine…');
     const port = await this.host.enginePort();
     this.session = new Session(new EngineClient(port));
-    this.statusEngine.replaceChildren(h('span', { class: 'dot' }), `engine ready · ${this.host.kind === 'electron' ? 'native DuckDB' : 'DuckDB-wasm'}`);
+    this.statusEngine.replaceChildren(h('span', { class: 'dot' }), `engine ready · ${this.engineName()}`);
     void this.session.functions().then((functions) => setCatalog({ functions }), () => undefined);
     this.host.onMenuCommand((id) => this.command(id));
     const recovered = await this.host.readRecovery().catch(() => null);
@@ -326,7 +326,7 @@ export class App implements ViewHost {
 
   private setBusy(on: boolean): void {
     if (!this.session) return;
-    this.statusEngine.replaceChildren(h('span', { class: `dot${on ? ' busy' : ''}` }), on ? 'running…' : `engine ready · ${this.host.kind === 'electron' ? 'native DuckDB' : 'DuckDB-wasm'}`);
+    this.statusEngine.replaceChildren(h('span', { class: `dot${on ? ' busy' : ''}` }), on ? 'running…' : `engine ready · ${this.engineName()}`);
     // The catalog query is slow on the wasm engine: read it once things are quiet, never in a slider's way.
     window.clearTimeout(this.catalogTimer);
     if (on) this.session.cancel('__catalog');
@@ -1035,7 +1035,13 @@ export class App implements ViewHost {
   }
 
   /** Data files chosen by menu or dropped: the first data cell takes them (one is added if none). */
-  private useDataFiles(files: PickedFile[]): void {
+  /** The engine as the status bar names it. */
+  private engineName(): string {
+    return this.host.engine === 'native' ? 'native DuckDB' : 'DuckDB-wasm';
+  }
+
+  /** Puts files in the notebook's data cell (a new one when it has none) and runs it: a drop, or `attrib web --data`. */
+  useDataFiles(files: PickedFile[]): void {
     const file = files[0];
     const more = files.slice(1).map((f) => f.relativePath ?? f.name);
     const morePaths = more.length ? more : undefined;
@@ -1195,7 +1201,7 @@ export class App implements ViewHost {
         const duckdb = await this.duckdbVersion();
         showDialog('Attribution Workbench', h('div', { 'data-testid': 'about' },
           h('p', {}, `Version ${__APP_VERSION__}. Offline marketing attribution: your data never leaves this machine.`),
-          h('p', { class: 'note' }, `Engine: ${this.host.kind === 'electron' ? 'native DuckDB (utility process)' : 'DuckDB-wasm (Web Worker)'}${duckdb ? `, DuckDB ${duckdb}` : ''}.`)));
+          h('p', { class: 'note' }, `Engine: ${this.engineName()} (${this.host.kind === 'electron' ? 'utility process' : this.host.engine === 'native' ? 'local server' : 'Web Worker'})${duckdb ? `, DuckDB ${duckdb}` : ''}.`)));
       },
     };
   }

@@ -8,6 +8,7 @@ import { SessionKeyStore, KEY_FILE_ACCEPT } from './keys.ts';
 import type { HostBridge, OpenedNotebook, PickedFile, RecoverySlot, SavedNotebook } from '../../common/bridge.ts';
 import type { Port } from '../../common/client.ts';
 import { startEngineWorker, type EnginePort } from '../../worker/browser/engine.ts';
+import { RemotePort, type ServerConfig } from './remote.ts';
 
 /** The data files the importer reads (common/import/source.ts formatFromName). */
 export const DATA_FILE_ACCEPT = '.csv,.tsv,.parquet,.ndjson,.jsonl,.json';
@@ -170,25 +171,40 @@ interface RecentEntry {
   handle: FileHandle;
 }
 
-/** The browser's HostBridge. One engine worker per bridge, started on first use. */
+/**
+ * The browser's HostBridge. One engine per bridge, started on first use: a
+ * Web Worker (wasm), or the native engine of the server that served the
+ * page (`attrib web`, over a WebSocket: renderer/host/remote.ts).
+ */
 export class BrowserHost implements HostBridge {
   readonly kind = 'browser' as const;
-  private engine: EnginePort | undefined;
+  readonly engine: 'native' | 'wasm';
+  private port: EnginePort | RemotePort | undefined;
   /** Keys live in this page's memory only (never IndexedDB): the key file is the user's copy. */
   readonly keys = new SessionKeyStore((name, data) => this.exportFile(name, data), () => inputPicker(KEY_FILE_ACCEPT, false));
 
-  constructor(private readonly kv = new KvStore()) {}
-
-  /** The running engine worker's port (started on first call); the UI wraps it in one EngineClient. */
-  async enginePort(): Promise<Port> {
-    this.engine ??= startEngineWorker();
-    return this.engine;
+  constructor(
+    private readonly kv = new KvStore(),
+    private readonly server: ServerConfig | null = null,
+  ) {
+    this.engine = server?.engine ?? 'wasm';
   }
 
-  /** Stops the engine worker; the next enginePort() starts a fresh one (e.g. after a crash). */
+  /** The running engine's port (started on first call); the UI wraps it in one EngineClient. */
+  async enginePort(): Promise<Port> {
+    this.port ??= this.engine === 'native' ? new RemotePort() : startEngineWorker();
+    return this.port;
+  }
+
+  /** Stops the engine; the next enginePort() starts a fresh one (e.g. after a crash). */
   restartEngine(): void {
-    this.engine?.terminate();
-    this.engine = undefined;
+    this.port?.terminate();
+    this.port = undefined;
+  }
+
+  /** The files the server was started with (`attrib web --data`), as picked files. */
+  namedFiles(): PickedFile[] {
+    return (this.server?.files ?? []).map((f) => ({ name: f.name, size: f.size, ref: { kind: 'server', id: f.id, name: f.name } }));
   }
 
   async pickDataFiles(): Promise<PickedFile[]> {
@@ -315,9 +331,9 @@ export class BrowserHost implements HostBridge {
   }
 }
 
-/** The bridge web mode uses. */
-export function createBrowserHost(): HostBridge {
-  return new BrowserHost();
+/** The bridge web mode uses; `server` is what the page's server said (null: a static page, wasm). */
+export function createBrowserHost(server: ServerConfig | null = null): BrowserHost {
+  return new BrowserHost(new KvStore(), server);
 }
 
 /** IndexedDB key of a recovery slot (the open notebook's key is the one earlier versions wrote). */

@@ -95,6 +95,7 @@ function isEnginePortMessage(d: unknown): d is EnginePortMessage {
 /** The desktop app's HostBridge. */
 export class ElectronHost implements HostBridge {
   readonly kind = 'electron' as const;
+  readonly engine = 'native' as const;
   private notebookPath: string | undefined;
   private port: Deferred<Port> | undefined;
   private readonly engineListeners = new Set<(e: EngineEvent) => void>();

@@ -120,6 +120,37 @@ export interface OpenOptions {
    */
   routing?: boolean;
   bypassCSP?: boolean;
+  /**
+   * 'native': the page served by `attrib web`'s server (cli/web/server.ts)
+   * with DuckDB in this process behind its WebSocket, opened through the
+   * token link; default 'wasm': the static server, duckdb-wasm in the page.
+   */
+  engine?: 'wasm' | 'native';
+  /** Files named to the native server (`attrib web --data`). */
+  data?: string[];
+}
+
+/** The page's server: the static one (wasm) or `attrib web`'s (native), and the URL that opens the page. */
+async function startServer(opts: OpenOptions, served: string[]): Promise<{ url: string; open: string; close(): Promise<void> }> {
+  if (opts.engine !== 'native') {
+    const s = await serveStatic({ root: opts.root ?? DIST, port: 0, onRequest: (p) => served.push(p) });
+    return { url: s.url, open: s.url, close: () => s.close() };
+  }
+  const [{ startWebServer }, { openNativeDatabase }, { loadModelLibrary }] = await Promise.all([
+    import('../../cli/web/server.ts'),
+    import('../../worker/native/database.ts'),
+    import('../../worker/node/library.ts'),
+  ]);
+  const s = await startWebServer({
+    root: opts.root ?? DIST,
+    engine: 'native',
+    port: 0,
+    data: opts.data,
+    library: loadModelLibrary(),
+    openDatabase: () => openNativeDatabase({ threads: 2 }),
+    onRequest: (p) => served.push(p),
+  });
+  return { url: `${s.origin}/`, open: s.url, close: () => s.close() };
 }
 
 /**
@@ -129,7 +160,7 @@ export interface OpenOptions {
  */
 export async function openApp(pagePath = '', opts: OpenOptions = {}): Promise<App> {
   const served: string[] = [];
-  const server = await serveStatic({ root: opts.root ?? DIST, port: 0, onRequest: (p) => served.push(p) });
+  const server = await startServer(opts, served);
   const origin = new URL(server.url).origin;
   const requests: string[] = [];
   const userMarks = [new URL(origin).host];
@@ -197,7 +228,10 @@ export async function openApp(pagePath = '', opts: OpenOptions = {}): Promise<Ap
       if (m.type() === 'error') consoleErrors.push(`[worker ${w.url()}] ${m.text()}`);
     });
   });
-  await page.goto(new URL(pagePath, server.url).href);
+  const first = new URL(pagePath, server.url);
+  // the native server's token, which it trades for its cookie (and a redirect without it)
+  new URL(server.open).searchParams.forEach((v, k) => first.searchParams.set(k, v));
+  await page.goto(first.href);
   let closed = false;
   return {
     page,

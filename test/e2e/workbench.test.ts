@@ -56,8 +56,19 @@ async function dataRan(page: Page, act: () => Promise<unknown>): Promise<void> {
   }, run, { timeout: 180_000 });
 }
 
+/** The engine of the suite running now: every test runs on both (the native one behind `attrib web`'s server). */
+let ENGINE: 'wasm' | 'native' = 'wasm';
+/** The demo's channel_summary on each engine, compared once both ran. */
+const summaries = new Map<string, Record<string, unknown>[]>();
+
+/** A screenshot of the page (the wasm run's: the native run's screens are the same page). */
+async function snap(page: Page, name: string): Promise<void> {
+  if (ENGINE === 'wasm') await page.screenshot({ path: `${SHOTS}/${name}.png` });
+}
+
 /** A screenshot of the data cell alone, the window made tall enough to hold it (no fixed bar across it). */
 async function shot(page: Page, name: string): Promise<void> {
+  if (ENGINE !== 'wasm') return;
   const cell = page.locator('[data-kind=data]');
   const vp = page.viewportSize()!;
   const box = await cell.boundingBox();
@@ -181,10 +192,12 @@ async function sessionsAndOrders(page: Page): Promise<void> {
   assert.equal(await page.getByTestId('orders-mapping').count(), 0);
 }
 
-describe('workbench in web mode', { skip: skipReason }, () => {
+for (const engine of ['wasm', 'native'] as const)
+describe(`workbench in web mode, ${engine} engine`, { skip: skipReason }, () => {
   let app: App;
   before(async () => {
-    app = await openApp();
+    ENGINE = engine;
+    app = await openApp('', { engine });
     await withFallbackPickers(app.page);
   });
   after(async () => app?.close());
@@ -198,10 +211,13 @@ describe('workbench in web mode', { skip: skipReason }, () => {
     const [{ n }] = await query(page, 'SELECT count(*) AS n FROM events');
     assert.match(await page.locator('[data-kind=data] .status-text').textContent() ?? '', new RegExp(`${Number(n).toLocaleString('en-US')} rows`));
     assert.ok(Number(n) > 19_000, `events loaded: ${n}`);
+    summaries.set(engine, await query(page, 'SELECT * FROM channel_summary ORDER BY model, channel'));
     assert.ok((await chartLabels(page)).length > 10, 'the credit chart is drawn');
-    await app.screenshot('workbench-overview');
+    await app.screenshot(engine === 'wasm' ? 'workbench-overview' : 'workbench-overview-native');
+    // the status bar names the engine the page runs on
+    assert.match(await page.locator('.statusbar').innerText(), engine === 'native' ? /native DuckDB/ : /DuckDB-wasm/);
     await page.locator('[data-kind=model]').first().scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${repo}test/artifacts/screenshots/workbench-model.png` });
+    await snap(page, 'workbench-model');
     app.assertClean();
   });
 
@@ -231,7 +247,7 @@ describe('workbench in web mode', { skip: skipReason }, () => {
     assert.ok(lt.length > 0);
     assert.equal(await page.locator('[data-kind=param]').filter({ hasText: '$half_life_days' }).locator('[data-testid=param-value]').textContent(), '1 day');
     await page.locator('[data-kind=chart]').first().scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${repo}test/artifacts/screenshots/workbench-slider.png` });
+    await snap(page, 'workbench-slider');
   });
 
   it('the channel-rule table shows what each rule takes, and an edit moves credit to the new channel', async () => {
@@ -253,7 +269,7 @@ describe('workbench in web mode', { skip: skipReason }, () => {
     const after = await query(page, "SELECT channel, sum(attributed_conversions) AS c FROM channel_summary WHERE model = 'last_touch' AND channel IN ('email', 'newsletter') GROUP BY 1");
     assert.deepEqual(after.map((r) => [r.channel, Number(r.c)]), [['newsletter', Number(emailBefore[0].c)]], 'the same credit, under the new channel name');
     await model.locator('details.rules').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${repo}test/artifacts/screenshots/workbench-rules.png` });
+    await snap(page, 'workbench-rules');
   });
 
   it('a lookback slider re-cuts the journeys: a shorter window gives direct more of the credit', async () => {
@@ -316,7 +332,7 @@ describe('workbench in web mode', { skip: skipReason }, () => {
     const bars = await chart.locator('svg [aria-roledescription=bar]').count();
     assert.equal(bars, Number(want[0].n), 'one bar per channel');
     await chart.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${repo}test/artifacts/screenshots/workbench-sql-chart.png` });
+    await snap(page, 'workbench-sql-chart');
   });
 
   it('saves the notebook and reopens it; an unedited notebook saves byte-identical', async () => {
@@ -414,7 +430,7 @@ describe('workbench in web mode', { skip: skipReason }, () => {
     const table = await page.locator('[data-testid=data-files] tr').allInnerTexts();
     assert.deepEqual(table.map((r) => r.split('\t').slice(0, 3).join(' ')), ['file export read', 'events_20260101.csv Generic (spec aliases) 300', 'events_20260102.csv Generic (spec aliases) 400', 'events_20260103.csv Generic (spec aliases) 300']);
     await page.locator('[data-kind=data]').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${repo}test/artifacts/screenshots/workbench-several-files.png` });
+    await snap(page, 'workbench-several-files');
     app.assertClean();
   });
 
@@ -454,7 +470,7 @@ describe('workbench in web mode', { skip: skipReason }, () => {
     assert.match(byFlag, /bad conversion flag 1/);
     assert.equal(await page.getByLabel('what a conversion is').inputValue(), 'is_conversion_purchase', 'the choice is kept in the cell');
     await page.locator('[data-kind=data]').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${repo}test/artifacts/screenshots/workbench-conversion-flag.png` });
+    await snap(page, 'workbench-conversion-flag');
   });
 
   it('sessions in one file, orders in another: picked in the data cell, mapped, saved and reopened; credits by hand', async () => {
@@ -481,6 +497,21 @@ describe('workbench in web mode', { skip: skipReason }, () => {
     assert.match(text, /no rows|header/i);
     assert.equal(text.split('\n').length, 1);
     await page.locator('[data-kind=data]').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${repo}test/artifacts/screenshots/workbench-bad-file.png` });
+    await snap(page, 'workbench-bad-file');
+  });
+});
+
+describe('both engines', { skip: skipReason }, () => {
+  it('give the demo the same channel summary, to 1e-9', () => {
+    const [wasm, native] = [summaries.get('wasm'), summaries.get('native')];
+    assert.ok(wasm?.length && native?.length, 'both suites ran the demo');
+    assert.equal(native.length, wasm.length);
+    for (let i = 0; i < wasm.length; i++) {
+      for (const [k, v] of Object.entries(wasm[i]) as [string, unknown][]) {
+        const w: unknown = native[i][k];
+        if (typeof v === 'number') assert.ok(Math.abs(v - Number(w)) <= 1e-9 * Math.max(1, Math.abs(v)), `${k} of row ${i}: ${v} (wasm) vs ${w} (native)`);
+        else assert.equal(String(w), String(v), `${k} of row ${i}`);
+      }
+    }
   });
 });

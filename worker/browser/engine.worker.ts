@@ -62,7 +62,7 @@ async function openEngine(onProgress: ProgressFn): Promise<Engine> {
 /** Web mode opens Files and Blobs only: a path means nothing in a page. */
 function toSource(f: FileRef): FileSource {
   if (f.kind === 'blob') return fileSourceFromBlob(f.blob, f.name);
-  throw new AttribError('file_unreadable', 'web mode opens files chosen in the page (a File or Blob), not paths', { file: f.path });
+  throw new AttribError('file_unreadable', 'web mode opens files chosen in the page (a File or Blob), not paths', { file: f.kind === 'path' ? f.path : f.name });
 }
 
 /**
