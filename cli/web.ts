@@ -46,6 +46,7 @@ export async function webCommand(args: string[]): Promise<number> {
   }
   const engine = (o.engine ?? 'native') as WebEngine;
   if (engine !== 'native' && engine !== 'wasm') throw new AttribError('bad_parameter', `--engine must be native or wasm, got '${o.engine}'`);
+  if (engine === 'wasm' && o.data?.length) throw new AttribError('bad_parameter', '--data needs the native engine (the wasm engine opens the files chosen in the page)');
   const port = numberOption('port', o.port ?? process.env.PORT) ?? 5178;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AttribError('bad_parameter', `--port must be a port number (0 to 65535), got '${o.port ?? process.env.PORT}'`);
   const root = path.resolve(o.dir ?? path.join(path.dirname(MODELS_DIR), 'dist/renderer'));

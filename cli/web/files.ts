@@ -16,6 +16,7 @@ import { AttribError } from '../../common/errors.ts';
 import type { FileRef } from '../../common/protocol.ts';
 import type { FileSource } from '../../common/import/source.ts';
 import { fileSourceFromPath } from '../../worker/native/source.ts';
+import { claimSandboxes, sweepStaleSandboxes } from '../../worker/native/sandbox.ts';
 
 /** A file the server holds. */
 export interface ServerFile {
@@ -37,6 +38,7 @@ export function uploadName(name: string): string {
 export class ServerFiles {
   private readonly files = new Map<string, ServerFile & { path: string }>();
   private uploadDir: string | undefined;
+  private release: (() => void) | undefined;
 
   /** Registers files named on the command line; throws a one-line error naming a file that cannot be read. */
   name(paths: readonly string[]): ServerFile[] {
@@ -48,8 +50,13 @@ export class ServerFiles {
 
   /** Writes an upload's bytes to the private folder and registers it. */
   async upload(name: string, body: Readable): Promise<ServerFile> {
-    this.uploadDir ??= mkdtempSync(path.join(tmpdir(), 'attrib-web-'));
-    const dir = path.join(this.uploadDir, randomBytes(9).toString('base64url'));
+    if (!this.uploadDir) {
+      // uploads left by a server that was killed (no exit hook ran) go first, as the engine's sandboxes do
+      sweepStaleSandboxes(tmpdir(), 'attrib-web-');
+      this.uploadDir = mkdtempSync(path.join(tmpdir(), 'attrib-web-'));
+      this.release = claimSandboxes([this.uploadDir]);
+    }
+    const dir = path.join(this.uploadDir!, randomBytes(9).toString('base64url'));
     mkdirSync(dir, { mode: 0o700 });
     const file = path.join(dir, uploadName(name));
     await pipeline(body, createWriteStream(file, { mode: 0o600, flags: 'wx' }));
@@ -80,6 +87,7 @@ export class ServerFiles {
   /** Removes the uploads. */
   close(): void {
     if (this.uploadDir) rmSync(this.uploadDir, { recursive: true, force: true });
-    this.uploadDir = undefined;
+    this.release?.();
+    this.uploadDir = this.release = undefined;
   }
 }

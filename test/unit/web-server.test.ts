@@ -17,6 +17,7 @@ import { decodeMessage, encodeMessage, fromBase64, toBase64 } from '../../common
 import { checkRequest, cookieValue } from '../../cli/web/guard.ts';
 import { uploadName } from '../../cli/web/files.ts';
 import { startWebServer, type WebServer } from '../../cli/web/server.ts';
+import { webCommand } from '../../cli/web.ts';
 import { openNativeDatabase } from '../../worker/native/database.ts';
 import { loadModelLibrary } from '../../worker/node/library.ts';
 import type { ImportReport } from '../../common/import/importer.ts';
@@ -129,6 +130,16 @@ function client(ws: WebSocket): EngineClient {
   };
   return new EngineClient(port);
 }
+
+describe('attrib web: the command', () => {
+  it('refuses a bad engine, a bad port, --data without the native engine, in one line each', async () => {
+    await assert.rejects(webCommand(['--engine', 'gpu']), /--engine must be native or wasm, got 'gpu'/);
+    await assert.rejects(webCommand(['--port', '70000']), /--port must be a port number \(0 to 65535\), got '70000'/);
+    await assert.rejects(webCommand(['--engine', 'wasm', '--data', TINY]), /--data needs the native engine/);
+    await assert.rejects(webCommand(['--data', `${repo}no-such-file.csv`, '--port', '0', '--dir', `${repo}test/fixtures/web-root`]), /no such file/);
+    await assert.rejects(webCommand(['--bogus']), /Run 'attrib web --help'/);
+  });
+});
 
 describe('attrib web: the server', () => {
   let s: WebServer;
