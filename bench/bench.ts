@@ -12,6 +12,7 @@
  * Parquet file end to end on the native engine (bench/replicate.mjs makes it
  * from the 10M file) beside the floor query on it.
  * Options: --sizes 1000000,10000000  --skip-csv (no CSV runs)  --csv-only (only the CSV processes)  --cli-start-only (attrib --help only)
+ *          --cli-parquet-only (only `attrib attribute` beside the floor on 2M events of Parquet, bench/cliParquet.ts)
  *          --repeat N (default 3 at <= 1M, else 1)  --skip-100m (no 100M-event run)  --only-100m (that run alone)
  */
 import { parseArgs } from 'node:util';
@@ -23,9 +24,10 @@ import { fileURLToPath } from 'node:url';
 import { generate, abbreviateCount } from '../samples/generate.ts';
 import { benchPathModels } from './paths.ts';
 import { uiLatency } from './ui-latency.ts';
+import { cliParquet } from './cliParquet.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' }, 'csv-only': { type: 'boolean' }, repeat: { type: 'string' }, 'skip-100m': { type: 'boolean' }, 'only-100m': { type: 'boolean' }, 'cli-start-only': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' }, 'csv-only': { type: 'boolean' }, repeat: { type: 'string' }, 'skip-100m': { type: 'boolean' }, 'only-100m': { type: 'boolean' }, 'cli-start-only': { type: 'boolean' }, 'cli-parquet-only': { type: 'boolean' } } });
 const sizes = (values.sizes ?? '1000000,10000000').split(',').map(Number);
 const dataDir = path.join(here, 'data');
 mkdirSync(dataDir, { recursive: true });
@@ -274,8 +276,11 @@ function lastError(stderr: string): string {
 }
 
 console.log(`attribution bench — node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
-cliStart();
+if (!values['cli-parquet-only']) cliStart();
 if (values['cli-start-only']) process.exit(0);
+// issue 14 part 3: the whole `attrib attribute` process within 1.5x of the floor's, 2M events of Parquet
+await cliParquet(dataDir, Number(values.repeat ?? 3));
+if (values['cli-parquet-only']) process.exit(0);
 for (const n of values['only-100m'] ? [] : sizes) {
   const name = `bench_${abbreviateCount(n)}`;
   const parquet = path.join(dataDir, `${name}.parquet`);

@@ -240,7 +240,9 @@ async function attribute(args: string[]): Promise<number> {
   validateRun(lib, runOpts);
   const source = eventSources(o.events);
   const progress = progressLine();
-  const db = await openDatabase(o.engine ?? 'native', { memoryLimit: memoryLimitOption(o['memory-limit'], o.engine) });
+  // The engine may write into --out (the user named it; this command runs only its own SQL): the
+  // row files are written by DuckDB's COPY there, not row by row through JavaScript (cli/output.ts).
+  const db = await openDatabase(o.engine ?? 'native', { memoryLimit: memoryLimitOption(o['memory-limit'], o.engine), outputDirs: [o.out] });
   try {
     const extra = await startExtras(db, lib, extras);
     const report = await importEvents(db, source, lib.get('staging')!, importOpts, progress);

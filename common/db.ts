@@ -129,6 +129,15 @@ export interface Database {
    * rows as Arrow and writes them with parquet-wasm.
    */
   toParquet(sql: string): Promise<Uint8Array>;
+  /**
+   * Optional: writes a query of one VARCHAR column to `file` as text: the
+   * column's name, then each row's value, each on a line of its own, as they
+   * are (no quoting: the query made the lines, common/csvSql.ts). Only where
+   * the engine was opened to write there (the native engine's outputDirs: the
+   * CLI's --out folder); returns the number of rows written, or undefined
+   * when it may not write there (the caller then writes the file itself).
+   */
+  writeLines?(sql: string, file: string): Promise<number | undefined>;
   /** Interrupts the statement running now, if any (cancel). */
   interrupt(): void;
   /**

@@ -45,6 +45,13 @@ export interface NativeOptions {
   memoryLimit?: string;
   /** Expected rows past which an import's tables go to a database file in the sandbox (default {@link ON_DISK_ROWS}). */
   onDiskRows?: number;
+  /**
+   * Folders DuckDB may write besides its sandbox, for {@link Database.writeLines}:
+   * the CLI's --out folder, named by the user on the command line, where the
+   * CLI runs none but its own SQL. The workbench's engine (SQL cells) gets none.
+   * A folder need not exist yet.
+   */
+  outputDirs?: string[];
 }
 
 /**
@@ -86,6 +93,7 @@ export async function openNativeDatabase(opts: NativeOptions = {}): Promise<Data
   // realpath: on macOS the temp folder is reached through a symbolic link (/var -> /private/var).
   const sandbox = await realpath(await mkdtemp(path.join(tmpdir(), 'attrib-sandbox-')));
   const sandboxes = [sandbox, ...(await homeSandbox(sandbox))];
+  const outputs = await Promise.all((opts.outputDirs ?? []).map(resolvedPath));
   const release = claimSandboxes(sandboxes);
   let instance: DuckDBInstance | undefined;
   try {
@@ -101,15 +109,31 @@ export async function openNativeDatabase(opts: NativeOptions = {}): Promise<Data
     await conn.run("SET TimeZone = 'UTC'");
     await conn.run(`SET memory_limit = ${sqlString(opts.memoryLimit ?? defaultMemoryLimit())}`);
     await conn.run(`SET temp_directory = ${sqlString(path.join(sandbox, 'spill'))}`);
-    await conn.run(`SET allowed_directories = [${sandboxes.map(sqlString).join(', ')}]`);
+    await conn.run(`SET allowed_directories = [${[...sandboxes, ...outputs].map(sqlString).join(', ')}]`);
     await conn.run('SET enable_external_access = false');
     await conn.run('SET lock_configuration = true');
-    return new NativeDatabase(instance, conn, sandboxes, release, opts.onDiskRows ?? ON_DISK_ROWS);
+    return new NativeDatabase(instance, conn, sandboxes, release, opts.onDiskRows ?? ON_DISK_ROWS, outputs);
   } catch (e) {
     release();
     instance?.closeSync();
     for (const d of sandboxes) await rm(d, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/**
+ * A path with its symbolic links resolved, as DuckDB resolves a path before
+ * checking it against allowed_directories; the part that does not exist yet
+ * (an output folder made later) is kept as written below its nearest
+ * existing parent.
+ */
+async function resolvedPath(p: string): Promise<string> {
+  const abs = path.resolve(p);
+  try {
+    return await realpath(abs);
+  } catch {
+    const parent = path.dirname(abs);
+    return parent === abs ? abs : path.join(await resolvedPath(parent), path.basename(abs));
   }
 }
 
@@ -181,6 +205,8 @@ class NativeDatabase implements Database {
     /** Undoes the exit hook that removes the sandboxes (sandbox.ts): close removes them itself. */
     private readonly release: () => void,
     private readonly onDiskRows = ON_DISK_ROWS,
+    /** Folders besides the sandboxes DuckDB may write (NativeOptions.outputDirs), resolved. */
+    private readonly outputDirs: string[] = [],
   ) {}
 
   private get sandbox(): string {
@@ -309,6 +335,17 @@ class NativeDatabase implements Database {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  async writeLines(sql: string, file: string): Promise<number | undefined> {
+    const target = await resolvedPath(file);
+    if (!this.outputDirs.some((d) => target.startsWith(d + path.sep))) return undefined;
+    const t = TIMING ? performance.now() : 0;
+    // QUOTE '': DuckDB writes each value as it is (the query quoted what CSV needs quoted); the
+    // header is the column's name. Rows keep the query's order (insertion order is preserved).
+    const reader = await this.conn.runAndReadAll(`COPY (${sql}) TO ${sqlString(target)} (FORMAT csv, HEADER true, QUOTE '', ESCAPE '')`);
+    if (TIMING) timed(`writeLines ${file}`, t);
+    return Number(reader.getRows()[0]?.[0] ?? 0);
   }
 
   interrupt(): void {
