@@ -7,6 +7,7 @@ import { createElectronHost } from './host/electron.ts';
 import { createBrowserHost } from './host/browser.ts';
 
 const root = document.getElementById('app')!;
+performance.mark('aw main');
 if (new URLSearchParams(location.search).has('smoke')) {
   void import('./smoke.ts').then((m) => m.runSmoke(root));
 } else {

@@ -830,6 +830,8 @@ export class App implements ViewHost {
           break;
       }
       this.transition(id, { type: 'done', runId, at: Date.now(), meta: { rows, columns, ms: performance.now() - at } });
+      // for measuring (bench/ui-latency.ts): each cell's run on the page's timeline
+      performance.measure(`aw cell ${cell.kind} ${'name' in cell ? cell.name : id}`, { start: at });
     } catch (e) {
       const err = e as Error & { code?: string; where?: { file?: string; line?: number; column?: number } };
       const w = err.where ?? {};

@@ -447,6 +447,8 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
       embed?.finalize();
       embed = r;
       state('drawn');
+      // for measuring (bench/ui-latency.ts): when a chart showed new data, on the page's timeline
+      performance.mark('aw chart drawn', { detail: current.id });
       replace(chartEl, target,
         data.truncated ? h('div', { class: 'note warn-text' }, `Showing the first ${data.rows.length.toLocaleString('en-US')} rows of ${current.from}: aggregate in SQL to chart all of it.`) : null,
         removed.length ? h('div', { class: 'note warn-text' }, `Removed from the spec (charts cannot load anything): ${removed.join(', ')}`) : null);
