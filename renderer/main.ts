@@ -11,5 +11,9 @@ performance.mark('aw main');
 if (new URLSearchParams(location.search).has('smoke')) {
   void import('./smoke.ts').then((m) => m.runSmoke(root));
 } else {
-  void import('./boot.ts').then((m) => m.boot(root, createElectronHost() ?? createBrowserHost()));
+  const host = createElectronHost() ?? createBrowserHost();
+  // The engine starts now, while the page's own code (boot.ts and what it imports, megabytes of
+  // monaco and vega) is still loading: duckdb-wasm's download and compile run beside it.
+  void host.enginePort().catch(() => undefined);
+  void import('./boot.ts').then((m) => m.boot(root, host));
 }

@@ -86,6 +86,8 @@ export class App implements ViewHost {
   private untouchedTemplate = false;
   private autosaveTimer = 0;
   private catalogTimer = 0;
+  /** The engine has run nothing yet (boot's first notebook): clearResults has nothing to drop. */
+  private engineFresh = false;
   /** The drop of the previous notebook's tables (see clearResults): runs wait for it. */
   private engineReset: Promise<void> = Promise.resolve();
   /** Results SQL cells made in the current run, whose columns are known without asking. */
@@ -136,8 +138,9 @@ export class App implements ViewHost {
     const port = await this.host.enginePort();
     this.session = new Session(new EngineClient(port));
     this.statusEngine.replaceChildren(h('span', { class: 'dot' }), `engine ready · ${this.host.kind === 'electron' ? 'native DuckDB' : 'DuckDB-wasm'}`);
-    void this.session.functions().then((functions) => setCatalog({ functions }), () => undefined);
     this.host.onMenuCommand((id) => this.command(id));
+    // the engine is fresh: nothing of an earlier notebook to clear before the first run
+    this.engineFresh = true;
     const recovered = await this.host.readRecovery().catch(() => null);
     this.load(initial.text, initial.name, undefined, initial.baseUrl);
     if (recovered && recovered !== initial.text) {
@@ -172,6 +175,9 @@ export class App implements ViewHost {
       ]);
     }
     this.runAll();
+    // SQL completion's function names (a slow query on the wasm engine) once the first run is
+    // done: asked before it, they held up the first chart by the query's time
+    void this.runner.idle().then(() => this.session.functions()).then((functions) => setCatalog({ functions }), () => undefined);
   }
 
   /**
@@ -395,6 +401,11 @@ export class App implements ViewHost {
    * make them. Every run of the new notebook waits for this first.
    */
   private async clearResults(): Promise<void> {
+    if (this.engineFresh) {
+      // a new engine holds no tables; the catalog is read when the first run is done (setBusy)
+      this.engineFresh = false;
+      return;
+    }
     try {
       const rows = await this.session.query('__drop', `SELECT table_name AS name FROM duckdb_tables() WHERE schema_name = 'main'
         UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'`);
