@@ -93,7 +93,6 @@ async function demoFirstChart(runs: number): Promise<number | undefined> {
 function timeMove(page: Page, act: { param?: string; value?: number; rule?: string }): Promise<number> {
   return page.evaluate(async ({ param, value, rule }) => {
     const chart = document.querySelector('[data-kind=chart] .chart-wrap')!;
-    // (no named helper functions in here: the bundler would wrap them in a helper the page lacks)
     const labels = () => Array.from(chart.querySelectorAll('svg [aria-roledescription=bar]')).map((e) => e.getAttribute('aria-label')).join('|');
     const before = labels();
     return new Promise<number>((resolve) => {
@@ -177,6 +176,8 @@ async function sliders(file: string, moves: number, withRules: boolean): Promise
   if (!demo.includes(path.basename(file))) throw new Error('could not point the demo notebook at the export');
   writeFileSync(path.join(root, 'samples/demo.attrib.md'), demo);
   const app = await openApp('', { root });
+  // tsx keeps function names with a helper (__name) the page lacks: functions passed to evaluate use it
+  await app.page.evaluate('globalThis.__name = (f) => f');
   app.page.on('crash', () => console.log('ui latency: the page crashed (out of memory?)'));
   try {
     const t0 = Date.now();
