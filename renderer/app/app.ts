@@ -418,7 +418,7 @@ export class App implements ViewHost {
 
   // ------------------------------------------------------------ state and views
 
-  private apply(msg: core.NotebookMsg, run: string[] = []): void {
+  private apply(msg: core.NotebookMsg, run: string[] = [], live = false): void {
     if (this.readOnly && msg.type !== 'setParam') {
       toast('This notebook is read-only (newer format). Use Save As to edit a copy.');
       return;
@@ -438,7 +438,7 @@ export class App implements ViewHost {
       run = [...run, ...this.nb.cells.filter((c) => core.cellDefines(c).some((n) => added.includes(n))).map((c) => c.id)];
     }
     if (gone.length) void this.dropOrphans(before.cells, gone);
-    if (run.length) this.runner.request(run.filter((id) => this.nb.cells.some((c) => c.id === id)));
+    if (run.length) this.runner.request(run.filter((id) => this.nb.cells.some((c) => c.id === id)), { live });
   }
 
   /**
@@ -596,7 +596,8 @@ export class App implements ViewHost {
       ? { type: 'setParam', id, value: (patch as Partial<ParamCell>).value!, at: Date.now() }
       : { type: 'update', id, patch, at: opts.coalesce ? Date.now() : undefined };
     if (!opts.run && cell.kind === 'sql' && 'source' in patch) this.transition(id, { type: 'edit' });
-    this.apply(msg, opts.run ? [id] : []);
+    // a parameter's value as it is dragged: the run in flight finishes and shows it (Runner, live)
+    this.apply(msg, opts.run ? [id] : [], isParamValue && opts.coalesce === true);
   }
 
   run(id: string): void {
