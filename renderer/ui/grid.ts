@@ -145,13 +145,18 @@ export function createGrid(source: RowSource): { el: HTMLElement; dispose(): voi
     return undefined;
   };
 
+  // Sizes and scroll position as the browser last reported them (ResizeObserver, scroll events),
+  // so render reads no layout: several grids re-rendering after a run (a slider move) each forced
+  // a layout of the whole page, one after another, before the next chart could be drawn.
+  let viewH = 0;
+  let headH = 0;
+  let scrollTop = 0;
   const render = () => {
     frame = 0;
     if (disposed) return;
-    const headH = header.offsetHeight || ROW_H;
-    const top = Math.max(0, viewport.scrollTop - headH) * scale;
+    const top = Math.max(0, scrollTop - (headH || ROW_H)) * scale;
     const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
-    const count = Math.ceil((viewport.clientHeight || 400) / ROW_H) + 2 * OVERSCAN;
+    const count = Math.ceil((viewH || 400) / ROW_H) + 2 * OVERSCAN;
     const last = Math.min(source.total, first + count);
     const rows: HTMLElement[] = [];
     for (let i = first; i < last; i++) {
@@ -172,9 +177,18 @@ export function createGrid(source: RowSource): { el: HTMLElement; dispose(): voi
   const schedule = () => {
     if (!frame && !disposed) frame = requestAnimationFrame(render);
   };
-  viewport.addEventListener('scroll', schedule, { passive: true });
-  const ro = new ResizeObserver(schedule);
+  viewport.addEventListener('scroll', () => {
+    scrollTop = viewport.scrollTop;
+    schedule();
+  }, { passive: true });
+  // (layout is fresh when a ResizeObserver calls back: reading sizes here costs nothing)
+  const ro = new ResizeObserver(() => {
+    viewH = viewport.clientHeight;
+    headH = header.offsetHeight;
+    schedule();
+  });
   ro.observe(viewport);
+  ro.observe(header);
   schedule();
   return {
     el,
