@@ -9,8 +9,10 @@
  * exception: cancelling the plan in flight at every step would repaint
  * nothing until the pointer stops. The plan in flight finishes and shows its
  * value; the live request waits, and a later one replaces it (values the
- * pointer passed meanwhile are dropped, never queued), so the charts follow
- * the drag at the pace of one plan.
+ * pointer passed meanwhile are dropped, never queued). Once the plan in
+ * flight has shown a chart (hooks.shows), its other cells are dropped too
+ * (the waiting plan reruns them), so the first chart follows the drag at the
+ * pace of the cells it needs and the others catch up when the pointer rests.
  */
 export interface RunnerHooks {
   /** The cells to run for a change of `ids`, in order (the ids and their dependents). */
@@ -28,6 +30,11 @@ export interface RunnerHooks {
   cancel(id: string): void;
   /** The runner went idle or busy (status bar). */
   busy(on: boolean): void;
+  /**
+   * Whether a cell shows its result to the user (a chart). While a live value waits, the plan in
+   * flight stops after the first such cell: what it was still to run, the waiting plan reruns.
+   */
+  shows?(id: string): boolean;
 }
 
 export class Runner {
@@ -103,6 +110,11 @@ export class Runner {
         this.current = id;
         try {
           await this.hooks.execute(id, runId);
+          if (this.held && runId === this.runId && this.hooks.shows?.(id)) {
+            // a chart showed the value in flight: a newer one waits, so the rest is superseded
+            for (const p of this.pending) this.hooks.skipped(p, runId, 'superseded by a newer value');
+            this.pending = [];
+          }
         } catch {
           // A failure stops the cells that depend on it (when the failing run is still current).
           if (runId === this.runId) {

@@ -124,6 +124,7 @@ export class App implements ViewHost {
       },
       cancel: (id) => this.session?.cancel(id),
       busy: (on) => this.setBusy(on),
+      shows: (id) => this.nb.cells.some((c) => c.id === id && c.kind === 'chart'),
     });
   }
 

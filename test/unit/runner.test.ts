@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Runner } from '../../common/runner.ts';
 
 /** A tiny chain a -> b -> c plus an unrelated d; execute() resolves when the test says so. */
-function harness(deps: Record<string, string[]>, order: string[]) {
+function harness(deps: Record<string, string[]>, order: string[], shows: string[] = []) {
   const log: string[] = [];
   const waiting = new Map<string, { resolve(): void; reject(e: Error): void }>();
   const down = (ids: string[]) => {
@@ -38,6 +38,7 @@ function harness(deps: Record<string, string[]>, order: string[]) {
       waiting.get(id)?.reject(new Error('cancelled'));
     },
     busy: (on) => log.push(on ? 'busy' : 'idle'),
+    shows: (id) => shows.includes(id),
   });
   const finish = async (id: string, fail = false) => {
     await new Promise((r) => setTimeout(r, 0));
@@ -99,6 +100,24 @@ describe('runner', () => {
     await finish('c');
     await runner.idle();
     assert.deepEqual(log.slice(7), ['queue a@2', 'queue b@2', 'queue c@2', 'run a@2', 'run b@2', 'run c@2', 'idle']);
+  });
+
+  it('while a live value waits, the plan in flight stops after its first chart', async () => {
+    // a -> b (a chart) -> c; d after c
+    const { runner, log, finish } = harness({ b: ['a'], c: ['b'], d: ['c'] }, ['a', 'b', 'c', 'd'], ['b']);
+    runner.request(['a']);
+    await new Promise((r) => setTimeout(r, 0));
+    runner.request(['a'], { live: true });
+    await finish('a');
+    await finish('b'); // the chart showed the first value: c and d of that plan are superseded
+    assert.ok(log.includes('skip c (superseded by a newer value)') && log.includes('skip d (superseded by a newer value)'), log.join('; '));
+    assert.ok(!log.includes('run c@1') && !log.includes('run d@1'));
+    await finish('a');
+    await finish('b');
+    await finish('c');
+    await finish('d');
+    await runner.idle();
+    assert.deepEqual(log.slice(-5), ['run a@2', 'run b@2', 'run c@2', 'run d@2', 'idle'], 'the newest value runs every cell');
   });
 
   it('a live request with nothing running runs at once; cancelAll drops one that waits', async () => {
