@@ -779,7 +779,18 @@ function modelView(cell: ModelCell, host: ViewHost): CellView {
       h('div', {}, h('h3', {}, 'Parameters'), rows.length ? rows : h('div', { class: 'note' }, 'The chosen models have no parameters.')),
     );
   };
-  render();
+  // What the controls show: the cell, the rule counts and the values of linked parameters. A slider
+  // move changes none of the rest, and rebuilding the rule table (eleven rows of inputs) on every
+  // move, twice (the move, then its result), was main-thread time on the way to the next chart.
+  let shown: string | undefined;
+  const renderIfChanged = () => {
+    const linked = Object.values(current.params).filter((v): v is string => typeof v === 'string' && v.startsWith('$')).map((v) => host.paramValue(v.slice(1)));
+    const key = JSON.stringify([current, ruleCounts ?? null, linked]);
+    if (key === shown) return;
+    shown = key;
+    render();
+  };
+  renderIfChanged();
   return {
     el: f.el,
     update(c) {
@@ -788,7 +799,7 @@ function modelView(cell: ModelCell, host: ViewHost): CellView {
         diffEl.remove();
         diffEl = null;
       }
-      if (!f.el.contains(document.activeElement) || document.activeElement?.tagName !== 'INPUT') render();
+      if (!f.el.contains(document.activeElement) || document.activeElement?.tagName !== 'INPUT') renderIfChanged();
       if (f.name && document.activeElement !== f.name) f.name.value = current.name;
     },
     setState: f.setState,
@@ -796,7 +807,7 @@ function modelView(cell: ModelCell, host: ViewHost): CellView {
       disposers.forEach((d) => d());
       disposers = [];
       ruleCounts = r && r.kind === 'model' ? r.result.ruleCounts : undefined;
-      render();
+      renderIfChanged();
       if (!r || r.kind !== 'model') {
         replace(f.out);
         f.foot.style.display = 'none';
