@@ -351,6 +351,11 @@ export class App implements ViewHost {
     } catch {
       return;
     }
+    this.renderCatalog(tables);
+  }
+
+  /** The sidebar (and SQL completion's names) for the engine's tables and views. */
+  private renderCatalog(tables: Awaited<ReturnType<Session['catalog']>>): void {
     const shown = tables.filter((t) => !INTERNAL_TABLES.test(t.name));
     setCatalog({ tables: shown.map((t) => ({ name: t.name, columns: t.columns })), params: this.nb.cells.filter((c): c is ParamCell => c.kind === 'param').map((c) => c.name) });
     for (const t of shown) this.resultCols.set(t.name, t.columns);
@@ -403,8 +408,10 @@ export class App implements ViewHost {
    */
   private async clearResults(): Promise<void> {
     if (this.engineFresh) {
-      // a new engine holds no tables; the catalog is read when the first run is done (setBusy)
+      // a new engine holds no tables (the sidebar says so, or that a file is loading); the
+      // catalog is read when the first run is done (setBusy)
       this.engineFresh = false;
+      this.renderCatalog([]);
       return;
     }
     try {
