@@ -11,8 +11,11 @@
  * a table (time and peak memory at each size: flat memory), and a 100M-event
  * Parquet file end to end on the native engine (bench/replicate.mjs makes it
  * from the 10M file) beside the floor query on it.
+ * Last, live tweaking in web mode (bench/ui-latency.ts): the demo's first chart on the 20k sample, and
+ * slider moves, rule edits and drags on 1M events, each beside its target.
  * Options: --sizes 1000000,10000000  --skip-csv (no CSV runs)  --csv-only (only the CSV processes)  --cli-start-only (attrib --help only)
  *          --cli-parquet-only (only `attrib attribute` beside the floor on 2M events of Parquet, bench/cliParquet.ts)
+ *          --ui-only (only the live-tweaking figures; generates bench_1m.parquet when missing)
  *          --repeat N (default 3 at <= 1M, else 1)  --skip-100m (no 100M-event run)  --only-100m (that run alone)
  */
 import { parseArgs } from 'node:util';
@@ -27,7 +30,7 @@ import { uiLatency } from './ui-latency.ts';
 import { cliParquet } from './cliParquet.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' }, 'csv-only': { type: 'boolean' }, repeat: { type: 'string' }, 'skip-100m': { type: 'boolean' }, 'only-100m': { type: 'boolean' }, 'cli-start-only': { type: 'boolean' }, 'cli-parquet-only': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string' }, 'skip-csv': { type: 'boolean' }, 'csv-only': { type: 'boolean' }, repeat: { type: 'string' }, 'skip-100m': { type: 'boolean' }, 'only-100m': { type: 'boolean' }, 'cli-start-only': { type: 'boolean' }, 'cli-parquet-only': { type: 'boolean' }, 'ui-only': { type: 'boolean' } } });
 const sizes = (values.sizes ?? '1000000,10000000').split(',').map(Number);
 const dataDir = path.join(here, 'data');
 mkdirSync(dataDir, { recursive: true });
@@ -276,6 +279,13 @@ function lastError(stderr: string): string {
 }
 
 console.log(`attribution bench — node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+if (values['ui-only']) {
+  const parquet = path.join(dataDir, 'bench_1m.parquet');
+  if (!existsSync(parquet)) await generate({ events: 1_000_000, outDir: dataDir, name: 'bench_1m', formats: ['parquet'] });
+  console.log('\n## live tweaking in web mode (headless Chromium, wasm engine)');
+  await uiLatency({ file: parquet });
+  process.exit(0);
+}
 if (!values['cli-parquet-only']) cliStart();
 if (values['cli-start-only']) process.exit(0);
 // issue 14 part 3: the whole `attrib attribute` process within 1.5x of the floor's, 2M events of Parquet

@@ -88,6 +88,8 @@ export class Engine implements AttributionEngine {
   private lastDataDriven: DataDrivenResult | undefined;
   /** The journeys (key and lookback) the audit tables were last made from. */
   private auditedCut: string | undefined;
+  /** The reported models (a vendor's own figure) the imported data carries: asked once per import. */
+  private reportedModels: Promise<string[]> | undefined;
 
   constructor(
     readonly db: Database,
@@ -100,6 +102,7 @@ export class Engine implements AttributionEngine {
     const staging = this.lib.get('staging');
     if (!staging) throw new AttribError('internal', 'the staging model is missing from the library');
     this.built = undefined;
+    this.reportedModels = undefined;
     const report = await importEvents(this.db, source, staging, opts, this.onProgress);
     this.imported = true;
     return report;
@@ -118,7 +121,7 @@ export class Engine implements AttributionEngine {
     this.requireImport();
     this.abort = new AbortController();
     // a vendor's own figure (ga4_reported) joins the chosen models whenever the data carries it
-    const o = { ...opts, models: await withReported(this.db, this.lib, opts.models), signal: this.abort.signal };
+    const o = { ...opts, models: await this.withReported(opts.models), signal: this.abort.signal };
     validateRun(this.lib, o);
     // Journeys gathered for a window at least this lookback wide, from the same data, rules and
     // other stage parameters, only need re-cutting: a lookback slider does not rebuild sessions.
@@ -165,6 +168,19 @@ export class Engine implements AttributionEngine {
     return { ...(await readOutputs(this.db, o.models, opts.outputs, kept.length ? stale : undefined)), dataDriven: this.lastDataDriven, journeys, recomputed: stale };
   }
 
+  /**
+   * `models` and the reported models the data carries (pipeline.ts withReported), whose
+   * presence is read once per import: two queries fewer on every slider move.
+   */
+  private async withReported(models: string[]): Promise<string[]> {
+    this.reportedModels ??= withReported(this.db, this.lib, []);
+    const present = await this.reportedModels.catch((e) => {
+      this.reportedModels = undefined;
+      throw e;
+    });
+    return [...models, ...present.filter((m) => !models.includes(m))];
+  }
+
   /** Models whose credits the last run recomputed (the others were kept). */
   get lastRunRecomputed(): string[] {
     return this.lastStale;
@@ -178,7 +194,7 @@ export class Engine implements AttributionEngine {
   async recredit(opts: RunOptions): Promise<RunOutputs> {
     this.requireImport();
     this.abort = new AbortController();
-    const o = { ...opts, models: await withReported(this.db, this.lib, opts.models), signal: this.abort.signal };
+    const o = { ...opts, models: await this.withReported(opts.models), signal: this.abort.signal };
     validateRun(this.lib, o);
     const dataDriven = await runModels(this.db, this.lib, o, this.onProgress);
     return { ...(await readOutputs(this.db, o.models, opts.outputs)), dataDriven };
@@ -200,11 +216,14 @@ export class Engine implements AttributionEngine {
     // query and stream carry the user's SQL (SQL cells): the few functions that pass DuckDB's
     // configuration lock are refused first (common/sqlGuard.ts); the lock does the rest.
     checkUserSql(sql);
+    // SQL that names the table of reported figures may have changed it: read it again next run
+    if (/reported_attribution/i.test(sql)) this.reportedModels = undefined;
     return this.db.all(sql, params);
   }
 
   async stream(sql: string, onRows: (rows: Row[]) => void | Promise<void>, batchRows = 10000): Promise<number> {
     checkUserSql(sql);
+    if (/reported_attribution/i.test(sql)) this.reportedModels = undefined;
     // Paged with LIMIT/OFFSET over a materialised result so each page is stable.
     await this.db.run(`CREATE OR REPLACE TEMP TABLE __stream AS ${sql}`);
     const total = Number((await this.db.all('SELECT count(*) AS n FROM __stream'))[0].n);

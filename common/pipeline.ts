@@ -150,7 +150,9 @@ export async function runCreditModels(db: Database, lib: ModelLibrary, opts: Run
     // Only these models' rows are replaced; the others' credits (and Markov's totals) stay.
     const list = opts.models.map(sqlString).join(', ');
     await db.run(`DELETE FROM credits WHERE model IN (${list})`);
-    await db.run(`DELETE FROM model_totals WHERE model IN (${list})`);
+    // only the data-driven models (markov) have totals of their own: a half-life move deletes none
+    const withTotals = opts.models.filter(isDataDriven);
+    if (withTotals.length) await db.run(`DELETE FROM model_totals WHERE model IN (${withTotals.map(sqlString).join(', ')})`);
   } else {
     await db.run('CREATE OR REPLACE TABLE credits (conversion_id VARCHAR, model VARCHAR, channel VARCHAR, credit DOUBLE)');
     await db.run('CREATE OR REPLACE TABLE model_totals (model VARCHAR, channel VARCHAR, conversions DOUBLE, revenue DOUBLE)');
@@ -247,8 +249,13 @@ export const OUTPUT_ROWS_SQL: Record<(typeof ROW_OUTPUTS)[number], string> = {
  * With `stale`, only the recomputed models' rows are rebuilt.
  */
 export async function summarizeOutputs(db: Database, models: string[], stale?: string[]): Promise<Row[]> {
-  await db.run('CREATE OR REPLACE TEMP TABLE model_order (model VARCHAR, k INTEGER)');
-  if (models.length) await db.run(`INSERT INTO model_order VALUES ${models.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}`, models.flatMap((m, i) => [m, i]));
+  // one statement, not a CREATE and an INSERT: each is a round trip on a slider's path
+  if (models.length) {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE model_order AS SELECT CAST(m AS VARCHAR) AS model, CAST(k AS INTEGER) AS k FROM (VALUES ${models.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}) t(m, k)`,
+      models.flatMap((m, i) => [m, i]),
+    );
+  } else await db.run('CREATE OR REPLACE TEMP TABLE model_order (model VARCHAR, k INTEGER)');
   // Models with their own channel totals (markov, spec section 7) report those; the others sum their credits.
   await db.run('CREATE TABLE IF NOT EXISTS model_totals (model VARCHAR, channel VARCHAR, conversions DOUBLE, revenue DOUBLE)');
   const summary = (only: string) => `

@@ -4,6 +4,15 @@
  * engine, by message) and starts the new plan, which already includes
  * everything the old one still had to do. Late answers of a cancelled run
  * carry an old run id and are ignored by the cell state machine.
+ *
+ * A live request (a slider being dragged: a new value every few ms) is the
+ * exception: cancelling the plan in flight at every step would repaint
+ * nothing until the pointer stops. The plan in flight finishes and shows its
+ * value; the live request waits, and a later one replaces it (values the
+ * pointer passed meanwhile are dropped, never queued). Once the plan in
+ * flight has shown a chart (hooks.shows), its other cells are dropped too
+ * (the waiting plan reruns them), so the first chart follows the drag at the
+ * pace of the cells it needs and the others catch up when the pointer rests.
  */
 export interface RunnerHooks {
   /** The cells to run for a change of `ids`, in order (the ids and their dependents). */
@@ -21,6 +30,11 @@ export interface RunnerHooks {
   cancel(id: string): void;
   /** The runner went idle or busy (status bar). */
   busy(on: boolean): void;
+  /**
+   * Whether a cell shows its result to the user (a chart). While a live value waits, the plan in
+   * flight stops after the first such cell: what it was still to run, the waiting plan reruns.
+   */
+  shows?(id: string): boolean;
 }
 
 export class Runner {
@@ -28,6 +42,8 @@ export class Runner {
   private pending: string[] = [];
   private current: string | undefined;
   private loop: Promise<void> | undefined;
+  /** Cells of live requests waiting for the plan in flight to finish (see the class comment). */
+  private held: string[] | undefined;
 
   constructor(private readonly hooks: RunnerHooks) {}
 
@@ -36,8 +52,21 @@ export class Runner {
     return this.loop !== undefined;
   }
 
-  /** Runs `ids` and their dependents; supersedes what is running when it overlaps. */
-  request(ids: string[]): void {
+  /**
+   * Runs `ids` and their dependents; supersedes what is running when it overlaps. `live`: a
+   * value that will soon be replaced (a slider dragged): waits for the plan in flight instead.
+   */
+  request(ids: string[], opts: { live?: boolean } = {}): void {
+    if (opts.live && this.loop) {
+      this.held = [...new Set([...(this.held ?? []), ...ids])];
+      return;
+    }
+    this.enqueue(ids);
+    this.start();
+  }
+
+  /** Plans `ids` (with what the plan in flight still had to do) under a new run id. */
+  private enqueue(ids: string[]): void {
     const plan = this.hooks.plan(ids);
     const runId = ++this.runId;
     // Keep what the superseded plan still had to run, in the new plan's order.
@@ -46,12 +75,12 @@ export class Runner {
     this.pending = merged;
     for (const id of merged) this.hooks.queued(id, runId);
     if (this.current && merged.includes(this.current)) this.hooks.cancel(this.current);
-    this.start();
   }
 
   /** Cancels the running cell and drops the rest of the plan. */
   cancelAll(because = 'cancelled'): void {
     const runId = ++this.runId;
+    this.held = undefined;
     for (const id of this.pending) this.hooks.skipped(id, runId, because);
     this.pending = [];
     if (this.current) this.hooks.cancel(this.current);
@@ -68,12 +97,24 @@ export class Runner {
     if (this.loop) return;
     this.hooks.busy(true);
     this.loop = (async () => {
-      while (this.pending.length) {
+      while (this.pending.length || this.held) {
+        if (!this.pending.length) {
+          // the plan in flight is done: the latest live value runs now
+          const held = this.held!;
+          this.held = undefined;
+          this.enqueue(held);
+          continue;
+        }
         const id = this.pending.shift()!;
         const runId = this.runId;
         this.current = id;
         try {
           await this.hooks.execute(id, runId);
+          if (this.held && runId === this.runId && this.hooks.shows?.(id)) {
+            // a chart showed the value in flight: a newer one waits, so the rest is superseded
+            for (const p of this.pending) this.hooks.skipped(p, runId, 'superseded by a newer value');
+            this.pending = [];
+          }
         } catch {
           // A failure stops the cells that depend on it (when the failing run is still current).
           if (runId === this.runId) {

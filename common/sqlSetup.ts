@@ -6,7 +6,7 @@
 /** Statements that define the normalisation macros (spec section 1). */
 export const SETUP_SQL = [
   // Empty-like tokens of real exports count as empty (GA4 '(not set)', '(direct)').
-  `CREATE OR REPLACE MACRO aw_norm(x) AS CASE WHEN lower(trim(CAST(x AS VARCHAR))) IN ('', '(not set)', '(none)', '(direct)', 'null', 'none') THEN NULL ELSE trim(CAST(x AS VARCHAR)) END`,
+  `CREATE OR REPLACE MACRO aw_norm(x) AS CASE WHEN list_contains(['', '(not set)', '(none)', '(direct)', 'null', 'none'], lower(trim(CAST(x AS VARCHAR)))) THEN NULL ELSE trim(CAST(x AS VARCHAR)) END`,
   // The same for text that is already trimmed, cheaply: every empty-like token is at most
   // 9 bytes, so lower() runs only on short values (CASE evaluates lazily per row), and
   // list_contains, unlike IN, is not planned as a join over every row.

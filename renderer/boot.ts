@@ -11,6 +11,7 @@ import { drawChart } from './ui/chart.ts';
 
 /** Boots the app into `root` with `host`. */
 export async function boot(root: HTMLElement, host: HostBridge): Promise<App> {
+  performance.mark('aw boot');
   const app = new App(host, root);
   try {
     const demoUrl = new URL('samples/demo.attrib.md', document.baseURI).href;

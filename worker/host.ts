@@ -3,7 +3,7 @@
  * Used by the browser Web Worker, Node worker threads and the Electron
  * utility process alike; only how a FileRef becomes a FileSource differs.
  */
-import { toPlainError } from '../common/errors.ts';
+import { AttribError, toPlainError } from '../common/errors.ts';
 import { Engine, type AttributionEngine } from '../common/engine.ts';
 import type { Database } from '../common/db.ts';
 import type { ModelLibrary } from '../common/pipeline.ts';
@@ -12,7 +12,11 @@ import type { FileSource } from '../common/import/source.ts';
 import type { Port } from '../common/client.ts';
 import { checkDiffConfig } from '../common/ruleDiff.ts';
 
-/** Serves an engine on `port`. Requests run one at a time, in order; cancel acts at once. */
+/**
+ * Serves an engine on `port`. Requests run one at a time, in order; cancel acts at once: the
+ * running request is interrupted, and a request still waiting its turn never starts (it answers
+ * `cancelled`), so a superseded run is dropped, never queued behind the one in flight.
+ */
 export function serveEngine(
   port: Port,
   makeEngine: (onProgress: (done: number, total: number, label: string) => void) => AttributionEngine,
@@ -20,6 +24,9 @@ export function serveEngine(
 ): void {
   let queue: Promise<void> = Promise.resolve();
   let running: number | undefined;
+  // requests received and not yet started: a cancel for one of them drops it
+  const waiting = new Set<number>();
+  const dropped = new Set<number>();
   const send = (m: FromHost) => port.postMessage(m);
   // Progress belongs to whichever request is running.
   const engine = makeEngine((done, total, label) => running !== undefined && send({ id: running, type: 'progress', done, total, label }));
@@ -27,10 +34,17 @@ export function serveEngine(
     if (!isToHost(data)) return; // not ours, or malformed: never trusted
     if (data.type === 'cancel') {
       if (running === data.id) engine.cancel();
+      else if (waiting.has(data.id)) dropped.add(data.id);
       return;
     }
     const req = data;
+    waiting.add(req.id);
     queue = queue.then(async () => {
+      waiting.delete(req.id);
+      if (dropped.delete(req.id)) {
+        send({ id: req.id, type: 'error', error: toPlainError(new AttribError('cancelled', 'cancelled')) });
+        return;
+      }
       running = req.id;
       try {
         engine.beginRequest?.();

@@ -86,6 +86,8 @@ export class App implements ViewHost {
   private untouchedTemplate = false;
   private autosaveTimer = 0;
   private catalogTimer = 0;
+  /** The engine has run nothing yet (boot's first notebook): clearResults has nothing to drop. */
+  private engineFresh = false;
   /** The drop of the previous notebook's tables (see clearResults): runs wait for it. */
   private engineReset: Promise<void> = Promise.resolve();
   /** Results SQL cells made in the current run, whose columns are known without asking. */
@@ -122,6 +124,7 @@ export class App implements ViewHost {
       },
       cancel: (id) => this.session?.cancel(id),
       busy: (on) => this.setBusy(on),
+      shows: (id) => this.nb.cells.some((c) => c.id === id && c.kind === 'chart'),
     });
   }
 
@@ -136,8 +139,9 @@ export class App implements ViewHost {
     const port = await this.host.enginePort();
     this.session = new Session(new EngineClient(port));
     this.statusEngine.replaceChildren(h('span', { class: 'dot' }), `engine ready · ${this.engineName()}`);
-    void this.session.functions().then((functions) => setCatalog({ functions }), () => undefined);
     this.host.onMenuCommand((id) => this.command(id));
+    // the engine is fresh: nothing of an earlier notebook to clear before the first run
+    this.engineFresh = true;
     const recovered = await this.host.readRecovery().catch(() => null);
     this.load(initial.text, initial.name, undefined, initial.baseUrl);
     if (recovered && recovered !== initial.text) {
@@ -172,6 +176,9 @@ export class App implements ViewHost {
       ]);
     }
     this.runAll();
+    // SQL completion's function names (a slow query on the wasm engine) once the first run is
+    // done: asked before it, they held up the first chart by the query's time
+    void this.runner.idle().then(() => this.session.functions()).then((functions) => setCatalog({ functions }), () => undefined);
   }
 
   /**
@@ -344,6 +351,11 @@ export class App implements ViewHost {
     } catch {
       return;
     }
+    this.renderCatalog(tables);
+  }
+
+  /** The sidebar (and SQL completion's names) for the engine's tables and views. */
+  private renderCatalog(tables: Awaited<ReturnType<Session['catalog']>>): void {
     const shown = tables.filter((t) => !INTERNAL_TABLES.test(t.name));
     setCatalog({ tables: shown.map((t) => ({ name: t.name, columns: t.columns })), params: this.nb.cells.filter((c): c is ParamCell => c.kind === 'param').map((c) => c.name) });
     for (const t of shown) this.resultCols.set(t.name, t.columns);
@@ -395,6 +407,13 @@ export class App implements ViewHost {
    * make them. Every run of the new notebook waits for this first.
    */
   private async clearResults(): Promise<void> {
+    if (this.engineFresh) {
+      // a new engine holds no tables (the sidebar says so, or that a file is loading); the
+      // catalog is read when the first run is done (setBusy)
+      this.engineFresh = false;
+      this.renderCatalog([]);
+      return;
+    }
     try {
       const rows = await this.session.query('__drop', `SELECT table_name AS name FROM duckdb_tables() WHERE schema_name = 'main'
         UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'`);
@@ -407,7 +426,7 @@ export class App implements ViewHost {
 
   // ------------------------------------------------------------ state and views
 
-  private apply(msg: core.NotebookMsg, run: string[] = []): void {
+  private apply(msg: core.NotebookMsg, run: string[] = [], live = false): void {
     if (this.readOnly && msg.type !== 'setParam') {
       toast('This notebook is read-only (newer format). Use Save As to edit a copy.');
       return;
@@ -427,7 +446,7 @@ export class App implements ViewHost {
       run = [...run, ...this.nb.cells.filter((c) => core.cellDefines(c).some((n) => added.includes(n))).map((c) => c.id)];
     }
     if (gone.length) void this.dropOrphans(before.cells, gone);
-    if (run.length) this.runner.request(run.filter((id) => this.nb.cells.some((c) => c.id === id)));
+    if (run.length) this.runner.request(run.filter((id) => this.nb.cells.some((c) => c.id === id)), { live });
   }
 
   /**
@@ -585,7 +604,8 @@ export class App implements ViewHost {
       ? { type: 'setParam', id, value: (patch as Partial<ParamCell>).value!, at: Date.now() }
       : { type: 'update', id, patch, at: opts.coalesce ? Date.now() : undefined };
     if (!opts.run && cell.kind === 'sql' && 'source' in patch) this.transition(id, { type: 'edit' });
-    this.apply(msg, opts.run ? [id] : []);
+    // a parameter's value as it is dragged: the run in flight finishes and shows it (Runner, live)
+    this.apply(msg, opts.run ? [id] : [], isParamValue && opts.coalesce === true);
   }
 
   run(id: string): void {
@@ -830,6 +850,8 @@ export class App implements ViewHost {
           break;
       }
       this.transition(id, { type: 'done', runId, at: Date.now(), meta: { rows, columns, ms: performance.now() - at } });
+      // for measuring (bench/ui-latency.ts): each cell's run on the page's timeline
+      performance.measure(`aw cell ${cell.kind} ${'name' in cell ? cell.name : id}`, { start: at });
     } catch (e) {
       const err = e as Error & { code?: string; where?: { file?: string; line?: number; column?: number } };
       const w = err.where ?? {};

@@ -16,7 +16,7 @@ import { h, icon, replace } from '../ui/dom.ts';
 import { createGrid, type RowSource } from '../ui/grid.ts';
 import { renderMarkdown } from '../ui/markdown.ts';
 import { createSqlEditor } from '../ui/sqlEditor.ts';
-import { drawChart } from '../ui/chart.ts';
+import { CHART_DATA, drawChart, replaceChartData } from '../ui/chart.ts';
 import type { Result as EmbedResult } from 'vega-embed';
 import { DEFAULT_RULES, LIBRARY, MODEL_CHOICES, paramsFor } from './models.ts';
 import { formatConditions, parseConditions } from '../../common/ruleText.ts';
@@ -406,11 +406,15 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
     replace(specBox, h('div', { style: { padding: '8px 12px' } }, ta, msg));
   };
   let drawSeq = 0;
+  /** The drawn chart's spec and circumstances without its rows (what decides whether new rows can go in place). */
+  let drawnShape: string | undefined;
   // data-state says where the drawing is (waiting for a result, drawing, drawn, empty, error): what
   // a screenshot or a test waits for, since drawing is asynchronous after the cell's status is done
   const state = (s: 'waiting' | 'drawing' | 'drawn' | 'empty' | 'error') => { chartEl.dataset.state = s; };
   const draw = async () => {
     const seq = ++drawSeq;
+    // what is shown below, unless it is the drawn chart, is not the view new rows could go into
+    if (!data || !data.rows.length) drawnShape = undefined;
     if (!data) {
       state('waiting');
       return replace(chartEl, h('div', { class: 'empty' }, `Run the cell to draw ${current.from || 'a result'}.`));
@@ -439,6 +443,22 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
     // Drawn off-screen first (no flicker on a slider move), so 'container' width would measure 0:
     // give vega the cell's width instead.
     if (spec.width === 'container' || spec.width === undefined) spec = { ...spec, width: Math.max(280, (chartEl.clientWidth || f.el.clientWidth || 900) - 150) };
+    const values = (spec.data as { values: unknown[] }).values;
+    spec = { ...spec, data: { name: CHART_DATA, values } };
+    // The same chart of other rows (a slider moved): the drawn view takes the new rows in place.
+    const shape = JSON.stringify({ ...spec, data: undefined, dark: host.dark(), truncated: data.truncated, removed });
+    if (embed && shape === drawnShape) {
+      state('drawing');
+      try {
+        await replaceChartData(embed, values);
+        if (seq !== drawSeq) return;
+        state('drawn');
+        performance.mark('aw chart drawn', { detail: current.id });
+        return;
+      } catch {
+        // a view that cannot take the rows is drawn anew below
+      }
+    }
     const target = h('div', {});
     state('drawing');
     try {
@@ -446,13 +466,17 @@ function chartView(cell: ChartCell, host: ViewHost): CellView {
       if (seq !== drawSeq) return r.finalize();
       embed?.finalize();
       embed = r;
+      drawnShape = shape;
       state('drawn');
       replace(chartEl, target,
         data.truncated ? h('div', { class: 'note warn-text' }, `Showing the first ${data.rows.length.toLocaleString('en-US')} rows of ${current.from}: aggregate in SQL to chart all of it.`) : null,
         removed.length ? h('div', { class: 'note warn-text' }, `Removed from the spec (charts cannot load anything): ${removed.join(', ')}`) : null);
+      // for measuring (bench/ui-latency.ts): when a chart showed new data, on the page's timeline
+      performance.mark('aw chart drawn', { detail: current.id });
     } catch (e) {
       // what the sanitiser removed is often why the spec no longer draws: say both
       if (seq !== drawSeq) return;
+      drawnShape = undefined;
       state('error');
       replace(chartEl, h('div', { class: 'error-box' }, h('b', {}, 'Chart error'), ': ', (e as Error).message),
         removed.length ? h('div', { class: 'note warn-text' }, `Removed from the spec (charts cannot load anything): ${removed.join(', ')}`) : null);
@@ -755,7 +779,18 @@ function modelView(cell: ModelCell, host: ViewHost): CellView {
       h('div', {}, h('h3', {}, 'Parameters'), rows.length ? rows : h('div', { class: 'note' }, 'The chosen models have no parameters.')),
     );
   };
-  render();
+  // What the controls show: the cell, the rule counts and the values of linked parameters. A slider
+  // move changes none of the rest, and rebuilding the rule table (eleven rows of inputs) on every
+  // move, twice (the move, then its result), was main-thread time on the way to the next chart.
+  let shown: string | undefined;
+  const renderIfChanged = () => {
+    const linked = Object.values(current.params).filter((v): v is string => typeof v === 'string' && v.startsWith('$')).map((v) => host.paramValue(v.slice(1)));
+    const key = JSON.stringify([current, ruleCounts ?? null, linked]);
+    if (key === shown) return;
+    shown = key;
+    render();
+  };
+  renderIfChanged();
   return {
     el: f.el,
     update(c) {
@@ -764,7 +799,7 @@ function modelView(cell: ModelCell, host: ViewHost): CellView {
         diffEl.remove();
         diffEl = null;
       }
-      if (!f.el.contains(document.activeElement) || document.activeElement?.tagName !== 'INPUT') render();
+      if (!f.el.contains(document.activeElement) || document.activeElement?.tagName !== 'INPUT') renderIfChanged();
       if (f.name && document.activeElement !== f.name) f.name.value = current.name;
     },
     setState: f.setState,
@@ -772,7 +807,7 @@ function modelView(cell: ModelCell, host: ViewHost): CellView {
       disposers.forEach((d) => d());
       disposers = [];
       ruleCounts = r && r.kind === 'model' ? r.result.ruleCounts : undefined;
-      render();
+      renderIfChanged();
       if (!r || r.kind !== 'model') {
         replace(f.out);
         f.foot.style.display = 'none';

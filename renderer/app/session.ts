@@ -145,11 +145,16 @@ export class Session {
       return { columns, total: rows.length, ms: performance.now() - t0, rows };
     }
     const b = bindNamed(`CREATE OR REPLACE TABLE ${qi(name)} AS ${last}`, params);
-    // Both engines answer CREATE TABLE AS with the row count ({Count: n}): one request fewer per run.
-    const created = await this.query(cellId, b.sql, b.params);
+    // The describe is sent with the CREATE, not after its answer: the engine serves requests in
+    // order, so it reads the new table, and the engine never waits for the page in between.
+    // Both engines answer CREATE TABLE AS with the row count ({Count: n}): no count query.
+    const creating = this.query(cellId, b.sql, b.params);
+    const describing = this.client.call('describe', { table: name }).result;
+    describing.catch(() => undefined); // (a failed CREATE is the error to report)
+    const created = await creating;
     const told = created.length === 1 && typeof created[0].Count === 'number' ? created[0].Count : undefined;
     const [columns, total] = await Promise.all([
-      this.describe(cellId, name),
+      describing,
       told ?? this.query(cellId, `SELECT count(*) AS n FROM ${qi(name)}`).then((r) => Number(r[0].n)),
     ]);
     return { table: name, columns, total, ms: performance.now() - t0 };

@@ -8,7 +8,7 @@ import { SessionKeyStore, KEY_FILE_ACCEPT } from './keys.ts';
 import type { HostBridge, OpenedNotebook, PickedFile, RecoverySlot, SavedNotebook } from '../../common/bridge.ts';
 import type { Port } from '../../common/client.ts';
 import { startEngineWorker, type EnginePort } from '../../worker/browser/engine.ts';
-import { RemotePort, type ServerConfig } from './remote.ts';
+import { RemotePort } from './remote.ts';
 
 /** The data files the importer reads (common/import/source.ts formatFromName). */
 export const DATA_FILE_ACCEPT = '.csv,.tsv,.parquet,.ndjson,.jsonl,.json';
@@ -185,9 +185,9 @@ export class BrowserHost implements HostBridge {
 
   constructor(
     private readonly kv = new KvStore(),
-    private readonly server: ServerConfig | null = null,
+    engine: 'native' | 'wasm' = 'wasm',
   ) {
-    this.engine = server?.engine ?? 'wasm';
+    this.engine = engine;
   }
 
   /** The running engine's port (started on first call); the UI wraps it in one EngineClient. */
@@ -202,10 +202,6 @@ export class BrowserHost implements HostBridge {
     this.port = undefined;
   }
 
-  /** The files the server was started with (`attrib web --data`), as picked files. */
-  namedFiles(): PickedFile[] {
-    return (this.server?.files ?? []).map((f) => ({ name: f.name, size: f.size, ref: { kind: 'server', id: f.id, name: f.name } }));
-  }
 
   async pickDataFiles(): Promise<PickedFile[]> {
     return (await inputPicker(DATA_FILE_ACCEPT, true)).map(pickedFromFile);
@@ -331,9 +327,9 @@ export class BrowserHost implements HostBridge {
   }
 }
 
-/** The bridge web mode uses; `server` is what the page's server said (null: a static page, wasm). */
-export function createBrowserHost(server: ServerConfig | null = null): BrowserHost {
-  return new BrowserHost(new KvStore(), server);
+/** The bridge web mode uses; `engine` native when the page came from `attrib web` (renderer/host/remote.ts pageEngine). */
+export function createBrowserHost(engine: 'native' | 'wasm' = 'wasm'): BrowserHost {
+  return new BrowserHost(new KvStore(), engine);
 }
 
 /** IndexedDB key of a recovery slot (the open notebook's key is the one earlier versions wrote). */

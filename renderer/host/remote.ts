@@ -10,6 +10,7 @@
  * error answer, so no call hangs.
  */
 import type { Port } from '../../common/client.ts';
+import type { PickedFile } from '../../common/bridge.ts';
 import type { FileRef, FromHost, ToHost } from '../../common/protocol.ts';
 import { decodeMessage, encodeMessage } from '../../common/wire.ts';
 
@@ -21,6 +22,16 @@ export interface ServerConfig {
 
 /** The meta tag `attrib web` writes into the page it serves (a static server has none: wasm). */
 export const ENGINE_META = 'aw-engine';
+
+/** The engine the page's server runs (its meta tag), or wasm when the page was served without `attrib web`. */
+export function pageEngine(doc: Document = document): 'native' | 'wasm' {
+  return doc.querySelector(`meta[name="${ENGINE_META}"]`)?.getAttribute('content') === 'native' ? 'native' : 'wasm';
+}
+
+/** The files the server was started with (`attrib web --data`), as picked files. */
+export function namedFiles(config: ServerConfig): PickedFile[] {
+  return config.files.map((f) => ({ name: f.name, size: f.size, ref: { kind: 'server', id: f.id, name: f.name } }));
+}
 
 /**
  * The server's config when the page came from `attrib web` (its meta tag

@@ -6,7 +6,7 @@
  */
 import embed, { type Result, type VisualizationSpec } from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
-import { loader as vegaLoader } from 'vega';
+import { changeset, loader as vegaLoader } from 'vega';
 import type { VegaLiteSpec } from '../../common/charts.ts';
 
 /**
@@ -21,6 +21,22 @@ function offlineLoader(refused: string[]) {
     return Promise.reject(new Error(`charts cannot load ${String(uri)}: data comes from the notebook's results`));
   };
   return Object.assign(base, { load: refuse, sanitize: refuse, http: refuse, file: refuse });
+}
+
+/**
+ * The name a cell's chart gives its inline rows (`data: { name, values }`), so
+ * new rows can replace them in the drawn view ({@link replaceChartData}).
+ */
+export const CHART_DATA = 'aw_rows';
+
+/**
+ * Replaces the rows of a chart drawn with its data named {@link CHART_DATA}
+ * and redraws it in place: scales, axes and marks follow the new rows, with
+ * no new embed (vega-lite compile, view construction, a new SVG), which
+ * is what a slider move would otherwise pay for every repaint.
+ */
+export async function replaceChartData(result: Result, values: unknown[]): Promise<void> {
+  await result.view.change(CHART_DATA, changeset().remove(() => true).insert(values)).runAsync();
 }
 
 /** Chart colours and type that follow the app's theme (CSS variables). */

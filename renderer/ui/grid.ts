@@ -32,10 +32,27 @@ function decimalsOf(type: string): number | undefined {
   return d ? Math.min(4, Number(d[1])) : undefined;
 }
 
+
+const formats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * en-US number formats, made once: `toLocaleString` builds a new Intl.NumberFormat on every
+ * call, which was most of a slider move's main-thread time (every grid cell of every result).
+ * Same output: toLocaleString('en-US', options) is new Intl.NumberFormat('en-US', options).format.
+ */
+function numberFormat(minimumFractionDigits?: number, maximumFractionDigits?: number): Intl.NumberFormat {
+  const key = `${minimumFractionDigits}/${maximumFractionDigits}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', minimumFractionDigits === undefined ? {} : { minimumFractionDigits, maximumFractionDigits });
+    formats.set(key, f);
+  }
+  return f;
+}
 /** A number at a column's fixed decimals; one too small to show there keeps three significant digits. */
 function fixed(n: number, decimals: number): string {
   if (n !== 0 && Math.abs(n) < 0.5 * 10 ** -decimals) return n.toPrecision(3);
-  return n.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return numberFormat(decimals, decimals).format(n);
 }
 
 /**
@@ -50,13 +67,13 @@ export function formatValue(v: unknown, type: string): string {
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return String(v);
     if (decimals !== undefined) return fixed(v, decimals);
-    return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 6 });
+    return Number.isInteger(v) ? numberFormat().format(v) : numberFormat(0, 6).format(v);
   }
-  if (typeof v === 'bigint') return v.toLocaleString('en-US');
+  if (typeof v === 'bigint') return numberFormat().format(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   // a BIGINT or HUGEINT past 2^53 comes as text: grouped as it is, never through a rounding double
-  if (isNumericType(type) && decimalsOf(type) === undefined && typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v).toLocaleString('en-US');
-  if (isNumericType(type) && typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return decimals !== undefined ? fixed(Number(v), decimals) : Number(v).toLocaleString('en-US', { maximumFractionDigits: 6 });
+  if (isNumericType(type) && decimalsOf(type) === undefined && typeof v === 'string' && /^-?\d+$/.test(v)) return numberFormat().format(BigInt(v));
+  if (isNumericType(type) && typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return decimals !== undefined ? fixed(Number(v), decimals) : numberFormat(0, 6).format(Number(v));
   if (v instanceof Date) return v.toISOString();
   // a DATE arrives as its midnight UTC (ISO text): the day is what it holds
   if (typeof v === 'string' && /^DATE$/i.test(type)) return /^(\d{4}-\d\d-\d\d)T00:00:00(\.0+)?Z$/.exec(v)?.[1] ?? v;
@@ -74,7 +91,7 @@ export function fullValue(v: unknown, type: string): string | undefined {
   const n = typeof v === 'number' ? v : typeof v === 'string' && isNumericType(type) && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : undefined;
   if (n === undefined || decimalsOf(type) === undefined || !Number.isFinite(n)) return undefined;
   const shown = Number(formatValue(v, type).replace(/,/g, ''));
-  return shown === n ? undefined : n.toLocaleString('en-US', { maximumFractionDigits: 12 });
+  return shown === n ? undefined : numberFormat(0, 12).format(n);
 }
 
 /** Creates the grid element for `source`; `dispose` drops its cache. */
@@ -128,13 +145,18 @@ export function createGrid(source: RowSource): { el: HTMLElement; dispose(): voi
     return undefined;
   };
 
+  // Sizes and scroll position as the browser last reported them (ResizeObserver, scroll events),
+  // so render reads no layout: several grids re-rendering after a run (a slider move) each forced
+  // a layout of the whole page, one after another, before the next chart could be drawn.
+  let viewH = 0;
+  let headH = 0;
+  let scrollTop = 0;
   const render = () => {
     frame = 0;
     if (disposed) return;
-    const headH = header.offsetHeight || ROW_H;
-    const top = Math.max(0, viewport.scrollTop - headH) * scale;
+    const top = Math.max(0, scrollTop - (headH || ROW_H)) * scale;
     const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
-    const count = Math.ceil((viewport.clientHeight || 400) / ROW_H) + 2 * OVERSCAN;
+    const count = Math.ceil((viewH || 400) / ROW_H) + 2 * OVERSCAN;
     const last = Math.min(source.total, first + count);
     const rows: HTMLElement[] = [];
     for (let i = first; i < last; i++) {
@@ -155,9 +177,18 @@ export function createGrid(source: RowSource): { el: HTMLElement; dispose(): voi
   const schedule = () => {
     if (!frame && !disposed) frame = requestAnimationFrame(render);
   };
-  viewport.addEventListener('scroll', schedule, { passive: true });
-  const ro = new ResizeObserver(schedule);
+  viewport.addEventListener('scroll', () => {
+    scrollTop = viewport.scrollTop;
+    schedule();
+  }, { passive: true });
+  // (layout is fresh when a ResizeObserver calls back: reading sizes here costs nothing)
+  const ro = new ResizeObserver(() => {
+    viewH = viewport.clientHeight;
+    headH = header.offsetHeight;
+    schedule();
+  });
   ro.observe(viewport);
+  ro.observe(header);
   schedule();
   return {
     el,

@@ -93,6 +93,54 @@ for (const [name, open] of [['native', openNativeDatabase], ['wasm', openWasmDat
       await live.close();
     });
 
+    it('a lookback and a half-life moved one after the other give the hand-computed credits of a fresh run', async () => {
+      // One buyer: paid search 20 days before the purchase, email 10 days before, an organic search
+      // referral 2 days before; the purchase is worth 100.
+      const csv = [
+        'event_id,event_ts,event_name,anon_id,utm_source,utm_medium,referrer,revenue',
+        'a,2026-01-01T00:00:00Z,page_view,p,google,cpc,,',
+        'b,2026-01-11T00:00:00Z,page_view,p,news,email,,',
+        'c,2026-01-19T00:00:00Z,page_view,p,,,https://www.google.com/,',
+        'd,2026-01-21T00:00:00Z,purchase,p,,,,100',
+      ].join('\n') + '\n';
+      const lib = loadModelLibrary();
+      const e = new Engine(await open(), lib);
+      await e.openFile(memorySource('hand.csv', csv));
+      const byChannel = (rows: Record<string, unknown>[], model: string) =>
+        Object.fromEntries(rows.filter((r) => r.model === model).map((r) => [r.channel, Math.round(Number(r.attributed_conversions) * 1e9) / 1e9]));
+      const round = (x: number) => Math.round(x * 1e9) / 1e9;
+      const some = ['linear', 'time_decay', 'position_based'];
+      await e.run({ models: some, rules, params: { lookback_days: 30, half_life_days: 7, widest_lookback_days: 90 } });
+      // lookback 15: the paid search touch (20 days before) drops out, email and organic search stay
+      const cut = await e.run({ models: some, rules, params: { lookback_days: 15, half_life_days: 7, widest_lookback_days: 90 } });
+      assert.equal(e.lastRunReusedJourneys, true, 're-cut, not rebuilt');
+      const w = (d: number, h: number) => 0.5 ** (d / h);
+      assert.deepEqual(byChannel(cut.channel_summary, 'linear'), { email: 0.5, organic_search: 0.5 });
+      assert.deepEqual(byChannel(cut.channel_summary, 'position_based'), { email: 0.5, organic_search: 0.5 }, 'two touches: 40/40 renormalised');
+      assert.deepEqual(byChannel(cut.channel_summary, 'time_decay'), {
+        email: round(w(10, 7) / (w(10, 7) + w(2, 7))), organic_search: round(w(2, 7) / (w(10, 7) + w(2, 7))),
+      });
+      // then the half-life: 3 days, on the same cut
+      const decayed = await e.run({ models: some, rules, params: { lookback_days: 15, half_life_days: 3, widest_lookback_days: 90 } });
+      assert.deepEqual(e.lastRunRecomputed, ['time_decay']);
+      assert.deepEqual(byChannel(decayed.channel_summary, 'time_decay'), {
+        email: round(w(10, 3) / (w(10, 3) + w(2, 3))), organic_search: round(w(2, 3) / (w(10, 3) + w(2, 3))),
+      });
+      // and back to 30 days: all three touches, 20/10/2 days before
+      const wide = await e.run({ models: some, rules, params: { lookback_days: 30, half_life_days: 3, widest_lookback_days: 90 } });
+      const sum = w(20, 3) + w(10, 3) + w(2, 3);
+      assert.deepEqual(byChannel(wide.channel_summary, 'time_decay'), { email: round(w(10, 3) / sum), organic_search: round(w(2, 3) / sum), paid_search: round(w(20, 3) / sum) });
+      assert.deepEqual(byChannel(wide.channel_summary, 'position_based'), { email: 0.2, organic_search: 0.4, paid_search: 0.4 });
+      // each equals a fresh engine's run at the same numbers
+      const fresh = new Engine(await open(), lib);
+      await fresh.openFile(memorySource('hand.csv', csv));
+      const want = await fresh.run({ models: some, rules, params: { lookback_days: 30, half_life_days: 3 } });
+      assert.deepEqual(wide.channel_summary, want.channel_summary);
+      assert.deepEqual(wide.credits, want.credits);
+      await fresh.close();
+      await e.close();
+    });
+
     it('non-converting paths: the touches after the last conversion within the lookback of the last one (hand-checked)', async () => {
       // n1 never converts: paid_search d1, direct d6, email d11, paid_search d21 (its last touch).
       // n3's last touch is direct (d10), its paid_search 9 days before. c1 converts on d3 and comes back on d5.

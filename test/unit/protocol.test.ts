@@ -71,6 +71,30 @@ describe('engine protocol', () => {
     }
   });
 
+  it('a superseded request still waiting its turn is dropped, never run: it answers cancelled and the one after it runs', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const db = await openNativeDatabase();
+    serveEngine(port2, (p) => new Engine(db, loadModelLibrary(), p), (f) => fileSourceFromPath(f.kind === 'path' ? f.path : ''));
+    const client = new EngineClient(port1);
+    try {
+      await client.call('query', { sql: 'CREATE TABLE ran (what VARCHAR)' }).result;
+      // `first` holds the engine (a long query) while `second` waits behind it; the page supersedes
+      // `second` (a slider moved again) before its turn comes, then `first` is cancelled too
+      const first = client.call('query', { sql: 'SELECT count(*) FROM range(20000000000) a' });
+      const second = client.call('query', { sql: "INSERT INTO ran VALUES ('second')" });
+      const third = client.call('query', { sql: "INSERT INTO ran VALUES ('third')" });
+      client.cancel(second.id);
+      setTimeout(() => client.cancel(first.id), 200);
+      await assert.rejects(first.result, /interrupt/i);
+      await assert.rejects(second.result, (e: Error) => e instanceof AttribError && e.code === 'cancelled');
+      await third.result;
+      assert.deepEqual(await client.call('query', { sql: 'SELECT what FROM ran ORDER BY 1' }).result, [{ what: 'third' }], 'the dropped request never ran');
+    } finally {
+      port1.close();
+      await db.close();
+    }
+  });
+
   it('rule_diff returns the rows runRuleDiff gives on its own database, leaves the tables, and checks its arguments', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'aw-proto-diff-'));
     const file = path.join(dir, 'e.csv');

@@ -34,6 +34,19 @@ import type { ProgressFn } from '../../common/db.ts';
 import { serveEngine } from '../host.ts';
 import { wrapWasmConnection, type ParquetWasm, type WasmConnection, type WasmFiles } from '../wasm/database.ts';
 import { browserModelLibrary } from './library.ts';
+import { engineTrace, record, tracedDatabase } from './trace.ts';
+
+const trace = engineTrace();
+
+/** Awaits `p`, timing it as start-up step `what` (see trace.ts). */
+async function step<T>(what: string, p: Promise<T> | (() => Promise<T>)): Promise<T> {
+  const at = performance.now();
+  try {
+    return await (typeof p === 'function' ? p() : p);
+  } finally {
+    record(trace.start, what, at);
+  }
+}
 
 /** Opens duckdb-wasm (its own nested worker) and parquet-wasm, then the engine. */
 async function openEngine(onProgress: ProgressFn): Promise<Engine> {
@@ -43,9 +56,9 @@ async function openEngine(onProgress: ProgressFn): Promise<Engine> {
   }
   const duckWorker = new Worker(duckdbWorkerUrl, { name: 'duckdb' });
   const db = new AsyncDuckDB(new VoidLogger(), duckWorker);
-  const parquetReady = initParquet({ module_or_path: parquetWasmUrl });
-  await db.instantiate(duckdbWasmUrl);
-  await db.open({});
+  const parquetReady = step('parquet-wasm init', initParquet({ module_or_path: parquetWasmUrl }));
+  await step('duckdb-wasm instantiate', db.instantiate(duckdbWasmUrl));
+  await step('duckdb open', db.open({}));
   const conn = await db.connect();
   await parquetReady;
   // DuckDB's CSV reader reads an opened File lazily, through duckdb-wasm's own worker (FileReaderSync)
@@ -53,10 +66,10 @@ async function openEngine(onProgress: ProgressFn): Promise<Engine> {
     register: async (name, source) => db.registerFileHandle(name, await source.blob(), DuckDBDataProtocol.BROWSER_FILEREADER, true),
     drop: async (name) => void (await db.dropFile(name)),
   };
-  const database = await wrapWasmConnection(conn as unknown as WasmConnection, parquetWasm as unknown as ParquetWasm, async () => {
+  const database = await step('engine lock-down', () => wrapWasmConnection(conn as unknown as WasmConnection, parquetWasm as unknown as ParquetWasm, async () => {
     await db.terminate();
-  }, {}, files);
-  return new Engine(database, browserModelLibrary(), onProgress);
+  }, {}, files));
+  return new Engine(tracedDatabase(database, trace), browserModelLibrary(), onProgress);
 }
 
 /** Web mode opens Files and Blobs only: a path means nothing in a page. */
@@ -73,7 +86,7 @@ function toSource(f: FileRef): FileSource {
 function deferredEngine(ready: Promise<Engine>): AttributionEngine {
   let engine: Engine | undefined;
   ready.then((e) => (engine = e), () => {});
-  return {
+  return timed({
     openFile: async (source, opts) => (await ready).openFile(source, opts),
     fileColumns: async (source, opts) => (await ready).fileColumns(source, opts),
     describe: async (table) => (await ready).describe(table),
@@ -86,7 +99,24 @@ function deferredEngine(ready: Promise<Engine>): AttributionEngine {
     cancel: () => engine?.cancel(),
     beginRequest: () => engine?.beginRequest(),
     close: async () => (await ready).close(),
-  };
+  });
+}
+
+/** The engine with each request's time kept in the trace (waiting for the engine to open included). */
+function timed(engine: AttributionEngine): AttributionEngine {
+  const out = { ...engine };
+  for (const k of ['openFile', 'fileColumns', 'describe', 'run', 'recredit', 'ruleDiff', 'query', 'stream', 'exportParquet'] as const) {
+    const fn = engine[k] as (...a: unknown[]) => Promise<unknown>;
+    (out as Record<string, unknown>)[k] = async (...a: unknown[]) => {
+      const at = performance.now();
+      try {
+        return await fn(...a);
+      } finally {
+        record(trace.requests, `${k} ${typeof a[0] === 'string' ? a[0] : ''}`, at);
+      }
+    };
+  }
+  return out;
 }
 
 // A dedicated worker's global scope is a Port (postMessage + addEventListener).
