@@ -282,7 +282,7 @@ console.log(`attribution bench — node ${process.version}, ${(await import('nod
 if (values['ui-only']) {
   const parquet = path.join(dataDir, 'bench_1m.parquet');
   if (!existsSync(parquet)) await generate({ events: 1_000_000, outDir: dataDir, name: 'bench_1m', formats: ['parquet'] });
-  console.log('\n## live tweaking in web mode (headless Chromium, wasm engine)');
+  console.log('\n## live tweaking in web mode (headless Chromium; native engine behind attrib web, then wasm in the page)');
   await uiLatency({ file: parquet });
   process.exit(0);
 }
@@ -341,6 +341,6 @@ if ((!values['csv-only'] && !values['skip-100m']) || values['only-100m']) await 
 if (!values['csv-only'] && !values['only-100m']) {
   benchPathModels();
   // The workbench's live tweaking: slider to repainted chart in web mode (wasm) on the 1M-event export.
-  console.log('\n## live tweaking in web mode (headless Chromium, wasm engine)');
+  console.log('\n## live tweaking in web mode (headless Chromium; native engine behind attrib web, then wasm in the page)');
   await uiLatency({ file: path.join(dataDir, 'bench_1m.parquet') });
 }
