@@ -28,6 +28,19 @@ export type RunOutputs = Awaited<ReturnType<typeof readOutputs>> & {
   recomputed?: string[];
 };
 
+/**
+ * The data-driven result as a run's answer: whole for 'all' (the CLI writes
+ * its paths and transitions), or for 'summary' (the notebook's live runs)
+ * only the removal effects the page shows. The paths and the Markov chain
+ * are thousands of rows: sent on every slider move they cost the page more
+ * than the credits (0.9 MB of text a move on 1M events, behind `attrib web`).
+ */
+export function forOutputs(d: DataDrivenResult | undefined, outputs: RunOptions['outputs']): DataDrivenResult | undefined {
+  if (!d || outputs !== 'summary') return d;
+  const { markov, shapley: _shapley, paths: _paths, ...rest } = d;
+  return { ...rest, paths: [], ...(markov ? { markov: { ...markov, states: [], expectedVisits: [], transitions: [] } } : {}) };
+}
+
 /** What every engine front end can ask for. */
 export interface AttributionEngine {
   /** Imports an event file into `events` / `rejects`; whole-file problems throw. */
@@ -165,7 +178,7 @@ export class Engine implements AttributionEngine {
       await runAudit(this.db, this.lib);
       this.auditedCut = cut;
     } else if (!o.audit) this.auditedCut = undefined;
-    return { ...(await readOutputs(this.db, o.models, opts.outputs, kept.length ? stale : undefined)), dataDriven: this.lastDataDriven, journeys, recomputed: stale };
+    return { ...(await readOutputs(this.db, o.models, opts.outputs, kept.length ? stale : undefined)), dataDriven: forOutputs(this.lastDataDriven, opts.outputs), journeys, recomputed: stale };
   }
 
   /**
@@ -197,7 +210,7 @@ export class Engine implements AttributionEngine {
     const o = { ...opts, models: await this.withReported(opts.models), signal: this.abort.signal };
     validateRun(this.lib, o);
     const dataDriven = await runModels(this.db, this.lib, o, this.onProgress);
-    return { ...(await readOutputs(this.db, o.models, opts.outputs)), dataDriven };
+    return { ...(await readOutputs(this.db, o.models, opts.outputs)), dataDriven: forOutputs(dataDriven, opts.outputs) };
   }
 
   /**
