@@ -5,8 +5,8 @@
  */
 import { markov, shapley, type AggregatedPath } from '../common/paths/index.ts';
 
-/** Deterministic pseudo-random numbers (mulberry32): the same paths every run. */
-function rng(seed: number): () => number {
+/** Deterministic pseudo-random numbers (mulberry32): the same paths every run (test/engine/csvSql.test.ts uses it too). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -9,9 +9,9 @@
  * included. When the connection drops, every request still waiting gets an
  * error answer, so no call hangs.
  */
-import type { Port } from '../../common/client.ts';
 import type { PickedFile } from '../../common/bridge.ts';
-import type { FileRef, FromHost, ToHost } from '../../common/protocol.ts';
+import type { FileRef, ToHost } from '../../common/protocol.ts';
+import { AnsweringPort } from '../../common/answeringPort.ts';
 import { decodeMessage, encodeMessage } from '../../common/wire.ts';
 
 /** What GET /aw/config answers (cli/web/server.ts WebConfig). */
@@ -49,17 +49,15 @@ export async function serverConfig(base = document.baseURI): Promise<ServerConfi
   }
 }
 
-/** A WebSocket to the server's engine as a protocol Port. */
-export class RemotePort implements Port {
+/** A WebSocket to the server's engine as a protocol Port (answering for it once the connection is gone). */
+export class RemotePort extends AnsweringPort {
   private readonly ws: WebSocket;
-  private readonly listeners = new Set<(e: Event) => void>();
-  private readonly outstanding = new Set<number>();
   private readonly uploads = new WeakMap<Blob, Promise<FileRef>>();
   /** Sends in order: each message waits for the one before it (and its uploads). */
   private chain: Promise<void>;
-  private dead: string | undefined;
 
   constructor(private readonly base = document.baseURI) {
+    super();
     const url = new URL('aw/engine', base);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     this.ws = new WebSocket(url);
@@ -68,56 +66,38 @@ export class RemotePort implements Port {
       this.ws.addEventListener('close', () => resolve(), { once: true });
     });
     this.ws.addEventListener('message', (e) => {
-      let m: FromHost;
+      let m: unknown;
       try {
-        m = decodeMessage(String(e.data)) as FromHost;
+        m = decodeMessage(String(e.data));
       } catch {
         return;
       }
-      if (m && (m.type === 'result' || m.type === 'error')) this.outstanding.delete(m.id);
-      this.emit(m);
+      this.receive(m);
     });
     this.ws.addEventListener('close', (e) => {
-      this.dead = e.code === 1000 ? 'the engine connection closed' : `the engine connection was lost (the server stopped?${e.reason ? ` ${e.reason}` : ''})`;
-      this.failAll(this.dead);
+      this.fail(e.code === 1000 ? 'the engine connection closed' : `the engine connection was lost (the server stopped?${e.reason ? ` ${e.reason}` : ''})`, true);
     });
   }
 
-  postMessage(m: unknown): void {
-    const msg = m as ToHost;
-    if (msg.type !== 'cancel') {
-      if (this.dead) {
-        const dead = this.dead;
-        queueMicrotask(() => this.answerError(msg.id, dead));
-        return;
-      }
-      this.outstanding.add(msg.id);
-    }
+  protected send(msg: ToHost): void {
     const ready = this.withUploads(msg);
+    ready.catch(() => {}); // answered below, in order; not an unhandled rejection meanwhile
     this.chain = this.chain.then(async () => {
       let out: ToHost;
       try {
         out = await ready;
       } catch (e) {
-        if (msg.type !== 'cancel') {
-          this.outstanding.delete(msg.id);
-          this.answerError(msg.id, `could not hand the file to the engine: ${(e as Error).message}`);
-        }
+        if (msg.type !== 'cancel') this.answerError(msg.id, `could not hand the file to the engine: ${(e as Error).message}`);
         return;
       }
       if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeMessage(out));
     });
   }
 
-  addEventListener(_type: 'message', fn: (e: Event) => void): void {
-    this.listeners.add(fn);
-  }
-
   /** Closes the connection (the server closes this page's database); waiting requests fail. */
   terminate(): void {
     this.ws.close(1000);
-    this.dead = 'the engine was stopped';
-    this.failAll(this.dead);
+    this.fail('the engine was stopped', true);
   }
 
   /** The message with every Blob FileRef replaced by the server's id for it. */
@@ -151,20 +131,5 @@ export class RemotePort implements Port {
     if (!res.ok) throw new Error(`${name}: the server answered ${res.status} ${(await res.text()).trim()}`);
     const f = (await res.json()) as { id: string; name: string };
     return { kind: 'server', id: f.id, name: f.name };
-  }
-
-  private failAll(message: string): void {
-    const ids = [...this.outstanding];
-    this.outstanding.clear();
-    for (const id of ids) this.answerError(id, message);
-  }
-
-  private answerError(id: number, message: string): void {
-    this.emit({ id, type: 'error', error: { name: 'Error', message, code: 'internal' } } satisfies FromHost);
-  }
-
-  private emit(data: unknown): void {
-    const ev = new MessageEvent('message', { data });
-    for (const fn of this.listeners) fn(ev);
   }
 }

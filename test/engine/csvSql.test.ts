@@ -14,21 +14,10 @@ import { openNativeDatabase } from '../../worker/native/database.ts';
 import { writeCsv, writeCsvQuery } from '../../cli/output.ts';
 import { formatNumber, toCsv } from '../../common/csvWrite.ts';
 import { csvLinesSql } from '../../common/csvSql.ts';
+import { rng } from '../../bench/paths.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'aw-csvsql-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Doubles of every magnitude the SQL formats exactly, halves and near-halves of the 10th decimal among them. */
 function doubles(): number[] {

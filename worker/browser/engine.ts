@@ -10,65 +10,29 @@
  * load, an uncaught error, terminate()) every request still waiting gets an
  * `error` answer, so no call hangs forever, whichever EngineClient made it.
  */
-import { EngineClient, type Port } from '../../common/client.ts';
-import type { FromHost, ToHost } from '../../common/protocol.ts';
+import { EngineClient } from '../../common/client.ts';
+import type { ToHost } from '../../common/protocol.ts';
+import { AnsweringPort } from '../../common/answeringPort.ts';
 
-/** A Port to the engine worker that answers for the worker when it is gone. */
-export class EnginePort implements Port {
-  private readonly outstanding = new Set<number>();
-  private readonly listeners = new Set<(e: Event) => void>();
-  private dead: string | undefined;
-
+/** A Port to the engine worker that answers for the worker when it is gone (common/answeringPort.ts). */
+export class EnginePort extends AnsweringPort {
   constructor(readonly worker: Worker) {
-    worker.addEventListener('message', (e) => {
-      const m = e.data as FromHost;
-      if (m && (m.type === 'result' || m.type === 'error')) this.outstanding.delete(m.id);
-      this.emit(e.data);
-    });
+    super();
+    worker.addEventListener('message', (e) => this.receive(e.data));
     worker.addEventListener('error', (e) => {
       // A worker that could not load at all reports no message: it will answer nothing, ever.
-      if (!e.message) this.dead = 'the engine worker could not be loaded';
-      this.failAll(e.message ? `the engine worker failed: ${e.message}` : 'the engine worker could not be loaded');
+      this.fail(e.message ? `the engine worker failed: ${e.message}` : 'the engine worker could not be loaded', !e.message);
     });
   }
 
-  postMessage(m: unknown): void {
-    const msg = m as ToHost;
-    if (msg.type !== 'cancel') {
-      if (this.dead) {
-        const dead = this.dead;
-        queueMicrotask(() => this.answerError(msg.id, dead));
-        return;
-      }
-      this.outstanding.add(msg.id);
-    }
+  protected send(m: ToHost): void {
     this.worker.postMessage(m);
-  }
-
-  addEventListener(_type: 'message', fn: (e: Event) => void): void {
-    this.listeners.add(fn);
   }
 
   /** Stops the worker (DuckDB's nested worker goes with it); waiting requests fail. */
   terminate(): void {
     this.worker.terminate();
-    this.dead = 'the engine was stopped';
-    this.failAll(this.dead);
-  }
-
-  private failAll(message: string): void {
-    const ids = [...this.outstanding];
-    this.outstanding.clear();
-    for (const id of ids) this.answerError(id, message);
-  }
-
-  private answerError(id: number, message: string): void {
-    this.emit({ id, type: 'error', error: { name: 'Error', message, code: 'internal' } } satisfies FromHost);
-  }
-
-  private emit(data: unknown): void {
-    const ev = new MessageEvent('message', { data });
-    for (const fn of this.listeners) fn(ev);
+    this.fail('the engine was stopped', true);
   }
 }
 
