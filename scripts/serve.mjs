@@ -46,6 +46,43 @@ export async function resolveInside(root, urlPath) {
 }
 
 /**
+ * Answers a GET or HEAD for `rawPath` with the file under `root` it names:
+ * 403 for a path that would leave it, 404 for none, else the file with the
+ * page's security headers, its MIME type and a cache policy (Vite's hashed
+ * assets/ for a year, the rest checked each time). `rewrite(file)` may give
+ * the text to send instead of the file's bytes (attrib web marks the page).
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ * @param {string} root
+ * @param {string} rawPath
+ * @param {{ rewrite?: (file: string) => Promise<string | undefined> }} [options]
+ */
+export async function sendFile(req, res, root, rawPath, { rewrite } = {}) {
+  const plain = (status, text) => {
+    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(req.method === 'HEAD' ? undefined : text + '\n');
+  };
+  const file = await resolveInside(root, rawPath);
+  if (file === null) return plain(403, 'forbidden');
+  if (file === undefined) return plain(404, 'not found');
+  const info = await stat(file);
+  if (!info.isFile()) return plain(404, 'not found');
+  const text = rewrite ? await rewrite(file) : undefined;
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': mimeType(file),
+    'Content-Length': text === undefined ? info.size : Buffer.byteLength(text),
+    // Vite's assets/ carry a content hash in their names; everything else is checked each time.
+    'Cache-Control': rawPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  if (req.method === 'HEAD') return res.end();
+  if (text !== undefined) return res.end(text);
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
+}
+
+/**
  * Serves `root` on host:port (port 0 = a free one). Resolves when listening,
  * with the URL and a close function.
  * `onRequest` hears every request path (tests log them).
@@ -63,22 +100,7 @@ export function serveStatic({ root = DIST_DIR, host = '127.0.0.1', port = 5178, 
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed', { Allow: 'GET, HEAD' });
       const rawPath = (req.url ?? '/').split('?')[0].split('#')[0];
       if (!rawPath.startsWith('/')) return send(400, 'bad request');
-      const file = await resolveInside(root, rawPath);
-      if (file === null) return send(403, 'forbidden');
-      if (file === undefined) return send(404, 'not found');
-      const info = await stat(file);
-      if (!info.isFile()) return send(404, 'not found');
-      res.writeHead(200, {
-        ...SECURITY_HEADERS,
-        'Content-Type': mimeType(file),
-        'Content-Length': info.size,
-        // Vite's assets/ carry a content hash in their names; everything else is checked each time.
-        'Cache-Control': rawPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-      });
-      if (req.method === 'HEAD') return res.end();
-      createReadStream(file)
-        .on('error', () => res.destroy())
-        .pipe(res);
+      await sendFile(req, res, root, rawPath);
     } catch (e) {
       if (log) console.error(e);
       if (!res.headersSent) send(500, 'internal error');

@@ -15,14 +15,13 @@
  *   GET  anything else     the page's files
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createReadStream } from 'node:fs';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { resolveInside } from '../../scripts/serve.mjs';
-import { SECURITY_HEADERS, contentType } from '../../common/webPolicy.mjs';
+import { sendFile } from '../../scripts/serve.mjs';
+import { SECURITY_HEADERS } from '../../common/webPolicy.mjs';
 import type { Port } from '../../common/client.ts';
 import type { Database } from '../../common/db.ts';
 import type { ModelLibrary } from '../../common/pipeline.ts';
@@ -143,22 +142,9 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       return json(res, await files.upload(name, req));
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed', { Allow: 'GET, HEAD' });
-    const file = await resolveInside(o.root, url.pathname);
-    if (file === null) return refuse(res, 403, 'forbidden');
-    if (file === undefined) return refuse(res, 404, 'not found');
-    const info = await stat(file);
-    if (!info.isFile()) return refuse(res, 404, 'not found');
     // the page learns that a server with an engine is behind it (renderer/host/remote.ts serverConfig)
-    const html = file === indexHtml ? (await readFile(file, 'utf8')).replace(/<head>/i, `<head>\n    <meta name="aw-engine" content="${o.engine}">`) : undefined;
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'Content-Type': contentType(file),
-      'Content-Length': html === undefined ? info.size : Buffer.byteLength(html),
-      'Cache-Control': url.pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-    });
-    if (req.method === 'HEAD') return res.end();
-    if (html !== undefined) return res.end(html);
-    createReadStream(file).on('error', () => res.destroy()).pipe(res);
+    const rewrite = async (file: string) => (file === indexHtml ? (await readFile(file, 'utf8')).replace(/<head>/i, `<head>\n    <meta name="aw-engine" content="${o.engine}">`) : undefined);
+    await sendFile(req, res, o.root, url.pathname, { rewrite });
   };
 
   const server = createServer((req, res) => {
